@@ -1,1 +1,6 @@
-export {};
+export * from './common';
+export * from './errors';
+export * from './metrics';
+export * from './traces';
+export * from './controlPlane';
+export * from './query';

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { generatedAtSchema } from './common';
+
+/** The control plane's own status (cp-client status()), dates as ISO strings. */
+export const controlPlaneStatusSchema = z.object({
+  version: z.string(),
+  configVersion: z.string(),
+  lastConfigError: z.string().nullable(),
+  endpoints: z.number().int().nonnegative(),
+  watchers: z.number().int().nonnegative(),
+  certsIssued: z.number().int().nonnegative(),
+  earliestCertExpiry: z.string().nullable(),
+  caExpiry: z.string().nullable(),
+});
+export type ControlPlaneStatus = z.infer<typeof controlPlaneStatusSchema>;
+
+/** A registered proxy (cp-client Endpoint). */
+export const proxyInfoSchema = z.object({
+  namespace: z.string(),
+  service: z.string(),
+  workload: z.string(),
+  pod: z.string(),
+  version: z.string().optional(),
+  serviceAccount: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  adminAddress: z.string(),
+  adminPort: z.number().int(),
+  proxyVersion: z.string(),
+  registeredAt: z.string(),
+});
+export type ProxyInfo = z.infer<typeof proxyInfoSchema>;
+
+export const controlPlaneResponseSchema = z.object({
+  generatedAt: generatedAtSchema,
+  /** false when the BFF runs without --control-plane-url */
+  configured: z.boolean(),
+  reachable: z.boolean(),
+  url: z.string().nullable(),
+  /** why the control plane could not be asked (unreachable, bad answer), null when fine */
+  error: z.string().nullable(),
+  status: controlPlaneStatusSchema.nullable(),
+  proxies: z.array(proxyInfoSchema),
+});
+export type ControlPlaneResponse = z.infer<typeof controlPlaneResponseSchema>;
