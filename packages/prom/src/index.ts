@@ -1,1 +1,3 @@
-export {};
+export type { Exemplar, MetricFamily, MetricType, ParseOptions, Sample } from './types';
+export { ExpositionParseError } from './errors';
+export { parseExposition } from './parse';

@@ -1,0 +1,272 @@
+import {
+  BACKSLASH,
+  COMMA,
+  EQUALS,
+  HASH,
+  LBRACE,
+  NL,
+  QUOTE,
+  RBRACE,
+  SP,
+  TAB,
+  isLabelChar,
+  isLabelStart,
+  isNameChar,
+  isNameStart,
+  setLabel,
+} from './chars';
+import { failAt } from './errors';
+import { parseIntTimestamp, parseNumber } from './number';
+import { quotedEnd, readQuoted, unescapeHelp } from './quoted';
+import { TextFamilies } from './textFamilies';
+import type { FamilyState } from './textFamilies';
+import type { MetricFamily, MetricType, Sample } from './types';
+
+// Prometheus text format 0.0.4, accepting what Prometheus' own scrape parser (PromParser) accepts:
+// whitespace between any tokens, optional commas between labels, a trailing comma, quoted UTF-8
+// metric and label names, unknown escapes kept verbatim, no final newline required.
+
+const TEXT_TYPES: Record<string, MetricType> = {
+  counter: 'counter',
+  gauge: 'gauge',
+  histogram: 'histogram',
+  summary: 'summary',
+  untyped: 'untyped',
+  gaugehistogram: 'gaugehistogram',
+  gauge_histogram: 'gaugehistogram',
+};
+
+const isBlank = (c: number): boolean => c === SP || c === TAB;
+
+function skipBlanks(s: string, i: number): number {
+  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
+  return i;
+}
+
+function atLineEnd(s: string, i: number): boolean {
+  return i >= s.length || s.charCodeAt(i) === NL;
+}
+
+function readName(s: string, i: number): number {
+  if (!isNameStart(s.charCodeAt(i))) return i;
+  i++;
+  while (isNameChar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+export function parseText(
+  s: string,
+  keep: ((name: string) => boolean) | undefined,
+): MetricFamily[] {
+  const families = new TextFamilies(keep);
+  const parser = new TextLineParser(s, families);
+  parser.run();
+  return families.result();
+}
+
+class TextLineParser {
+  private lastName = '';
+  private lastState: FamilyState | undefined;
+  private readonly labelNames: string[] = [];
+
+  constructor(
+    private readonly s: string,
+    private readonly families: TextFamilies,
+  ) {}
+
+  run(): void {
+    const s = this.s;
+    const n = s.length;
+    let i = 0;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c === NL || isBlank(c)) i++;
+      else if (c === HASH) i = this.comment(i);
+      else i = this.sample(i);
+    }
+  }
+
+  private comment(start: number): number {
+    const s = this.s;
+    const i = skipBlanks(s, start + 1);
+    const isHelp = s.startsWith('HELP', i);
+    if ((isHelp || s.startsWith('TYPE', i)) && isBlank(s.charCodeAt(i + 4))) {
+      return this.metadata(skipBlanks(s, i + 4), isHelp);
+    }
+    const end = s.indexOf('\n', i);
+    return end === -1 ? s.length : end + 1;
+  }
+
+  private metadata(i: number, isHelp: boolean): number {
+    const s = this.s;
+    const keyword = isHelp ? 'HELP' : 'TYPE';
+    let name: string;
+    if (s.charCodeAt(i) === QUOTE) {
+      name = readQuoted(s, i, false, 'metric name');
+      i = quotedEnd;
+    } else {
+      const end = readName(s, i);
+      if (end === i) failAt(s, i, `expected metric name after ${keyword}`);
+      name = s.slice(i, end);
+      i = end;
+    }
+    if (!atLineEnd(s, i) && !isBlank(s.charCodeAt(i))) {
+      failAt(s, i, `unexpected character after metric name in ${keyword}`);
+    }
+    i = skipBlanks(s, i);
+    let lineEnd = s.indexOf('\n', i);
+    if (lineEnd === -1) lineEnd = s.length;
+    const state = this.families.declare(name);
+    this.lastState = undefined;
+    if (isHelp) {
+      state.family.help = unescapeHelp(s, i, lineEnd, false);
+    } else {
+      let end = lineEnd;
+      while (end > i && isBlank(s.charCodeAt(end - 1))) end--;
+      const word = s.slice(i, end);
+      const type = TEXT_TYPES[word];
+      if (type === undefined) failAt(s, i, `unknown metric type "${word}"`);
+      state.family.type = type;
+    }
+    return lineEnd + 1;
+  }
+
+  private sample(start: number): number {
+    const s = this.s;
+    let i = start;
+    let name: string | undefined;
+    let state: FamilyState | undefined;
+    if (s.charCodeAt(i) !== LBRACE) {
+      const end = readName(s, i);
+      if (end === i) failAt(s, i, 'expected metric name');
+      // Consecutive series usually repeat the name: compare in place instead of slicing.
+      const last = this.lastName;
+      if (this.lastState !== undefined && end - i === last.length && s.startsWith(last, i)) {
+        name = last;
+        state = this.lastState;
+      } else {
+        name = s.slice(i, end);
+        state = this.families.forSeries(name);
+        this.lastName = name;
+        this.lastState = state;
+      }
+      if (!state.keep) return skipLine(s, end);
+      i = skipBlanks(s, end);
+    }
+    let labels: Record<string, string> = {};
+    if (s.charCodeAt(i) === LBRACE) {
+      labels = {};
+      const braceName = this.labels(i + 1, labels, name !== undefined);
+      i = this.labelsEnd;
+      if (braceName !== undefined) {
+        name = braceName;
+        state = this.families.forSeries(name);
+        this.lastState = undefined;
+        if (!state.keep) return skipLine(s, i);
+      }
+    }
+    if (name === undefined || state === undefined) return failAt(s, start, 'metric name not set');
+    return this.value(i, { name, labels, value: 0 }, state);
+  }
+
+  private labelsEnd = 0;
+
+  /** Parses labels after `{`; returns a metric name found inside the braces, if any. */
+  private labels(i: number, labels: Record<string, string>, hasName: boolean): string | undefined {
+    const s = this.s;
+    const names = this.labelNames;
+    names.length = 0;
+    let braceName: string | undefined;
+    for (;;) {
+      i = skipBlanks(s, i);
+      const c = s.charCodeAt(i);
+      if (c === RBRACE) break;
+      let labelName: string;
+      const nameStart = i;
+      if (c === QUOTE) {
+        labelName = readQuoted(s, i, false, 'label name');
+        i = skipBlanks(s, quotedEnd);
+        const next = s.charCodeAt(i);
+        if (next === COMMA || next === RBRACE) {
+          if (hasName || braceName !== undefined) failAt(s, nameStart, 'metric name set twice');
+          braceName = labelName;
+          if (next === COMMA) i++;
+          continue;
+        }
+      } else if (isLabelStart(c)) {
+        i++;
+        while (isLabelChar(s.charCodeAt(i))) i++;
+        labelName = s.slice(nameStart, i);
+        i = skipBlanks(s, i);
+      } else {
+        return failAt(
+          s,
+          i,
+          i >= s.length ? 'unexpected end of input in labels' : 'expected label name',
+        );
+      }
+      if (s.charCodeAt(i) !== EQUALS) failAt(s, i, `expected "=" after label name "${labelName}"`);
+      i = skipBlanks(s, i + 1);
+      if (s.charCodeAt(i) !== QUOTE) failAt(s, i, `expected quoted label value for "${labelName}"`);
+      const value = readQuoted(s, i, false, 'label value');
+      i = quotedEnd;
+      if (labelName === '__name__') failAt(s, nameStart, 'label name "__name__" is reserved');
+      if (names.includes(labelName)) failAt(s, nameStart, `duplicate label name "${labelName}"`);
+      names.push(labelName);
+      setLabel(labels, labelName, value);
+      i = skipBlanks(s, i);
+      if (s.charCodeAt(i) === COMMA) i++;
+    }
+    this.labelsEnd = i + 1;
+    return braceName;
+  }
+
+  private value(i: number, sample: Sample, state: FamilyState): number {
+    const s = this.s;
+    i = skipBlanks(s, i);
+    let end = i;
+    while (end < s.length) {
+      const c = s.charCodeAt(end);
+      if (c === SP || c === TAB || c === NL) break;
+      end++;
+    }
+    if (end === i) failAt(s, i, `expected value after metric "${sample.name}"`);
+    const value = parseNumber(s, i, end);
+    if (value === undefined) failAt(s, i, `invalid value "${s.slice(i, end)}"`);
+    sample.value = value;
+    i = skipBlanks(s, end);
+    if (!atLineEnd(s, i)) {
+      end = i;
+      while (end < s.length) {
+        const c = s.charCodeAt(end);
+        if ((c < 48 || c > 57) && !(c === 45 && end === i)) break;
+        end++;
+      }
+      const ts = parseIntTimestamp(s, i, end);
+      if (ts === undefined) failAt(s, i, 'invalid timestamp (expected integer milliseconds)');
+      sample.timestampMs = ts;
+      i = skipBlanks(s, end);
+      if (!atLineEnd(s, i)) failAt(s, i, 'unexpected text after timestamp');
+    }
+    state.family.samples.push(sample);
+    return i + 1;
+  }
+}
+
+/** Skips a line of an unwanted family; quoted strings may span lines in this format. */
+function skipLine(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === NL) return i + 1;
+    if (c === QUOTE) {
+      for (i++; i < n; i++) {
+        const q = s.charCodeAt(i);
+        if (q === BACKSLASH) i++;
+        else if (q === QUOTE) break;
+      }
+    }
+    i++;
+  }
+  return n;
+}
