@@ -1,1 +1,5 @@
-export {};
+export { createProgram, runCli } from './program';
+export { CliError, exitCodes } from './io';
+export type { CliIo } from './io';
+export { injectManifests } from './inject/inject';
+export type { InjectOptions, InjectResult, InjectReport } from './inject/inject';

@@ -1,0 +1,115 @@
+/** What `meshlens inject` adds to a pod template; kept apart so deploy/ docs and tests can share it. */
+export interface SidecarOptions {
+  image: string;
+  controlPlaneUrl: string;
+  traceCollectorUrl: string;
+  tlsMode: 'disabled' | 'permissive' | 'strict';
+  bootstrapTokenSecret: string;
+}
+
+export const proxyContainerName = 'meshlens-proxy';
+export const injectAnnotation = 'meshlens.io/inject';
+export const proxyPorts = { inbound: 4143, outbound: 4140, admin: 4191 } as const;
+
+export const defaultSidecarOptions: SidecarOptions = {
+  image: 'ghcr.io/meshlens/meshlens:0.1.0',
+  controlPlaneUrl: 'http://meshlens-control-plane.meshlens.svc.cluster.local:8086',
+  traceCollectorUrl: 'http://meshlens-web.meshlens.svc.cluster.local:50750/v1/traces',
+  tlsMode: 'permissive',
+  bootstrapTokenSecret: 'meshlens-bootstrap-token',
+};
+
+export interface WorkloadFacts {
+  workload: string;
+  service: string;
+  appPort: number | undefined;
+  /** The pod template's `version` label, when it has one. */
+  version: string | undefined;
+}
+
+function fieldEnv(name: string, fieldPath: string): Record<string, unknown> {
+  return { name, valueFrom: { fieldRef: { fieldPath } } };
+}
+
+function valueEnv(name: string, value: string): Record<string, unknown> {
+  return { name, value };
+}
+
+function proxyEnv(o: SidecarOptions, w: WorkloadFacts): Record<string, unknown>[] {
+  const env = [
+    fieldEnv('MESHLENS_POD_IP', 'status.podIP'),
+    fieldEnv('MESHLENS_PROXY_NAMESPACE', 'metadata.namespace'),
+    fieldEnv('MESHLENS_PROXY_POD', 'metadata.name'),
+    fieldEnv('MESHLENS_PROXY_SERVICE_ACCOUNT', 'spec.serviceAccountName'),
+    valueEnv('MESHLENS_PROXY_SERVICE', w.service),
+    valueEnv('MESHLENS_PROXY_WORKLOAD', w.workload),
+    // The pod IP, so the address the proxy registers is one other pods can reach.
+    valueEnv('MESHLENS_PROXY_INBOUND_ADDRESS', '$(MESHLENS_POD_IP)'),
+    valueEnv('MESHLENS_PROXY_INBOUND_PORT', String(proxyPorts.inbound)),
+    valueEnv('MESHLENS_PROXY_OUTBOUND_ADDRESS', '127.0.0.1'),
+    valueEnv('MESHLENS_PROXY_OUTBOUND_PORT', String(proxyPorts.outbound)),
+    valueEnv('MESHLENS_PROXY_ADMIN_ADDRESS', '$(MESHLENS_POD_IP)'),
+    valueEnv('MESHLENS_PROXY_ADMIN_PORT', String(proxyPorts.admin)),
+    valueEnv('MESHLENS_PROXY_APP_ADDRESS', '127.0.0.1'),
+  ];
+  if (w.version !== undefined) env.push(valueEnv('MESHLENS_PROXY_VERSION', w.version));
+  if (w.appPort !== undefined) env.push(valueEnv('MESHLENS_PROXY_APP_PORT', String(w.appPort)));
+  env.push(
+    valueEnv('MESHLENS_PROXY_CONTROL_PLANE_URL', o.controlPlaneUrl),
+    {
+      name: 'MESHLENS_PROXY_BOOTSTRAP_TOKEN',
+      valueFrom: { secretKeyRef: { name: o.bootstrapTokenSecret, key: 'token' } },
+    },
+    valueEnv('MESHLENS_PROXY_TLS_MODE', o.tlsMode),
+    valueEnv('MESHLENS_PROXY_TRACE_COLLECTOR_URL', o.traceCollectorUrl),
+  );
+  return env;
+}
+
+/**
+ * The proxy runs as a Kubernetes native sidecar (an init container with restartPolicy
+ * Always): it is up before the app starts and does not keep a Job from completing.
+ */
+export function proxyContainer(o: SidecarOptions, w: WorkloadFacts): Record<string, unknown> {
+  const probe = (path: string): Record<string, unknown> => ({
+    httpGet: { path, port: proxyPorts.admin },
+    periodSeconds: 5,
+  });
+  return {
+    name: proxyContainerName,
+    image: o.image,
+    restartPolicy: 'Always',
+    command: ['node', '--import', 'tsx', 'apps/proxy/src/main.ts'],
+    env: proxyEnv(o, w),
+    ports: [
+      { name: 'meshlens-in', containerPort: proxyPorts.inbound },
+      { name: 'meshlens-admin', containerPort: proxyPorts.admin },
+    ],
+    readinessProbe: probe('/ready'),
+    livenessProbe: probe('/live'),
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: 2102,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+  };
+}
+
+/** Apps send their calls to the local outbound listener (plain HTTP, Host names the service). */
+export const appEnv = [
+  valueEnv('MESHLENS_OUTBOUND_URL', `http://127.0.0.1:${proxyPorts.outbound}`),
+];
+
+export function podAnnotations(w: WorkloadFacts, version: string): Record<string, string> {
+  return {
+    [injectAnnotation]: 'enabled',
+    'meshlens.io/proxy-version': version,
+    'meshlens.io/service': w.service,
+    'prometheus.io/scrape': 'true',
+    'prometheus.io/port': String(proxyPorts.admin),
+    'prometheus.io/path': '/metrics',
+  };
+}
