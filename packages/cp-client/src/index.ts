@@ -1,1 +1,28 @@
-export {};
+export {
+  createControlPlaneClient,
+  ControlPlaneError,
+  type ControlPlaneClient,
+  type ControlPlaneClientOptions,
+  type IssuedCertificate,
+} from './client';
+export * from './schemas';
+export { configErrorSchema } from './configErrorSchema';
+export { createBackoff, type BackoffOptions } from './backoff';
+export { createSseParser, formatSseEvent, type SseEvent } from './sse';
+export { watchStream, type WatchStreamOptions } from './watchStream';
+export type { ClientLogger } from './logger';
+export {
+  createWorkloadIdentity,
+  createCsr,
+  type IdentityMaterial,
+  type WorkloadIdentity,
+  type WorkloadIdentityOptions,
+} from './identity';
+export {
+  spiffeIdFromCert,
+  verifyPeerIdentity,
+  checkSpiffeId,
+  spiffeServerIdentityCheck,
+  type CertLike,
+  type PeerIdentityResult,
+} from './peerIdentity';

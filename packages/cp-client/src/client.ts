@@ -1,0 +1,224 @@
+import type { MeshConfig } from '@meshlens/mesh-config';
+import { z } from 'zod';
+import { silentLogger, type ClientLogger } from './logger';
+import {
+  certificateResponseSchema,
+  configEventSchema,
+  controlPlaneStatusSchema,
+  endpointListSchema,
+  endpointsEventSchema,
+  errorResponseSchema,
+  registerResponseSchema,
+  type ConfigEvent,
+  type ControlPlaneStatus,
+  type Endpoint,
+  type EndpointRegistration,
+} from './schemas';
+import { watchStream } from './watchStream';
+
+export interface ControlPlaneClientOptions {
+  url: string;
+  /** Bootstrap token; sent as a bearer token (required by the control plane to sign CSRs). */
+  token?: string;
+  logger?: ClientLogger;
+  /** Per-request timeout of the JSON API. */
+  requestTimeoutMs?: number;
+  /** Reconnect backoff of the watches. */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+export interface IssuedCertificate {
+  certificatePem: string;
+  caPem: string;
+  notAfter: Date;
+}
+
+export interface ControlPlaneClient {
+  /** Registers (resolves after the first attempt succeeds) and renews the lease until close(); keeps retrying, also after a failed first attempt or a control-plane restart. */
+  register(reg: EndpointRegistration): Promise<void>;
+  /** `service` is "name.namespace". Snapshot first, then changes; on disconnect the last state stays (no callback) until reconnected. */
+  watchEndpoints(service: string, onUpdate: (eps: Endpoint[]) => void): () => void;
+  watchConfig(onUpdate: (cfg: MeshConfig, version: string) => void): () => void;
+  issueCertificate(csrPem: string): Promise<IssuedCertificate>;
+  listEndpoints(): Promise<Endpoint[]>;
+  getConfig(): Promise<ConfigEvent>;
+  status(): Promise<ControlPlaneStatus>;
+  close(): void;
+}
+
+export class ControlPlaneError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly details?: unknown[],
+  ) {
+    super(message);
+    this.name = 'ControlPlaneError';
+  }
+}
+
+export function createControlPlaneClient(opts: ControlPlaneClientOptions): ControlPlaneClient {
+  const base = opts.url.replace(/\/+$/, '');
+  const logger = opts.logger ?? silentLogger;
+  const timeoutMs = opts.requestTimeoutMs ?? 5000;
+  const auth: Record<string, string> =
+    opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` };
+  const stops = new Set<() => void>();
+  const leases = new Map<string, { reg: EndpointRegistration; timer?: NodeJS.Timeout }>();
+  let closed = false;
+
+  async function call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<z.infer<S>> {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const json: unknown = await res.json().catch(() => undefined);
+    if (!res.ok) {
+      const err = errorResponseSchema.safeParse(json);
+      throw new ControlPlaneError(
+        err.success ? err.data.error : `HTTP ${res.status}`,
+        res.status,
+        err.success ? err.data.details : undefined,
+      );
+    }
+    return schema.parse(json);
+  }
+
+  function scheduleRenew(key: string, delayMs: number): void {
+    const lease = leases.get(key);
+    if (!lease || closed) return;
+    lease.timer = setTimeout(() => void renew(key), delayMs);
+    lease.timer.unref();
+  }
+
+  async function renew(key: string): Promise<void> {
+    const lease = leases.get(key);
+    if (!lease || closed) return;
+    try {
+      const { leaseTtlSeconds } = await call(
+        'POST',
+        '/api/v1/endpoints',
+        registerResponseSchema,
+        lease.reg,
+      );
+      scheduleRenew(key, renewInterval(leaseTtlSeconds));
+    } catch (err) {
+      // Upserting re-creates the lease after a control-plane restart; retry soon.
+      logger.warn({ err: String(err) }, 'lease renewal failed');
+      scheduleRenew(key, 1000);
+    }
+  }
+
+  return {
+    async register(reg) {
+      const key = `${reg.namespace}/${reg.service}/${reg.address}:${reg.port}`;
+      const prev = leases.get(key);
+      clearTimeout(prev?.timer);
+      leases.set(key, { reg });
+      try {
+        const { leaseTtlSeconds } = await call(
+          'POST',
+          '/api/v1/endpoints',
+          registerResponseSchema,
+          reg,
+        );
+        scheduleRenew(key, renewInterval(leaseTtlSeconds));
+      } catch (err) {
+        scheduleRenew(key, 1000);
+        throw err;
+      }
+    },
+    watchEndpoints(service, onUpdate) {
+      const url = `${base}/api/v1/watch/endpoints?service=${encodeURIComponent(service)}`;
+      return track(
+        watchStream({
+          url,
+          headers: auth,
+          logger,
+          ...(opts.backoff ? { backoff: opts.backoff } : {}),
+          onEvent(event, data) {
+            if (event !== 'endpoints') return;
+            onUpdate(endpointsEventSchema.parse(JSON.parse(data)).endpoints);
+          },
+        }),
+      );
+    },
+    watchConfig(onUpdate) {
+      let lastVersion: string | undefined;
+      return track(
+        watchStream({
+          url: `${base}/api/v1/watch/config`,
+          headers: auth,
+          logger,
+          ...(opts.backoff ? { backoff: opts.backoff } : {}),
+          onEvent(event, data) {
+            if (event !== 'config') return;
+            const e = configEventSchema.parse(JSON.parse(data));
+            // A reconnect replays the snapshot; only report real changes.
+            if (e.version === lastVersion) return;
+            lastVersion = e.version;
+            onUpdate(e.config, e.version);
+          },
+        }),
+      );
+    },
+    async issueCertificate(csrPem) {
+      const r = await call('POST', '/api/v1/certificates', certificateResponseSchema, {
+        csr: csrPem,
+      });
+      return { certificatePem: r.certificatePem, caPem: r.caPem, notAfter: new Date(r.notAfter) };
+    },
+    async listEndpoints() {
+      return (await call('GET', '/api/v1/endpoints', endpointListSchema)).endpoints;
+    },
+    getConfig() {
+      return call('GET', '/api/v1/config', configEventSchema);
+    },
+    status() {
+      return call('GET', '/api/v1/status', controlPlaneStatusSchema);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const stop of stops) stop();
+      stops.clear();
+      for (const { reg, timer } of leases.values()) {
+        clearTimeout(timer);
+        // Best effort: the lease expires anyway if this does not arrive.
+        const body = {
+          namespace: reg.namespace,
+          service: reg.service,
+          address: reg.address,
+          port: reg.port,
+        };
+        void call('DELETE', '/api/v1/endpoints', z.unknown(), body).catch(() => {});
+      }
+      leases.clear();
+    },
+  };
+
+  function track(stop: () => void): () => void {
+    if (closed) {
+      stop();
+      return () => {};
+    }
+    const wrapped = () => {
+      stops.delete(wrapped);
+      stop();
+    };
+    stops.add(wrapped);
+    return wrapped;
+  }
+}
+
+function renewInterval(leaseTtlSeconds: number): number {
+  // Three renewals per lease: one lost request does not expire the endpoint.
+  return Math.max(100, (leaseTtlSeconds * 1000) / 3);
+}

@@ -1,0 +1,84 @@
+import { configErrorSchema } from './configErrorSchema';
+import { meshConfigSchema } from '@meshlens/mesh-config';
+import { z } from 'zod';
+
+/** Wire schemas of the control plane's JSON API (shared by the server and this client). */
+
+const dnsName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase DNS name');
+
+export const endpointRegistrationSchema = z.strictObject({
+  namespace: dnsName,
+  service: dnsName,
+  workload: dnsName,
+  pod: dnsName,
+  version: z.string().min(1).max(63).optional(),
+  serviceAccount: dnsName,
+  address: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  adminAddress: z.string().min(1).max(255),
+  adminPort: z.number().int().min(1).max(65535),
+  proxyVersion: z.string().min(1).max(64),
+});
+export type EndpointRegistration = z.infer<typeof endpointRegistrationSchema>;
+
+export const endpointSchema = endpointRegistrationSchema.extend({ registeredAt: z.string() });
+export type Endpoint = z.infer<typeof endpointSchema>;
+
+export const registerResponseSchema = z.object({ leaseTtlSeconds: z.number().positive() });
+export const deregisterRequestSchema = endpointRegistrationSchema.pick({
+  namespace: true,
+  service: true,
+  address: true,
+  port: true,
+});
+export type DeregisterRequest = z.infer<typeof deregisterRequestSchema>;
+
+export const endpointListSchema = z.object({ endpoints: z.array(endpointSchema) });
+
+/** SSE `event: endpoints` payload. */
+export const endpointsEventSchema = z.object({
+  service: z.string(),
+  revision: z.number().int(),
+  endpoints: z.array(endpointSchema),
+});
+export type EndpointsEvent = z.infer<typeof endpointsEventSchema>;
+
+/** SSE `event: config` payload, also the body of GET /api/v1/config. */
+export const configEventSchema = z.object({ version: z.string(), config: meshConfigSchema });
+export type ConfigEvent = z.infer<typeof configEventSchema>;
+
+export const certificateRequestSchema = z.strictObject({ csr: z.string().min(1).max(16_384) });
+export const certificateResponseSchema = z.object({
+  certificatePem: z.string(),
+  caPem: z.string(),
+  notAfter: z.string(),
+});
+
+export const lastConfigErrorSchema = z.object({
+  at: z.string(),
+  errors: z.array(configErrorSchema),
+});
+
+export const controlPlaneStatusSchema = z.object({
+  version: z.string(),
+  trustDomain: z.string(),
+  configVersion: z.string(),
+  configLoadedAt: z.string(),
+  lastConfigError: lastConfigErrorSchema.optional(),
+  endpoints: z.number().int(),
+  services: z.number().int(),
+  watchers: z.number().int(),
+  certsIssued: z.number().int(),
+  earliestCertExpiry: z.string().nullable(),
+  caExpiry: z.string(),
+});
+export type ControlPlaneStatus = z.infer<typeof controlPlaneStatusSchema>;
+
+export const errorResponseSchema = z.object({
+  error: z.string(),
+  details: z.array(z.unknown()).optional(),
+});

@@ -1,0 +1,91 @@
+import { createBackoff } from './backoff';
+import type { ClientLogger } from './logger';
+import { createSseParser } from './sse';
+
+export interface WatchStreamOptions {
+  url: string;
+  headers: Record<string, string>;
+  logger: ClientLogger;
+  /** Called with each event's name and raw data; throwing marks the payload invalid (logged, stream kept). */
+  onEvent(event: string, data: string): void;
+  /** The server sends a heartbeat comment every few seconds; silence longer than this means a dead peer. */
+  idleTimeoutMs?: number;
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+/**
+ * Keeps one server-sent-events stream open: reconnects with exponential backoff and jitter
+ * whenever it ends, fails or goes silent. Returns a function that stops it.
+ */
+export function watchStream(opts: WatchStreamOptions): () => void {
+  const backoff = createBackoff(opts.backoff);
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
+  let stopped = false;
+  let current: AbortController | undefined;
+  let sleepTimer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+
+  const runOnce = async (): Promise<void> => {
+    const ac = new AbortController();
+    current = ac;
+    let idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
+    try {
+      const res = await fetch(opts.url, {
+        headers: { ...opts.headers, accept: 'text/event-stream' },
+        signal: ac.signal,
+      });
+      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      const parse = createSseParser((e) => {
+        backoff.reset();
+        try {
+          opts.onEvent(e.event, e.data);
+        } catch (err) {
+          opts.logger.warn(
+            { err: String(err), url: opts.url },
+            'invalid event from the control plane',
+          );
+        }
+      });
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body) {
+        clearTimeout(idle);
+        idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
+        parse(decoder.decode(chunk as Uint8Array, { stream: true }));
+      }
+      throw new Error('stream ended');
+    } finally {
+      clearTimeout(idle);
+      current = undefined;
+    }
+  };
+
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        await runOnce();
+      } catch (err) {
+        if (stopped) return;
+        const delay = backoff.next();
+        opts.logger.warn(
+          {
+            url: opts.url,
+            err: err instanceof Error ? err.message : String(err),
+            retryInMs: Math.round(delay),
+          },
+          'control plane watch interrupted',
+        );
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          sleepTimer = setTimeout(resolve, delay);
+        });
+      }
+    }
+  };
+  void loop();
+  return () => {
+    stopped = true;
+    current?.abort();
+    clearTimeout(sleepTimer);
+    wake?.();
+  };
+}
