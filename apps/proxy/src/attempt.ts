@@ -1,0 +1,159 @@
+import http, {
+  type Agent,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import type { SecureContext, TLSSocket } from 'node:tls';
+
+export type AttemptError = 'connect' | 'reset' | 'timeout' | 'tls';
+
+export type AttemptOutcome =
+  | { kind: 'response'; res: IncomingMessage }
+  | { kind: 'error'; error: AttemptError; message: string; bodyStarted: boolean };
+
+export interface AttemptTarget {
+  address: string;
+  port: number;
+  agent: Agent;
+  /** Set for mTLS to another proxy. */
+  tls?:
+    | {
+        secureContext: SecureContext;
+        servername: string;
+        verify: (peerUris: string[]) => string | undefined;
+      }
+    | undefined;
+}
+
+export interface AttemptRequest {
+  method: string;
+  path: string;
+  headers: OutgoingHttpHeaders;
+  /** A Buffer can be replayed; a stream is consumed by the first attempt. */
+  body: Buffer | Readable | undefined;
+  onContinue?: () => void;
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Sends one attempt. Resolves with the response headers or with a classified error; never
+ * rejects. `cancel` aborts it (timeouts).
+ */
+export function sendAttempt(
+  target: AttemptTarget,
+  request: AttemptRequest,
+): { outcome: Promise<AttemptOutcome>; cancel: () => void; req: ClientRequest } {
+  let settled = false;
+  let bodyStarted = false;
+  let connected = false;
+  let resolveFn: (o: AttemptOutcome) => void = () => undefined;
+  const outcome = new Promise<AttemptOutcome>((resolve) => (resolveFn = resolve));
+  const settle = (o: AttemptOutcome) => {
+    if (settled) return;
+    settled = true;
+    resolveFn(o);
+  };
+  const options = {
+    host: target.address,
+    port: target.port,
+    method: request.method,
+    path: request.path,
+    headers: request.headers,
+    agent: target.agent,
+    setHost: false,
+  };
+  const req =
+    target.tls === undefined
+      ? http.request(options)
+      : https.request(tlsOptions(options, target.tls));
+  req.on('socket', (socket) => {
+    if ((socket as { connecting?: boolean }).connecting === true) {
+      socket.once('connect', () => (connected = true));
+    } else {
+      connected = true;
+    }
+  });
+  req.on('response', (res) => settle({ kind: 'response', res }));
+  req.on('continue', () => request.onContinue?.());
+  req.on('error', (err: NodeJS.ErrnoException) => {
+    const code = err.code ?? '';
+    let error: AttemptError = 'reset';
+    if (code === 'ERR_TLS_PEER_IDENTITY' || code.startsWith('ERR_TLS') || code.includes('CERT'))
+      error = 'tls';
+    else if (!connected && CONNECT_CODES.has(code)) error = 'connect';
+    settle({ kind: 'error', error, message: `${code} ${err.message}`.trim(), bodyStarted });
+  });
+  if (target.tls !== undefined) {
+    const verify = target.tls.verify;
+    req.on('socket', (socket) => {
+      const check = () => {
+        const peer = (socket as TLSSocket).getPeerCertificate();
+        const uris = parseSanUris(peer.subjectaltname);
+        const problem = verify(uris);
+        if (problem !== undefined) {
+          const err: NodeJS.ErrnoException = new Error(problem);
+          err.code = 'ERR_TLS_PEER_IDENTITY';
+          req.destroy(err);
+        }
+      };
+      if (
+        (socket as TLSSocket).authorized === undefined ||
+        (socket as { connecting?: boolean }).connecting === true
+      ) {
+        socket.once('secureConnect', check);
+      } else check();
+    });
+  }
+  const body = request.body;
+  if (body === undefined) {
+    req.end();
+  } else if (Buffer.isBuffer(body)) {
+    bodyStarted = true;
+    req.end(body);
+  } else {
+    bodyStarted = true;
+    body.pipe(req);
+  }
+  return {
+    outcome,
+    req,
+    cancel: () => {
+      settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
+      req.destroy();
+    },
+  };
+}
+
+/** TLS options for https.request; `secureContext` reaches tls.connect but is not in the type. */
+export function tlsOptions(
+  options: https.RequestOptions,
+  tls: NonNullable<AttemptTarget['tls']>,
+): https.RequestOptions {
+  const withContext: https.RequestOptions & { secureContext: SecureContext } = {
+    ...options,
+    secureContext: tls.secureContext,
+    servername: tls.servername,
+    // The peer is verified by its SPIFFE id (in sendAttempt), not by a DNS name.
+    checkServerIdentity: () => undefined,
+  };
+  return withContext;
+}
+
+export function parseSanUris(san: string | undefined): string[] {
+  if (san === undefined) return [];
+  return san
+    .split(/,\s*/)
+    .filter((p) => p.startsWith('URI:'))
+    .map((p) => p.slice(4));
+}

@@ -1,0 +1,70 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { DestinationPolicy, EndpointInfo } from './discoverySource';
+
+const name = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be a DNS label');
+
+const EndpointSchema = z.strictObject({
+  namespace: name,
+  service: name,
+  workload: z.string().min(1).optional(),
+  pod: z.string().min(1).optional(),
+  version: z.string().min(1).optional(),
+  serviceAccount: z.string().min(1).optional(),
+  address: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  adminAddress: z.string().min(1).optional(),
+  adminPort: z.number().int().min(1).max(65535).optional(),
+});
+
+const PolicySchema = z.strictObject({
+  timeoutMs: z.number().int().positive().optional(),
+  retryOnStatuses: z.array(z.number().int().min(500).max(599)).optional(),
+  maxRetries: z.number().int().min(0).max(5).optional(),
+});
+
+export const DiscoveryFileSchema = z.strictObject({
+  endpoints: z.array(EndpointSchema).default([]),
+  /** Keyed by `service.namespace`. */
+  destinations: z.record(z.string().regex(/^[a-z0-9-]+\.[a-z0-9-]+$/), PolicySchema).default({}),
+});
+
+export interface DiscoveryState {
+  byService: Map<string, EndpointInfo[]>;
+  policies: Map<string, DestinationPolicy>;
+}
+
+export type ParseResult = { ok: true; state: DiscoveryState } | { ok: false; error: string };
+
+/** Parses a discovery file (YAML is a superset of JSON, so one parser serves both). */
+export function parseDiscoveryFile(text: string, file: string): ParseResult {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    return { ok: false, error: `${file}: not valid YAML/JSON: ${(err as Error).message}` };
+  }
+  const parsed = DiscoveryFileSchema.safeParse(doc ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
+    return { ok: false, error: `${file}: ${problems.join('; ')}` };
+  }
+  const byService = new Map<string, EndpointInfo[]>();
+  for (const e of parsed.data.endpoints) {
+    const key = `${e.service}.${e.namespace}`;
+    const workload = e.workload ?? e.service;
+    const ep: EndpointInfo = {
+      ...e,
+      workload,
+      pod: e.pod ?? `${workload}-${e.address}-${e.port}`,
+    };
+    const list = byService.get(key);
+    if (list === undefined) byService.set(key, [ep]);
+    else list.push(ep);
+  }
+  const policies = new Map<string, DestinationPolicy>(Object.entries(parsed.data.destinations));
+  for (const key of policies.keys()) if (!byService.has(key)) byService.set(key, []);
+  return { ok: true, state: { byService, policies } };
+}

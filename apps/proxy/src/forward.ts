@@ -1,0 +1,204 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { sendAttempt, type AttemptError, type AttemptOutcome, type AttemptTarget } from './attempt';
+import type { EndpointState } from './balancer/endpointState';
+import { endToEnd } from './headers';
+import type { HttpLabels, ProxyMetrics } from './metrics';
+import type { RetryBudget } from './retryBudget';
+
+export interface Pick {
+  target: AttemptTarget;
+  state: EndpointState | undefined;
+  /** dst_* labels (outbound) and server_id. */
+  labels: Partial<HttpLabels>;
+}
+
+export interface ForwardPlan {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  path: string;
+  headers: OutgoingHttpHeaders;
+  body: Buffer | Readable | undefined;
+  labels: HttpLabels;
+  pick: (exclude: ReadonlySet<EndpointState>) => Pick | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+  retryOnStatuses: ReadonlySet<number>;
+  idempotent: boolean;
+  budget: RetryBudget | undefined;
+  retryLabels: { direction: string; dst_namespace: string; dst_service: string };
+  onEjected?: (state: EndpointState) => void;
+}
+
+export interface ForwardResult {
+  status: number;
+  proxyError: string | undefined;
+  retries: number;
+  peer: string | undefined;
+  labels: HttpLabels;
+}
+
+export const PROXY_ERROR_HEADER = 'x-meshlens-proxy-error';
+
+/** Writes an error the proxy itself produced: status + reason header, small text body. */
+export function sendProxyError(res: ServerResponse, status: number, reason: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = `meshlens proxy: ${reason}\n`;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    [PROXY_ERROR_HEADER]: reason,
+  });
+  res.end(body);
+}
+
+const ERROR_STATUS: Record<AttemptError, [number, string]> = {
+  connect: [502, 'connect-failed'],
+  reset: [502, 'upstream-reset'],
+  timeout: [504, 'timeout'],
+  tls: [502, 'tls-failed'],
+};
+
+/**
+ * Sends a request upstream with retries, timeouts and endpoint feedback, then streams the
+ * response back. Resolves when the response headers went out (or an error was sent).
+ */
+export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise<ForwardResult> {
+  const exclude = new Set<EndpointState>();
+  let retries = 0;
+  let timedOut = false;
+  let clientGone = false;
+  let cancel: (() => void) | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    cancel?.();
+  }, plan.timeoutMs);
+  const onClose = () => {
+    if (!plan.res.writableFinished) {
+      clientGone = true;
+      cancel?.();
+    }
+  };
+  plan.res.once('close', onClose);
+  let labels: HttpLabels = plan.labels;
+  try {
+    for (;;) {
+      const pick = plan.pick(exclude);
+      if (pick === undefined) {
+        sendProxyError(plan.res, 503, 'no-endpoints');
+        return { status: 503, proxyError: 'no-endpoints', retries, peer: undefined, labels };
+      }
+      labels = { ...plan.labels, ...pick.labels };
+      const state = pick.state;
+      const t0 = performance.now();
+      state?.start(Date.now());
+      const attempt = sendAttempt(pick.target, {
+        method: plan.method,
+        path: plan.path,
+        headers: plan.headers,
+        body: plan.body,
+        onContinue: () => plan.res.writeContinue(),
+      });
+      cancel = attempt.cancel;
+      const outcome: AttemptOutcome = await attempt.outcome;
+      cancel = undefined;
+      const rtt = performance.now() - t0;
+      const peer = `${pick.target.address}:${pick.target.port}`;
+      if (clientGone) {
+        state?.release();
+        if (outcome.kind === 'response') outcome.res.destroy();
+        return { status: 499, proxyError: 'client-closed', retries, peer, labels };
+      }
+      if (outcome.kind === 'response') {
+        const status = outcome.res.statusCode ?? 502;
+        const failed = status >= 500;
+        if (state?.observe(Date.now(), rtt, failed ? 'failure' : 'ok') === true)
+          plan.onEjected?.(state);
+        if (plan.retryOnStatuses.has(status) && mayRetry(plan, retries, 'status', metrics)) {
+          state?.release();
+          outcome.res.resume();
+          if (state !== undefined) exclude.add(state);
+          retries++;
+          metrics.retries.inc({ ...plan.retryLabels, reason: 'status' });
+          continue;
+        }
+        clearTimeout(timer);
+        relay(plan.res, outcome.res, state);
+        return { status, proxyError: undefined, retries, peer, labels };
+      }
+      const refused = outcome.error === 'connect';
+      if (state?.observe(Date.now(), rtt, refused ? 'refused' : 'failure') === true)
+        plan.onEjected?.(state);
+      state?.release();
+      if (!timedOut && outcome.error !== 'timeout') {
+        const kind = outcome.error === 'connect' ? 'connect' : 'reset';
+        if (mayRetry(plan, retries, kind, metrics)) {
+          if (state !== undefined) exclude.add(state);
+          retries++;
+          metrics.retries.inc({ ...plan.retryLabels, reason: kind });
+          continue;
+        }
+      }
+      const [code, reason] = ERROR_STATUS[timedOut ? 'timeout' : outcome.error];
+      sendProxyError(plan.res, code, reason);
+      return { status: code, proxyError: reason, retries, peer, labels };
+    }
+  } finally {
+    clearTimeout(timer);
+    plan.res.off('close', onClose);
+  }
+}
+
+function mayRetry(
+  plan: ForwardPlan,
+  retries: number,
+  kind: 'connect' | 'reset' | 'status',
+  metrics: ProxyMetrics,
+): boolean {
+  // Only a body we still hold can be sent again; a streamed one is gone.
+  const replayable = plan.body === undefined || Buffer.isBuffer(plan.body);
+  if (!plan.idempotent || !replayable) {
+    if (plan.maxRetries > 0) metrics.retriesSkipped.inc({ ...plan.retryLabels, reason: 'unsafe' });
+    return false;
+  }
+  if (retries >= plan.maxRetries) {
+    if (plan.maxRetries > 0)
+      metrics.retriesSkipped.inc({ ...plan.retryLabels, reason: 'attempts' });
+    return false;
+  }
+  void kind;
+  if (plan.budget !== undefined && !plan.budget.tryRetry(Date.now())) {
+    metrics.retriesSkipped.inc({ ...plan.retryLabels, reason: 'budget' });
+    return false;
+  }
+  return true;
+}
+
+/** Streams the upstream response to the client with backpressure (pipe). */
+function relay(
+  res: ServerResponse,
+  upRes: IncomingMessage,
+  state: EndpointState | undefined,
+): void {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    state?.release();
+  };
+  res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, endToEnd(upRes.headers));
+  upRes.pipe(res);
+  upRes.on('error', () => {
+    release();
+    res.destroy();
+  });
+  upRes.on('aborted', () => res.destroy());
+  res.on('close', () => {
+    release();
+    if (!upRes.complete) upRes.destroy();
+  });
+}

@@ -1,0 +1,56 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+
+/** Copies end-to-end headers: drops hop-by-hop ones and those the Connection header names. */
+export function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const conn = headers.connection;
+  const named = conn === undefined ? undefined : new Set(conn.toLowerCase().split(/\s*,\s*/));
+  for (const key in headers) {
+    if (HOP_BY_HOP.has(key) || (named !== undefined && named.has(key))) continue;
+    const v = headers[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** Appends this hop to x-forwarded-for and fills x-forwarded-proto/-host if absent. */
+export function addForwarded(
+  out: OutgoingHttpHeaders,
+  remoteAddress: string | undefined,
+  proto: 'http' | 'https',
+  host: string | undefined,
+): void {
+  const prior = out['x-forwarded-for'];
+  const client = remoteAddress ?? 'unknown';
+  out['x-forwarded-for'] =
+    prior === undefined || prior === ''
+      ? client
+      : `${Array.isArray(prior) ? prior.join(', ') : String(prior)}, ${client}`;
+  if (out['x-forwarded-proto'] === undefined) out['x-forwarded-proto'] = proto;
+  if (out['x-forwarded-host'] === undefined && host !== undefined) out['x-forwarded-host'] = host;
+}
+
+export const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** Body kind of a request: none, a known small length, or a stream of unknown/large size. */
+export function bodyLength(headers: IncomingHttpHeaders): number | 'stream' {
+  const te = headers['transfer-encoding'];
+  if (te !== undefined) return 'stream';
+  const cl = headers['content-length'];
+  if (cl === undefined) return 0;
+  const n = Number(cl);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 'stream';
+}

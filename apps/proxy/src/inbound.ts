@@ -1,0 +1,141 @@
+import type http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { parseSanUris } from './attempt';
+import { forward, sendProxyError, type ForwardPlan } from './forward';
+import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
+import type { HttpLabels, ProxyMetrics } from './metrics';
+import { countResponse, observe } from './outbound';
+import { readBody } from './requestBody';
+import type { Tracer } from './tracing/tracer';
+
+export interface Authorizer {
+  authorize(
+    clientId: string | undefined,
+    request: { method: string; path: string; headers: http.IncomingHttpHeaders },
+  ): { allowed: boolean; reason: string };
+}
+
+export interface InboundDeps {
+  app: { address: string; port: number } | undefined;
+  agent: http.Agent;
+  metrics: ProxyMetrics;
+  tracer: Tracer;
+  defaultTimeoutMs: number;
+  authorizer: Authorizer | undefined;
+  logger: { warn(o: object, m: string): void };
+}
+
+const peerIds = new WeakMap<Socket, string | undefined>();
+
+/** SPIFFE id of the client certificate on an mTLS connection (cached per connection). */
+export function peerIdentity(socket: Socket): string | undefined {
+  if (!(socket as TLSSocket).encrypted) return undefined;
+  if (peerIds.has(socket)) return peerIds.get(socket);
+  const cert = (socket as TLSSocket).getPeerCertificate();
+  const id = parseSanUris(cert.subjectaltname).find((u) => u.startsWith('spiffe://'));
+  const verified = (socket as TLSSocket).authorized ? id : undefined;
+  peerIds.set(socket, verified);
+  return verified;
+}
+
+export function createInboundHandler(deps: InboundDeps) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    handleInbound(deps, req, res).catch((err: unknown) => {
+      deps.logger.warn({ err: (err as Error).message }, 'inbound request failed');
+      sendProxyError(res, 502, 'proxy-failure');
+    });
+  };
+}
+
+async function handleInbound(
+  deps: InboundDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const startMs = performance.now();
+  const method = req.method ?? 'GET';
+  const path = req.url ?? '/';
+  const tlsSocket = (req.socket as TLSSocket).encrypted === true;
+  const clientId = peerIdentity(req.socket);
+  const authority = deps.metrics.authorityLimiter.value((req.headers.host ?? '').toLowerCase());
+  const labels: HttpLabels = {
+    direction: 'inbound',
+    authority,
+    tls: tlsSocket ? 'true' : 'no_identity',
+    ...(clientId === undefined ? {} : { client_id: clientId }),
+  };
+  deps.metrics.requestTotal.inc(labels);
+  const span = deps.tracer.startSpan('server', `${method} inbound`, req.headers);
+  const finish = (status: number, extra: Record<string, string | number>, proxyError?: string) => {
+    observe(
+      deps.metrics,
+      labels,
+      status,
+      performance.now() - startMs,
+      span.sampled ? span.traceId : undefined,
+    );
+    countResponse(deps.metrics, res, labels, status, proxyError);
+    span.end(
+      status,
+      { 'meshlens.direction': 'inbound', 'http.request.method': method, ...extra },
+      proxyError,
+    );
+  };
+  if (!path.startsWith('/')) {
+    req.resume();
+    sendProxyError(res, 400, 'invalid-request-target');
+    finish(400, {}, 'invalid-request-target');
+    return;
+  }
+  if (deps.authorizer !== undefined) {
+    const verdict = deps.authorizer.authorize(clientId, { method, path, headers: req.headers });
+    const authzLabels = { reason: verdict.reason, client_id: clientId ?? '' };
+    if (!verdict.allowed) {
+      deps.metrics.authzDeny.inc(authzLabels);
+      req.resume();
+      sendProxyError(res, 403, `forbidden: ${verdict.reason}`);
+      finish(403, {}, 'forbidden');
+      return;
+    }
+    deps.metrics.authzAllow.inc(authzLabels);
+  }
+  const headers = endToEnd(req.headers);
+  addForwarded(headers, req.socket.remoteAddress, tlsSocket ? 'https' : 'http', req.headers.host);
+  span.inject(headers);
+  const idempotent = IDEMPOTENT.has(method);
+  const app = deps.app;
+  const plan: ForwardPlan = {
+    req,
+    res,
+    method,
+    path,
+    headers,
+    body: await readBody(req, false),
+    labels,
+    pick: () =>
+      app === undefined
+        ? undefined
+        : {
+            target: { address: app.address, port: app.port, agent: deps.agent },
+            state: undefined,
+            labels: {},
+          },
+    timeoutMs: deps.defaultTimeoutMs,
+    // One retry covers the race of a reused keep-alive connection the app just closed.
+    maxRetries: 1,
+    retryOnStatuses: new Set(),
+    idempotent,
+    budget: undefined,
+    retryLabels: { direction: 'inbound', dst_namespace: '', dst_service: '' },
+  };
+  const result = await forward(plan, deps.metrics);
+  if (result.proxyError !== undefined && result.proxyError !== 'client-closed') {
+    deps.logger.warn(
+      { direction: 'inbound', status: result.status, error: result.proxyError },
+      'proxy error',
+    );
+  }
+  finish(result.status, {}, result.proxyError);
+}

@@ -1,0 +1,70 @@
+import { pino } from 'pino';
+import { createApp } from './app';
+import type { DiscoverySource } from './discovery/discoverySource';
+import { FileDiscovery } from './discovery/fileDiscovery';
+import { HELP_TEXT, parseFlags } from './flags';
+import { createMetrics } from './metrics';
+
+async function main(): Promise<void> {
+  const parsed = parseFlags(process.argv.slice(2), process.env);
+  if (parsed.kind === 'help') {
+    process.stdout.write(HELP_TEXT);
+    return;
+  }
+  if (parsed.kind === 'error') {
+    process.stderr.write(
+      `meshlens proxy: invalid flags: ${parsed.message}\nRun with --help for usage.\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const flags = parsed.flags;
+  const logger = pino({
+    level: flags.logLevel,
+    base: { component: 'proxy', pod: flags.identity.pod },
+  });
+  const metrics = createMetrics();
+  const discovery: DiscoverySource[] = [];
+  if (flags.discoveryFile !== undefined) {
+    discovery.push(
+      new FileDiscovery({
+        file: flags.discoveryFile,
+        logger,
+        onReload: (result) => metrics.discoveryReloads.inc({ source: 'file', result }),
+      }),
+    );
+  }
+  const extra = await loadPhase2(flags, logger, metrics, discovery);
+  for (const d of discovery) await d.start();
+  const app = createApp({ flags, logger, discovery, metrics, ...extra });
+  const bound = await app.start();
+  logger.info({ ...bound, identity: flags.identity, tlsMode: flags.tlsMode }, 'listening');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    app.stop().then(
+      () => {
+        logger.info({}, 'stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Control-plane, mesh-config and identity wiring (issue 4); empty without them. */
+async function loadPhase2(..._args: unknown[]): Promise<object> {
+  return Promise.resolve({});
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`meshlens proxy: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,263 @@
+import type http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EndpointState } from './balancer/endpointState';
+import type { Destination, Destinations } from './destinations';
+import { serviceKeyFromAuthority } from './discovery/discoverySource';
+import { forward, sendProxyError, type ForwardPlan, type Pick } from './forward';
+import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
+import type { HttpLabels, ProxyMetrics } from './metrics';
+import { readBody } from './requestBody';
+import type { Tracer } from './tracing/tracer';
+import type { Router, RouteDecision } from './router';
+import type { AttemptTarget } from './attempt';
+
+export interface OutboundDeps {
+  destinations: Destinations;
+  metrics: ProxyMetrics;
+  tracer: Tracer;
+  router: Router;
+  defaultTimeoutMs: number;
+  agent: http.Agent;
+  /** mTLS settings for an endpoint, or undefined for plaintext. */
+  tlsFor: (state: EndpointState) => AttemptTarget['tls'];
+  logger: { warn(o: object, m: string): void; info(o: object, m: string): void };
+}
+
+/** Target of an outbound request: authority and path from Host or an absolute-form URL. */
+export function requestTarget(
+  req: IncomingMessage,
+): { authority: string; path: string } | undefined {
+  const url = req.url ?? '/';
+  if (url.startsWith('http://')) {
+    try {
+      const u = new URL(url);
+      return { authority: u.host, path: `${u.pathname}${u.search}` };
+    } catch {
+      return undefined;
+    }
+  }
+  const host = req.headers.host;
+  if (host === undefined || host === '' || !url.startsWith('/')) return undefined;
+  return { authority: host, path: url };
+}
+
+const DEFAULT_MAX_RETRIES = 2;
+
+export function createOutboundHandler(deps: OutboundDeps) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    handleOutbound(deps, req, res).catch((err: unknown) => {
+      deps.logger.warn({ err: (err as Error).message }, 'outbound request failed');
+      sendProxyError(res, 502, 'proxy-failure');
+    });
+  };
+}
+
+async function handleOutbound(
+  deps: OutboundDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const startMs = performance.now();
+  const method = req.method ?? 'GET';
+  const target = requestTarget(req);
+  const key = target === undefined ? undefined : serviceKeyFromAuthority(target.authority);
+  if (target === undefined || key === undefined) {
+    req.resume();
+    deps.logger.info(
+      { host: req.headers.host ?? null },
+      'outbound request without a mesh authority',
+    );
+    sendProxyError(res, 400, 'invalid-authority');
+    return;
+  }
+  const authority = deps.metrics.authorityLimiter.value(target.authority.toLowerCase());
+  const decision: RouteDecision = deps.router.route(key, {
+    method,
+    path: target.path,
+    headers: req.headers,
+  });
+  const dest = deps.destinations.get(decision.service);
+  const [svc, ns] = splitKey(decision.service);
+  // dst_* only for services discovery knows: Host values are untrusted and unbounded.
+  const baseLabels: HttpLabels = {
+    direction: 'outbound',
+    authority,
+    tls: 'no_identity',
+    ...(dest === undefined ? {} : { dst_namespace: ns, dst_service: svc }),
+  };
+  const span = deps.tracer.startSpan(
+    'client',
+    `${method} ${decision.routeName ?? key}`,
+    req.headers,
+  );
+  deps.metrics.requestTotal.inc(baseLabels);
+  const finish = (
+    status: number,
+    labels: HttpLabels,
+    extra: Record<string, string | number>,
+    proxyError?: string,
+  ) => {
+    const ms = performance.now() - startMs;
+    observe(deps.metrics, labels, status, ms, span.sampled ? span.traceId : undefined);
+    countResponse(deps.metrics, res, labels, status, proxyError);
+    span.end(
+      status,
+      {
+        'meshlens.direction': 'outbound',
+        'meshlens.dst_service': decision.service,
+        'http.request.method': method,
+        ...extra,
+      },
+      proxyError,
+    );
+  };
+  if (decision.fault?.abortStatus !== undefined) {
+    req.resume();
+    sendProxyError(res, decision.fault.abortStatus, 'fault-injected');
+    finish(decision.fault.abortStatus, baseLabels, {}, 'fault-injected');
+    return;
+  }
+  if (decision.fault?.delayMs !== undefined) await delay(decision.fault.delayMs);
+  if (dest === undefined) {
+    req.resume();
+    sendProxyError(res, 503, 'no-endpoints');
+    finish(503, baseLabels, {}, 'no-endpoints');
+    return;
+  }
+  const idempotent = IDEMPOTENT.has(method);
+  const headers = endToEnd(req.headers);
+  addForwarded(headers, req.socket.remoteAddress, 'http', target.authority);
+  headers.host = target.authority;
+  applyHeaderMods(headers, decision);
+  span.inject(headers);
+  const body = await readBody(req, idempotent);
+  const plan: ForwardPlan = {
+    req,
+    res,
+    method,
+    path: target.path,
+    headers,
+    body,
+    labels: baseLabels,
+    pick: (exclude) => pickEndpoint(deps, dest, exclude),
+    timeoutMs: decision.timeoutMs ?? dest.policy?.timeoutMs ?? deps.defaultTimeoutMs,
+    maxRetries: decision.maxRetries ?? dest.policy?.maxRetries ?? DEFAULT_MAX_RETRIES,
+    retryOnStatuses: new Set(decision.retryOnStatuses ?? dest.policy?.retryOnStatuses ?? []),
+    idempotent,
+    budget: dest.budget,
+    retryLabels: { direction: 'outbound', dst_namespace: ns, dst_service: svc },
+    onEjected: (s) => {
+      deps.metrics.lbEjections.inc({ dst_namespace: ns, dst_service: svc, dst_pod: s.info.pod });
+      deps.logger.warn({ service: dest.key, endpoint: s.key }, 'endpoint ejected');
+    },
+  };
+  const result = await forwardLogged(deps, plan);
+  finish(
+    result.status,
+    result.labels,
+    {
+      'meshlens.retries': result.retries,
+      ...(result.peer === undefined ? {} : { 'network.peer.address': result.peer }),
+      ...(decision.routeName === undefined ? {} : { 'http.route': decision.routeName }),
+    },
+    result.proxyError,
+  );
+}
+
+async function forwardLogged(deps: OutboundDeps, plan: ForwardPlan) {
+  const result = await forward(plan, deps.metrics);
+  if (result.proxyError !== undefined && result.proxyError !== 'client-closed') {
+    deps.logger.warn(
+      {
+        direction: 'outbound',
+        service: `${plan.retryLabels.dst_service}.${plan.retryLabels.dst_namespace}`,
+        status: result.status,
+        error: result.proxyError,
+        peer: result.peer ?? null,
+        retries: result.retries,
+      },
+      'proxy error',
+    );
+  }
+  return result;
+}
+
+function pickEndpoint(
+  deps: OutboundDeps,
+  dest: Destination,
+  exclude: ReadonlySet<EndpointState>,
+): Pick | undefined {
+  const now = Date.now();
+  const state = dest.balancer.pick(now, exclude) ?? dest.balancer.pick(now);
+  if (state === undefined) return undefined;
+  const tls = deps.tlsFor(state);
+  return {
+    state,
+    target: { address: state.info.address, port: state.info.port, agent: deps.agent, tls },
+    labels: {
+      dst_namespace: state.info.namespace,
+      dst_service: state.info.service,
+      dst_deployment: state.info.workload,
+      dst_pod: state.info.pod,
+      ...(tls === undefined ? {} : { tls: 'true', server_id: tls.servername }),
+    },
+  };
+}
+
+function applyHeaderMods(headers: http.OutgoingHttpHeaders, d: RouteDecision): void {
+  const m = d.requestHeaders;
+  if (m === undefined) return;
+  for (const name of m.remove ?? []) delete headers[name.toLowerCase()];
+  for (const [k, v] of Object.entries(m.set ?? {})) headers[k.toLowerCase()] = v;
+  for (const [k, v] of Object.entries(m.add ?? {})) {
+    const prev = headers[k.toLowerCase()];
+    headers[k.toLowerCase()] = prev === undefined ? v : `${String(prev)},${v}`;
+  }
+}
+
+export function splitKey(key: string): [string, string] {
+  const dot = key.indexOf('.');
+  return [key.slice(0, dot), key.slice(dot + 1)];
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function observe(
+  metrics: ProxyMetrics,
+  labels: HttpLabels,
+  status: number,
+  ms: number,
+  traceId: string | undefined,
+): void {
+  metrics.responseLatency.observe({
+    labels: { ...labels, status_code: String(status) },
+    value: ms,
+    // prom-client types exemplar labels like series labels; trace_id is an exemplar-only label.
+    exemplarLabels: (traceId === undefined ? {} : { trace_id: traceId }) as Record<never, string>,
+  });
+}
+
+/** Counts the response once its stream is over: failure for 5xx or a broken stream. */
+export function countResponse(
+  metrics: ProxyMetrics,
+  res: ServerResponse,
+  labels: HttpLabels,
+  status: number,
+  proxyError: string | undefined,
+): void {
+  const count = () => {
+    const broken = !res.writableFinished;
+    const failure = status >= 500 || broken;
+    const error = proxyError ?? (broken ? 'stream-reset' : undefined);
+    metrics.responseTotal.inc({
+      ...labels,
+      classification: failure ? 'failure' : 'success',
+      status_code: String(status),
+      ...(error === undefined ? {} : { error }),
+    });
+  };
+  if (res.writableFinished || res.destroyed) count();
+  else res.once('close', count);
+}
