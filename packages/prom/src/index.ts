@@ -1,3 +1,7 @@
 export type { Exemplar, MetricFamily, MetricType, ParseOptions, Sample } from './types';
 export { ExpositionParseError } from './errors';
 export { parseExposition } from './parse';
+export type { Point } from './rate';
+export { increase, irate, rate } from './rate';
+export type { Bucket } from './histogramQuantile';
+export { histogramQuantile } from './histogramQuantile';
