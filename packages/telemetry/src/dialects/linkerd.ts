@@ -1,0 +1,116 @@
+import type { Sample } from '@meshlens/prom';
+import type { EdgeDestination, ResourceName, TargetLabels } from '../model';
+import { parseLe, type FoldBuilder } from './foldBuilder';
+import type { Route, RouteMetric, Router } from './route';
+
+/** Target labels that name the workload, in the order Linkerd's scrape config attaches them. */
+const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset', 'replicaset', 'workload', 'job'];
+const DST_WORKLOAD_LABELS = WORKLOAD_LABELS.map((l) => `dst_${l}`);
+
+export interface TargetIdentity {
+  namespace: string;
+  workload: string;
+  pod: string | undefined;
+}
+
+export function targetIdentity(labels: TargetLabels): TargetIdentity {
+  const namespace = labels.namespace ?? 'unknown';
+  const workload =
+    firstLabel(labels, WORKLOAD_LABELS) ?? labels.pod ?? labels.instance ?? 'unknown';
+  return { namespace, workload, pod: labels.pod };
+}
+
+function firstLabel(labels: Readonly<Record<string, string>>, names: string[]): string | undefined {
+  for (const n of names) {
+    const v = labels[n];
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/** `web.shop.svc.cluster.local:8080` -> { name: web, namespace: shop } */
+export function serviceFromAuthority(authority: string | undefined): ResourceName | undefined {
+  if (!authority) return undefined;
+  const host = authority.replace(/:\d+$/, '');
+  const parts = host.split('.');
+  if (parts.length < 2 || /^\d+$/.test(parts[parts.length - 1] ?? '')) return undefined;
+  const [name, namespace] = parts;
+  return name && namespace ? { name, namespace } : undefined;
+}
+
+function tlsOf(labels: Record<string, string>): boolean | undefined {
+  const tls = labels.tls;
+  if (tls === 'true') return true;
+  if (tls === undefined || tls === '') return undefined;
+  return false;
+}
+
+const TCP_METRICS: Readonly<Record<string, RouteMetric>> = {
+  tcp_open_total: 'tcpOpen',
+  tcp_close_total: 'tcpClose',
+  tcp_read_bytes_total: 'tcpRead',
+  tcp_write_bytes_total: 'tcpWrite',
+  tcp_open_connections: 'openGauge',
+};
+
+function metricOf(sample: Sample): { metric: RouteMetric; le?: number } | undefined {
+  const { name, labels } = sample;
+  if (name === 'response_total') {
+    return { metric: labels.classification === 'failure' ? 'failure' : 'success' };
+  }
+  if (name === 'response_latency_ms_bucket') {
+    const le = parseLe(labels.le);
+    return le === undefined ? undefined : { metric: 'bucket', le };
+  }
+  const tcp = TCP_METRICS[name];
+  if (!tcp) return undefined;
+  // inbound: the connection from the remote client; outbound: the one to the destination.
+  const wanted = labels.direction === 'inbound' ? 'src' : 'dst';
+  if (labels.peer !== undefined && labels.peer !== wanted) return undefined;
+  return { metric: tcp };
+}
+
+function destinationOf(labels: Record<string, string>): EdgeDestination | undefined {
+  const workload = firstLabel(labels, DST_WORKLOAD_LABELS);
+  const service = labels.dst_service;
+  const authority = serviceFromAuthority(labels.authority);
+  const namespace = labels.dst_namespace ?? authority?.namespace;
+  if (workload && namespace) return { kind: 'workload', namespace, name: workload };
+  if (service && namespace) return { kind: 'service', namespace, name: service };
+  return authority ? { kind: 'service', ...authority } : undefined;
+}
+
+/**
+ * meshlens/Linkerd: inbound series describe the scraped workload (namespace/deployment/pod are
+ * target labels); outbound series are edges to dst_* and, through dst_service/authority, services.
+ */
+export function linkerdRouter(target: TargetLabels, builder: FoldBuilder): Router {
+  const me = targetIdentity(target);
+  const self: ResourceName = { namespace: me.namespace, name: me.workload };
+  return (sample) => {
+    const m = metricOf(sample);
+    if (!m) return undefined;
+    const { labels } = sample;
+    const route: Route = { drafts: [], metric: m.metric };
+    if (m.le !== undefined) route.le = m.le;
+    const tls = tlsOf(labels);
+    if (tls !== undefined) route.tls = tls;
+    if (labels.direction === 'inbound') {
+      route.drafts.push(builder.record('workload', self));
+      if (me.pod)
+        route.drafts.push(builder.record('pod', { namespace: me.namespace, name: me.pod }));
+      if (labels.client_id) route.clientId = labels.client_id;
+      return route;
+    }
+    if (labels.direction !== 'outbound') return undefined;
+    const dst = destinationOf(labels);
+    if (!dst) return undefined;
+    route.drafts.push(builder.record('edge', self, dst));
+    const service = labels.dst_service
+      ? { namespace: labels.dst_namespace ?? dst.namespace, name: labels.dst_service }
+      : serviceFromAuthority(labels.authority);
+    if (service) route.drafts.push(builder.record('service', service));
+    if (labels.server_id) route.serverId = labels.server_id;
+    return route;
+  };
+}

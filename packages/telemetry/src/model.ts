@@ -1,0 +1,81 @@
+/*
+ * The neutral model every dialect folds into (DESIGN.md section 3). A scrape of one target becomes a
+ * handful of FoldedRecords: per-scrape *increments* of counters (reset-corrected per raw series,
+ * the way Prometheus' increase() treats each series) plus current gauge values, keyed by the
+ * aggregate they feed. The store sums them into reset-free cumulative series per aggregate.
+ */
+
+/** Views an aggregate can answer for. Edges are source -> destination. */
+export type AggregateView = 'workload' | 'pod' | 'service' | 'edge';
+
+export interface ResourceName {
+  namespace: string;
+  name: string;
+}
+
+/** Destination of an edge: a workload when known, otherwise the service the client addressed. */
+export interface EdgeDestination extends ResourceName {
+  kind: 'workload' | 'service';
+}
+
+/** Counter columns of an aggregate row, in order; latency buckets follow them. */
+export const COL = {
+  success: 0,
+  failure: 1,
+  tlsRequests: 2,
+  plainRequests: 3,
+  tcpOpenTotal: 4,
+  tcpCloseTotal: 5,
+  tcpReadBytes: 6,
+  tcpWriteBytes: 7,
+} as const;
+export const FIXED_COUNTER_COLUMNS = 8;
+/** Gauge column (summed current values, not an increment), stored after the buckets. */
+export const GAUGE_COLUMNS = 1;
+
+export interface FoldedExemplar {
+  le: number;
+  traceId: string;
+  value: number;
+  timestampMs?: number;
+}
+
+export interface FoldedRecord {
+  view: AggregateView;
+  /** the measured resource (workload/pod/service views) or the edge source */
+  resource: ResourceName;
+  /** only for edges */
+  destination?: EdgeDestination;
+  /** latency bucket upper bounds (ascending, last is +Infinity) - empty without a histogram */
+  les: number[];
+  /** FIXED_COUNTER_COLUMNS increments followed by one increment per bucket */
+  deltas: number[];
+  /**
+   * Sum of the raw counter values, same layout. Seeds a new aggregate so its first stored value is
+   * what Prometheus would see (its zero-point extrapolation depends on the absolute value).
+   */
+  absolute: number[];
+  openConnections: number;
+  exemplars: FoldedExemplar[];
+  clientId?: string;
+  serverId?: string;
+}
+
+export type DialectName = 'meshlens' | 'linkerd' | 'istio' | 'unknown';
+
+export interface FoldResult {
+  dialect: DialectName;
+  /** series in the scrape (all families, before filtering) */
+  series: number;
+  records: FoldedRecord[];
+}
+
+/** Labels attached by whoever scrapes (Prometheus target labels). */
+export type TargetLabels = Readonly<Record<string, string>>;
+
+export function aggregateKey(r: Pick<FoldedRecord, 'view' | 'resource' | 'destination'>): string {
+  const parts: string[] = [r.view, r.resource.namespace, r.resource.name];
+  if (r.destination) parts.push(r.destination.kind, r.destination.namespace, r.destination.name);
+  // JSON keeps hostile names containing any separator from colliding.
+  return JSON.stringify(parts);
+}

@@ -1,0 +1,282 @@
+import {
+  classifyHealth,
+  resolveTimeRange,
+  resourceId,
+  type EdgesQuery,
+  type EdgesResponse,
+  type Edge,
+  type HistogramQuery,
+  type HistogramResponse,
+  type NamespacesResponse,
+  type ResourceKind,
+  type ResourceRef,
+  type StatQuery,
+  type StatResponse,
+  type StatRow,
+  type TimeseriesPoint,
+  type TimeseriesQuery,
+  type TimeseriesResponse,
+  type TopologyEdge,
+  type TopologyNode,
+  type TopologyQuery,
+  type TopologyResponse,
+  type HealthThresholds,
+} from '@meshlens/contract';
+import { FIXED_COUNTER_COLUMNS } from '../model';
+import type { Aggregate } from '../store/aggregate';
+import type { TelemetryStore } from '../store/store';
+import { goldenSignals, latencyOf, mtlsOf, sumWindows } from './signals';
+import { AggregateWindow } from './window';
+
+export interface EngineOptions {
+  now?: () => number;
+  thresholds?: HealthThresholds;
+  /** scrape interval, for the default time-series step and the minimum rate window */
+  intervalMs: number;
+}
+
+interface Group {
+  ref: ResourceRef;
+  aggs: Aggregate[];
+}
+
+function viewFor(kind: ResourceKind): 'workload' | 'pod' | 'service' {
+  return kind === 'pod' ? 'pod' : kind === 'service' ? 'service' : 'workload';
+}
+
+/** Answers the BFF's questions from the store, computing as PromQL would over the same samples. */
+export class QueryEngine {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: TelemetryStore,
+    private readonly opts: EngineOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Resources of a kind, aggregates grouped (namespace kind rolls workloads up). */
+  groups(kind: ResourceKind, namespace?: string, name?: string): Group[] {
+    const byId = new Map<string, Group>();
+    for (const agg of this.store.list(viewFor(kind))) {
+      const ns = agg.resource.namespace;
+      const ref: ResourceRef =
+        kind === 'namespace'
+          ? { namespace: ns, kind, name: ns }
+          : { namespace: ns, kind, name: agg.resource.name };
+      if (namespace !== undefined && ref.namespace !== namespace) continue;
+      if (name !== undefined && ref.name !== name) continue;
+      const id = resourceId(ref);
+      const g = byId.get(id) ?? { ref, aggs: [] };
+      g.aggs.push(agg);
+      byId.set(id, g);
+    }
+    return [...byId.values()].sort((a, b) => resourceId(a.ref).localeCompare(resourceId(b.ref)));
+  }
+
+  stat(q: StatQuery): StatResponse {
+    const generatedAt = this.now();
+    const range = resolveTimeRange(q, generatedAt);
+    const rows = this.groups(q.kind, q.namespace, q.name).map((g) =>
+      this.row(g, range.from, range.to),
+    );
+    return { generatedAt, window: range, kind: q.kind, rows };
+  }
+
+  private row(g: Group, from: number, to: number): StatRow {
+    const seconds = (to - from) / 1000;
+    const windows = g.aggs.map((a) => AggregateWindow.of(this.store, a, from, to));
+    const totals = sumWindows(windows);
+    const instances = this.instances(g.aggs, from);
+    return { ...g.ref, ...goldenSignals(totals, seconds), meshed: { total: instances }, instances };
+  }
+
+  /** Distinct targets that reported any of the aggregates since `from`. */
+  private instances(aggs: readonly Aggregate[], from: number): number {
+    const firstRound = this.store.roundAtOrAfter(from);
+    const seen = new Set<string>();
+    for (const a of aggs)
+      for (const [id, round] of a.reporters) if (round >= firstRound) seen.add(id);
+    return seen.size;
+  }
+
+  edges(q: EdgesQuery): EdgesResponse {
+    const generatedAt = this.now();
+    const range = resolveTimeRange(q, generatedAt);
+    const edges = this.edgeList(q.kind, range.from, range.to).filter((e) =>
+      touches(e, q.namespace, q.name),
+    );
+    return { generatedAt, window: range, kind: q.kind, edges };
+  }
+
+  private edgeList(kind: ResourceKind, from: number, to: number): Edge[] {
+    const groups = new Map<
+      string,
+      { source: ResourceRef; destination: ResourceRef; aggs: Aggregate[] }
+    >();
+    for (const agg of this.store.list('edge')) {
+      const dst = agg.destination;
+      if (!dst) continue;
+      const rollup = kind === 'namespace';
+      const source: ResourceRef = rollup
+        ? { kind, namespace: agg.resource.namespace, name: agg.resource.namespace }
+        : { kind: 'workload', namespace: agg.resource.namespace, name: agg.resource.name };
+      const destination: ResourceRef = rollup
+        ? { kind, namespace: dst.namespace, name: dst.namespace }
+        : { kind: dst.kind, namespace: dst.namespace, name: dst.name };
+      const id = `${resourceId(source)}->${resourceId(destination)}`;
+      const g = groups.get(id) ?? { source, destination, aggs: [] };
+      g.aggs.push(agg);
+      groups.set(id, g);
+    }
+    const seconds = (to - from) / 1000;
+    const out: Edge[] = [];
+    for (const g of groups.values()) {
+      const windows = g.aggs.map((a) => AggregateWindow.of(this.store, a, from, to));
+      if (windows.every((w) => w.sampleCount === 0)) continue;
+      const totals = sumWindows(windows);
+      out.push({
+        source: g.source,
+        destination: g.destination,
+        ...goldenSignals(totals, seconds),
+        mtls: mtlsOf(totals),
+        clientId: g.aggs.find((a) => a.clientId)?.clientId ?? null,
+        serverId: g.aggs.find((a) => a.serverId)?.serverId ?? null,
+      });
+    }
+    return out.sort((a, b) => edgeId(a).localeCompare(edgeId(b)));
+  }
+
+  topology(q: TopologyQuery): TopologyResponse {
+    const generatedAt = this.now();
+    const range = resolveTimeRange(q, generatedAt);
+    const thresholds = this.opts.thresholds;
+    const rows = new Map<string, StatRow>();
+    for (const g of this.groups(q.kind, q.namespace))
+      rows.set(resourceId(g.ref), this.row(g, range.from, range.to));
+    const edges: TopologyEdge[] = [];
+    for (const e of this.edgeList('workload', range.from, range.to)) {
+      if (q.kind === 'service' && e.destination.kind !== 'service') continue;
+      if (
+        q.namespace !== undefined &&
+        e.source.namespace !== q.namespace &&
+        e.destination.namespace !== q.namespace
+      ) {
+        continue;
+      }
+      for (const ref of [e.source, e.destination]) {
+        const id = resourceId(ref);
+        if (!rows.has(id)) rows.set(id, this.emptyRow(ref));
+      }
+      const { source, destination, ...signals } = e;
+      const id = `${resourceId(source)}->${resourceId(destination)}`;
+      edges.push({ id, source: resourceId(source), target: resourceId(destination), ...signals });
+    }
+    const nodes: TopologyNode[] = [...rows.entries()].map(([id, row]) => ({
+      ...row,
+      id,
+      health: classifyHealth(row.successRate, row.rps, thresholds),
+    }));
+    return { generatedAt, window: range, kind: q.kind, nodes, edges };
+  }
+
+  private emptyRow(ref: ResourceRef): StatRow {
+    return {
+      ...ref,
+      successRate: null,
+      rps: 0,
+      latencyMs: { p50: null, p95: null, p99: null },
+      requests: { success: 0, failure: 0 },
+      tcp: { openConnections: 0, readBytesPerSec: 0, writeBytesPerSec: 0 },
+      meshed: { total: 0 },
+      instances: 0,
+    };
+  }
+
+  /** undefined when the resource is unknown (the BFF answers 404). */
+  timeseries(q: TimeseriesQuery): TimeseriesResponse | undefined {
+    const generatedAt = this.now();
+    const range = resolveTimeRange(q, generatedAt);
+    const groups = this.groups(q.kind, q.namespace, q.kind === 'namespace' ? undefined : q.name);
+    const g = groups[0];
+    if (!g) return undefined;
+    const span = range.to - range.from;
+    const step = q.step ?? Math.max(this.opts.intervalMs, Math.ceil(span / 60 / 1000) * 1000);
+    // a rate needs two samples: never look back less than two scrape intervals
+    const lookback = Math.max(step, 2 * this.opts.intervalMs + 1);
+    const all = g.aggs.map((a) =>
+      AggregateWindow.of(this.store, a, range.from - lookback, range.to),
+    );
+    const points: TimeseriesPoint[] = [];
+    for (let t = range.from + step; t <= range.to; t += step) {
+      const windows = all.map((w) => w.sub(t - lookback, t));
+      const s = goldenSignals(sumWindows(windows), lookback / 1000);
+      points.push({ t, successRate: s.successRate, rps: s.rps, ...s.latencyMs });
+    }
+    return { generatedAt, window: range, resource: g.ref, step, points };
+  }
+
+  histogram(q: HistogramQuery): HistogramResponse | undefined {
+    const generatedAt = this.now();
+    const range = resolveTimeRange(q, generatedAt);
+    const g = this.groups(q.kind, q.namespace, q.kind === 'namespace' ? undefined : q.name)[0];
+    if (!g) return undefined;
+    const windows = g.aggs.map((a) => AggregateWindow.of(this.store, a, range.from, range.to));
+    const totals = sumWindows(windows);
+    const exemplars = new Map<number, { traceId: string; value: number; timestampMs?: number }>();
+    for (const a of g.aggs) {
+      for (const ex of a.exemplars.values()) {
+        const prev = exemplars.get(ex.le);
+        if (!prev || (ex.timestampMs ?? 0) >= (prev.timestampMs ?? 0)) exemplars.set(ex.le, ex);
+      }
+    }
+    const buckets = [...totals.buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([le, count]) => {
+        const ex = exemplars.get(le);
+        const bucket = { le: Number.isFinite(le) ? le : ('+Inf' as const), count };
+        if (!ex) return bucket;
+        const ref = { traceId: ex.traceId, value: ex.value };
+        return {
+          ...bucket,
+          exemplar: ex.timestampMs === undefined ? ref : { ...ref, timestampMs: ex.timestampMs },
+        };
+      });
+    return { generatedAt, window: range, resource: g.ref, buckets };
+  }
+
+  namespaces(): NamespacesResponse {
+    const counts = new Map<string, Set<string>>();
+    for (const agg of this.store.list()) {
+      const refs = [agg.resource.namespace, agg.destination?.namespace];
+      for (const ns of refs) if (ns !== undefined && !counts.has(ns)) counts.set(ns, new Set());
+      if (agg.view === 'workload') counts.get(agg.resource.namespace)?.add(agg.resource.name);
+    }
+    const namespaces = [...counts.entries()]
+      .map(([name, wl]) => ({ name, workloads: wl.size }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { generatedAt: this.now(), namespaces };
+  }
+
+  /** Latency quantiles of a resource straight from bucket increases (used by tests). */
+  latency(kind: ResourceKind, namespace: string, name: string, from: number, to: number) {
+    const g = this.groups(kind, namespace, kind === 'namespace' ? undefined : name)[0];
+    if (!g) return undefined;
+    const totals = sumWindows(g.aggs.map((a) => AggregateWindow.of(this.store, a, from, to)));
+    return latencyOf(totals.buckets, (to - from) / 1000);
+  }
+}
+
+/** Bucket columns start after the fixed counters. */
+export const BUCKET_OFFSET = FIXED_COUNTER_COLUMNS;
+
+function edgeId(e: Edge): string {
+  return `${resourceId(e.source)}->${resourceId(e.destination)}`;
+}
+
+function touches(e: Edge, namespace: string | undefined, name: string | undefined): boolean {
+  const match = (r: ResourceRef) =>
+    (namespace === undefined || r.namespace === namespace) &&
+    (name === undefined || r.name === name);
+  return match(e.source) || match(e.destination);
+}

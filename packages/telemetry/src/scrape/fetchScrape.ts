@@ -1,0 +1,120 @@
+import http from 'node:http';
+import https from 'node:https';
+import zlib from 'node:zlib';
+
+export interface FetchOptions {
+  timeoutMs: number;
+  /** decompressed body cap in bytes */
+  maxBytes: number;
+  headers?: Readonly<Record<string, string>>;
+  /** keep-alive agent shared by a scrape loop; a fresh connection per scrape without one */
+  agent?: http.Agent;
+}
+
+export interface FetchedScrape {
+  /** the (decompressed) body, undecoded: the worker pool decodes it on its own thread */
+  body: Buffer;
+  contentType: string | undefined;
+}
+
+/** Scrape failures carry a reason fit for the targets page. */
+export class ScrapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScrapeError';
+  }
+}
+
+// OpenMetrics first: it is the format that carries exemplars.
+export const SCRAPE_ACCEPT =
+  'application/openmetrics-text;version=1.0.0;q=0.6,text/plain;version=0.0.4;q=0.3,*/*;q=0.1';
+
+/**
+ * GETs one /metrics endpoint: gzip accepted, the whole exchange bounded by `timeoutMs`, the
+ * decompressed body bounded by `maxBytes` (the request is aborted as soon as it is exceeded).
+ */
+export function fetchScrape(url: string, opts: FetchOptions): Promise<FetchedScrape> {
+  return new Promise((resolve, reject) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      reject(new ScrapeError(`invalid URL ${JSON.stringify(url)}`));
+      return;
+    }
+    const client =
+      target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined;
+    if (!client) {
+      reject(new ScrapeError(`unsupported protocol ${target.protocol}`));
+      return;
+    }
+    let settled = false;
+    const fail = (msg: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(new ScrapeError(msg));
+    };
+    const timer = setTimeout(() => fail(`timeout after ${opts.timeoutMs} ms`), opts.timeoutMs);
+    const req = client.get(
+      target,
+      {
+        headers: { accept: SCRAPE_ACCEPT, 'accept-encoding': 'gzip', ...opts.headers },
+        agent: opts.agent ?? false,
+      },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          res.resume();
+          fail(`HTTP status ${status}`);
+          return;
+        }
+        const declared = Number(res.headers['content-length']);
+        const gzip = /gzip/i.test(res.headers['content-encoding'] ?? '');
+        if (!gzip && declared > opts.maxBytes) {
+          fail(`body of ${declared} bytes exceeds the limit of ${opts.maxBytes} bytes`);
+          return;
+        }
+        const stream = gzip ? res.pipe(zlib.createGunzip()) : res;
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        stream.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > opts.maxBytes) {
+            fail(`body exceeds the limit of ${opts.maxBytes} bytes`);
+            stream.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
+        stream.on('error', (err: Error) =>
+          fail(gzip ? `bad gzip body: ${err.message}` : err.message),
+        );
+        stream.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          const ct = res.headers['content-type'];
+          resolve({ body: Buffer.concat(chunks, bytes), contentType: ct });
+        });
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) => fail(describeNetError(err)));
+  });
+}
+
+function describeNetError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset by peer';
+    case 'ENOTFOUND':
+      return 'host not found';
+    case 'EHOSTUNREACH':
+      return 'host unreachable';
+    default:
+      return err.message;
+  }
+}

@@ -1,0 +1,27 @@
+import { parentPort } from 'node:worker_threads';
+import { ingestScrape } from '../dialects/ingest';
+import { emptySeriesState, type SeriesState } from '../dialects/seriesState';
+import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+
+/* Worker side of the ingest pool: parse + fold off the main thread, state per target stays here. */
+const states = new Map<string, SeriesState>();
+
+parentPort?.on('message', (msg: WorkerRequest) => {
+  if (msg.type === 'forget') {
+    states.delete(msg.targetId);
+    return;
+  }
+  let reply: WorkerResponse;
+  try {
+    const prev = states.get(msg.targetId) ?? emptySeriesState();
+    const body = Buffer.from(msg.body.buffer, msg.body.byteOffset, msg.body.byteLength).toString(
+      'utf8',
+    );
+    const { result, state } = ingestScrape(body, msg.contentType, msg.labels, prev);
+    states.set(msg.targetId, state);
+    reply = { id: msg.id, ok: true, result };
+  } catch (err) {
+    reply = { id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+  parentPort?.postMessage(reply);
+});

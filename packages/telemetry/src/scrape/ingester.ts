@@ -1,0 +1,46 @@
+import { ingestScrape } from '../dialects/ingest';
+import { emptySeriesState, type SeriesState } from '../dialects/seriesState';
+import type { FoldResult, TargetLabels } from '../model';
+
+/** Parses and folds scrape bodies, remembering each target's previous counter values. */
+export interface Ingester {
+  ingest(
+    targetId: string,
+    labels: TargetLabels,
+    body: string | Uint8Array,
+    contentType: string | undefined,
+  ): Promise<FoldResult>;
+  /** drops a target's state (it was removed or restarted) */
+  forget(targetId: string): void;
+  close(): Promise<void>;
+}
+
+/** Parses on the calling thread, yielding to the event loop between scrapes. */
+export function createInlineIngester(): Ingester {
+  const states = new Map<string, SeriesState>();
+  return {
+    async ingest(targetId, labels, body, contentType) {
+      // let timers and sockets run between two large parses
+      await new Promise<void>((r) => setImmediate(r));
+      const text =
+        typeof body === 'string'
+          ? body
+          : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+      const { result, state } = ingestScrape(
+        text,
+        contentType,
+        labels,
+        states.get(targetId) ?? emptySeriesState(),
+      );
+      states.set(targetId, state);
+      return result;
+    },
+    forget(targetId) {
+      states.delete(targetId);
+    },
+    close() {
+      states.clear();
+      return Promise.resolve();
+    },
+  };
+}
