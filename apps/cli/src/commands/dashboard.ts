@@ -64,7 +64,7 @@ Runs until Ctrl-C. The browser opens unless --no-open (never when CI is set).
 
 Examples:
   meshlens dashboard                                   local dashboard on http://127.0.0.1:50750/
-  meshlens dashboard --control-plane-url http://127.0.0.1:8086
+  meshlens dashboard --control-plane-url http://127.0.0.1:50760
   meshlens dashboard --prometheus-url http://prometheus:9090 --port 8080
   meshlens dashboard --kube --context prod -n meshlens port-forward to svc/meshlens-web`,
     )

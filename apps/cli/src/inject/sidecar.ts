@@ -13,7 +13,7 @@ export const proxyPorts = { inbound: 4143, outbound: 4140, admin: 4191 } as cons
 
 export const defaultSidecarOptions: SidecarOptions = {
   image: 'ghcr.io/meshlens/meshlens:0.1.0',
-  controlPlaneUrl: 'http://meshlens-control-plane.meshlens.svc.cluster.local:8086',
+  controlPlaneUrl: 'http://meshlens-control-plane.meshlens.svc.cluster.local:50760',
   traceCollectorUrl: 'http://meshlens-web.meshlens.svc.cluster.local:50750/v1/traces',
   tlsMode: 'permissive',
   bootstrapTokenSecret: 'meshlens-bootstrap-token',
