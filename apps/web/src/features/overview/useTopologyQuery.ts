@@ -1,0 +1,15 @@
+import { useQuery } from '@tanstack/react-query';
+import { useApi } from '../../api/ApiContext';
+import { liveOptions } from '../../api/queryClient';
+import { effectiveRefresh, rangeToQuery, type TimeState } from '../../lib/timeUrl';
+import type { GraphKind } from './url';
+
+export function useTopologyQuery(kind: GraphKind, namespace: string | undefined, time: TimeState) {
+  const api = useApi();
+  const q = { kind, namespace, ...rangeToQuery(time.range) };
+  return useQuery({
+    queryKey: ['topology', q],
+    queryFn: ({ signal }) => api.topology(q, signal),
+    ...liveOptions(effectiveRefresh(time)),
+  });
+}

@@ -1,0 +1,265 @@
+// The only module that imports cytoscape (STYLE.md). It receives a neutral graph and keeps one
+// cytoscape instance alive across refreshes, diffing elements so nodes never jump.
+import cytoscape from 'cytoscape';
+import type {
+  Core,
+  EdgeSingular,
+  ElementDefinition,
+  EventObject,
+  NodeSingular,
+  StylesheetJson,
+} from 'cytoscape';
+import { useEffect, useRef } from 'react';
+import { stableLayout, type Position } from '../layout';
+import type { GraphEdgeModel, GraphHandle, GraphNodeModel } from '../model';
+
+export interface TopologyGraphProps {
+  nodes: readonly GraphNodeModel[];
+  edges: readonly GraphEdgeModel[];
+  /** positions survive unmounts per graph (namespace + kind) */
+  layoutKey: string;
+  selectedId?: string | undefined;
+  /** ids to emphasise (search); undefined = no search active */
+  matchIds?: ReadonlySet<string> | undefined;
+  onSelect?: (id: string | undefined) => void;
+  onOpen?: (id: string) => void;
+  onReady?: (handle: GraphHandle) => void;
+  ariaLabel: string;
+}
+
+const positionCache = new Map<string, Map<string, Position>>();
+
+// cytoscape types event targets as any; the selectors used below guarantee the element kind.
+const nodeOf = (e: EventObject) => e.target as NodeSingular;
+const edgeOf = (e: EventObject) => e.target as EdgeSingular;
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v === '' ? fallback : v;
+}
+
+function stylesheet(large: boolean): StylesheetJson {
+  const fg = cssVar('--fg', '#1f2933');
+  const bg = cssVar('--bg', '#ffffff');
+  const muted = cssVar('--muted', '#7b8794');
+  return [
+    {
+      selector: 'node',
+      style: {
+        label: 'data(label)',
+        'font-size': 11,
+        color: fg,
+        'text-valign': 'bottom',
+        'text-margin-y': 4,
+        'text-outline-color': bg,
+        'text-outline-width': 2,
+        width: 'data(size)',
+        height: 'data(size)',
+        'background-color': 'data(color)',
+        'border-width': 2,
+        'border-color': bg,
+        'min-zoomed-font-size': 7,
+      },
+    },
+    { selector: 'node:selected', style: { 'border-color': fg, 'border-width': 3 } },
+    { selector: 'node.dim', style: { opacity: 0.2 } },
+    { selector: 'edge.dim', style: { opacity: 0.1 } },
+    {
+      selector: 'edge',
+      style: {
+        width: 'data(width)',
+        'line-color': 'data(color)',
+        'target-arrow-color': 'data(color)',
+        'target-arrow-shape': 'triangle',
+        'arrow-scale': 0.8,
+        'curve-style': large ? 'straight' : 'bezier',
+        label: large ? '' : 'data(label)',
+        'font-size': 9,
+        color: muted,
+        'text-rotation': 'autorotate',
+        'text-background-color': bg,
+        'text-background-opacity': 0.85,
+        'text-background-padding': '2px',
+        'min-zoomed-font-size': 8,
+      },
+    },
+    { selector: 'edge.plaintext', style: { 'line-style': 'dashed' } },
+    { selector: 'edge.hover', style: { label: 'data(hoverLabel)', 'z-index': 10 } },
+  ];
+}
+
+function healthColor(h: GraphNodeModel['health']): string {
+  const map = {
+    healthy: cssVar('--ok', '#2f9e44'),
+    warning: cssVar('--warn', '#e8a317'),
+    failing: cssVar('--bad', '#d9480f'),
+    idle: cssVar('--idle', '#98a2b3'),
+  };
+  return map[h];
+}
+
+function toElements(
+  nodes: readonly GraphNodeModel[],
+  edges: readonly GraphEdgeModel[],
+): { nodes: ElementDefinition[]; edges: ElementDefinition[] } {
+  const maxRps = Math.max(1, ...nodes.map((n) => n.rps));
+  const maxEdge = Math.max(1, ...edges.map((e) => e.rps));
+  return {
+    nodes: nodes.map((n) => ({
+      group: 'nodes',
+      data: {
+        id: n.id,
+        label: n.label,
+        color: healthColor(n.health),
+        size: 18 + 22 * Math.sqrt(n.rps / maxRps),
+      },
+    })),
+    edges: edges.map((e) => ({
+      group: 'edges',
+      data: {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        label: e.label,
+        hoverLabel: e.hoverLabel,
+        color: e.health === 'idle' ? cssVar('--edge', '#b8c2cc') : healthColor(e.health),
+        width: 1 + 3 * Math.sqrt(e.rps / maxEdge),
+      },
+      classes: e.mtls === 'mtls' ? 'mtls' : 'plaintext',
+    })),
+  };
+}
+
+function sync(cy: Core, props: TopologyGraphProps): number {
+  const started = performance.now();
+  const els = toElements(props.nodes, props.edges);
+  const wanted = new Set([...els.nodes, ...els.edges].map((e) => String(e.data.id)));
+  cy.batch(() => {
+    cy.elements().forEach((el) => {
+      if (!wanted.has(el.id())) el.remove();
+    });
+    const known = positionCache.get(props.layoutKey) ?? new Map<string, Position>();
+    const positions = stableLayout(
+      props.nodes.map((n) => n.id),
+      props.edges,
+      known,
+    );
+    for (const n of els.nodes) {
+      const id = String(n.data.id);
+      const existing = cy.getElementById(id);
+      const pos = positions.get(id) ?? { x: 0, y: 0 };
+      if (existing.nonempty()) existing.data(n.data);
+      else cy.add({ ...n, position: { ...pos } });
+    }
+    for (const e of els.edges) {
+      const existing = cy.getElementById(String(e.data.id));
+      if (existing.nonempty()) {
+        existing.data(e.data);
+        existing.classes(e.classes ?? '');
+      } else cy.add(e);
+    }
+    const next = new Map<string, Position>();
+    cy.nodes().forEach((n) => {
+      next.set(n.id(), { ...n.position() });
+    });
+    positionCache.set(props.layoutKey, next);
+  });
+  return performance.now() - started;
+}
+
+export function TopologyGraph(props: TopologyGraphProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const cyRef = useRef<Core | null>(null);
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  const large = props.edges.length > 300;
+
+  useEffect(() => {
+    if (!container.current) return undefined;
+    const cy = cytoscape({
+      container: container.current,
+      style: stylesheet(large),
+      minZoom: 0.05,
+      maxZoom: 3,
+      wheelSensitivity: 0.3,
+      boxSelectionEnabled: false,
+      autoungrabify: false,
+      // Large graphs: draw a cached bitmap while panning/zooming to keep the frame rate up.
+      textureOnViewport: large,
+      hideEdgesOnViewport: false,
+      pixelRatio: large ? 1 : 'auto',
+    });
+    cyRef.current = cy;
+    const layoutMs = sync(cy, propsRef.current);
+    cy.fit(undefined, 30);
+    cy.on('tap', 'node', (e) => propsRef.current.onSelect?.(nodeOf(e).id()));
+    cy.on('dbltap', 'node', (e) => propsRef.current.onOpen?.(nodeOf(e).id()));
+    cy.on('tap', (e) => {
+      if ((e.target as unknown) === cy) propsRef.current.onSelect?.(undefined);
+    });
+    cy.on('mouseover', 'edge', (e) => {
+      edgeOf(e).addClass('hover');
+    });
+    cy.on('mouseout', 'edge', (e) => {
+      edgeOf(e).removeClass('hover');
+    });
+    cy.on('dragfree', 'node', (e) => {
+      const n = nodeOf(e);
+      positionCache.get(propsRef.current.layoutKey)?.set(n.id(), { ...n.position() });
+    });
+    propsRef.current.onReady?.({
+      layoutMs,
+      nodeCount: cy.nodes().length,
+      edgeCount: cy.edges().length,
+      panBy: (dx, dy) => cy.panBy({ x: dx, y: dy }),
+      zoomBy: (factor) =>
+        cy.zoom({
+          level: cy.zoom() * factor,
+          renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 },
+        }),
+      fit: () => cy.fit(undefined, 30),
+    });
+    return () => {
+      cy.destroy();
+      cyRef.current = null;
+    };
+    // Recreate only when the graph identity or render mode changes; data updates are diffed below.
+  }, [props.layoutKey, large]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const before = cy.nodes().length;
+    sync(cy, props);
+    if (before === 0 && cy.nodes().length > 0) cy.fit(undefined, 30);
+  }, [props.nodes, props.edges, props]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.batch(() => {
+      cy.nodes().unselect();
+      if (props.selectedId !== undefined) cy.getElementById(props.selectedId).select();
+      const m = props.matchIds;
+      cy.elements().removeClass('dim');
+      if (m !== undefined) {
+        cy.nodes().forEach((n) => {
+          if (!m.has(n.id())) n.addClass('dim');
+        });
+        cy.edges().forEach((e) => {
+          if (!m.has(e.source().id()) && !m.has(e.target().id())) e.addClass('dim');
+        });
+      }
+    });
+  }, [props.selectedId, props.matchIds, props.nodes]);
+
+  return (
+    <div
+      ref={container}
+      className="graph-canvas"
+      role="img"
+      aria-label={props.ariaLabel}
+      data-testid="topology-graph"
+    />
+  );
+}

@@ -1,0 +1,63 @@
+import type { Health, MtlsState, TopologyResponse } from '@meshlens/contract';
+import { classifyHealth, type HealthThresholds } from '../../lib/health';
+import { formatLatency, formatPercent, formatRps } from '../../lib/format';
+
+/** What the graph draws: neutral, already formatted, no library types. */
+export interface GraphNodeModel {
+  id: string;
+  label: string;
+  health: Health;
+  rps: number;
+}
+
+export interface GraphEdgeModel {
+  id: string;
+  source: string;
+  target: string;
+  label: string;
+  hoverLabel: string;
+  health: Health;
+  rps: number;
+  mtls: MtlsState;
+}
+
+export interface GraphHandle {
+  layoutMs: number;
+  nodeCount: number;
+  edgeCount: number;
+  panBy: (dx: number, dy: number) => void;
+  zoomBy: (factor: number) => void;
+  fit: () => void;
+}
+
+export function toGraphModel(
+  topo: Pick<TopologyResponse, 'nodes' | 'edges'>,
+  thresholds: HealthThresholds,
+  showNamespace: boolean,
+): { nodes: GraphNodeModel[]; edges: GraphEdgeModel[] } {
+  const ids = new Set(topo.nodes.map((n) => n.id));
+  return {
+    nodes: topo.nodes.map((n) => ({
+      id: n.id,
+      label: showNamespace ? `${n.namespace}/${n.name}` : n.name,
+      health: classifyHealth(n.successRate, n.rps, thresholds),
+      rps: n.rps,
+    })),
+    edges: topo.edges
+      .filter((e) => ids.has(e.source) && ids.has(e.target))
+      .map((e) => {
+        const label = `${formatRps(e.rps)} rps · ${formatPercent(e.successRate)}`;
+        const lock = e.mtls === 'mtls' ? 'mTLS' : e.mtls;
+        return {
+          id: e.id,
+          source: e.source,
+          target: e.target,
+          label,
+          hoverLabel: `${label} · p99 ${formatLatency(e.latencyMs.p99)} · ${lock}`,
+          health: classifyHealth(e.successRate, e.rps, thresholds),
+          rps: e.rps,
+          mtls: e.mtls,
+        };
+      }),
+  };
+}
