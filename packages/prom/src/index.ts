@@ -5,3 +5,4 @@ export type { Point } from './rate';
 export { increase, irate, rate } from './rate';
 export type { Bucket } from './histogramQuantile';
 export { histogramQuantile } from './histogramQuantile';
+export { decodeExposition } from './decode';
