@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const HELP = `Usage: tsx apps/control-plane/src/main.ts [flags]
+
+meshlens control plane: endpoint discovery with leases, mesh configuration from a watched
+YAML directory, and a CA issuing SPIFFE workload certificates. Every flag can also be set as
+env MESHLENS_CP_<FLAG_IN_UPPER_SNAKE> (e.g. MESHLENS_CP_CONFIG_DIR); the token also as
+MESHLENS_BOOTSTRAP_TOKEN.
+
+  --address ADDR             listen address (default 127.0.0.1)
+  --port PORT                listen port, 0 = any free port (default 50760)
+  --config-dir DIR           directory of mesh-config YAML files, watched (default: none, empty config)
+  --data-dir DIR             where the generated CA lives (default ./.meshlens-cp)
+  --ca-cert-file FILE        use this CA certificate (PEM) instead of generating one
+  --ca-key-file FILE         ... and its PKCS#8 PEM private key (ECDSA P-256)
+  --trust-domain NAME        SPIFFE trust domain (default cluster.local)
+  --bootstrap-token TOKEN    required from proxies asking for certificates (none: issuance disabled)
+  --lease-ttl-seconds N      endpoint lease (default 10)
+  --cert-ttl-hours N         workload certificate lifetime (default 24)
+  --cert-ttl-seconds N       overrides --cert-ttl-hours (short lifetimes for rotation tests)
+  --log-level LEVEL          trace|debug|info|warn|error (default info)
+  --help                     this text
+`;
+
+const OPTIONS = {
+  address: { type: 'string' },
+  port: { type: 'string' },
+  'config-dir': { type: 'string' },
+  'data-dir': { type: 'string' },
+  'ca-cert-file': { type: 'string' },
+  'ca-key-file': { type: 'string' },
+  'trust-domain': { type: 'string' },
+  'bootstrap-token': { type: 'string' },
+  'lease-ttl-seconds': { type: 'string' },
+  'cert-ttl-hours': { type: 'string' },
+  'cert-ttl-seconds': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+const num = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${what} must be a number` })
+    .min(min, `${what} must be >= ${min}`)
+    .max(max, `${what} must be <= ${max}`);
+
+const flagsSchema = z
+  .object({
+    address: z.string().min(1).default('127.0.0.1'),
+    port: num('--port', 0, 65535).int().default(50760),
+    'config-dir': z.string().min(1).optional(),
+    'data-dir': z.string().min(1).default('.meshlens-cp'),
+    'ca-cert-file': z.string().min(1).optional(),
+    'ca-key-file': z.string().min(1).optional(),
+    'trust-domain': z
+      .string()
+      .regex(/^[a-z0-9._-]+$/, '--trust-domain must be lowercase letters, digits, ".", "-", "_"')
+      .default('cluster.local'),
+    'bootstrap-token': z
+      .string()
+      .min(8, '--bootstrap-token must have at least 8 characters')
+      .optional(),
+    'lease-ttl-seconds': num('--lease-ttl-seconds', 1, 3600).default(10),
+    'cert-ttl-hours': num('--cert-ttl-hours', 0.001, 24 * 365).default(24),
+    'cert-ttl-seconds': num('--cert-ttl-seconds', 5, 365 * 24 * 3600).optional(),
+    'log-level': z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .refine((f) => (f['ca-cert-file'] === undefined) === (f['ca-key-file'] === undefined), {
+    message: '--ca-cert-file and --ca-key-file go together',
+  });
+
+export interface CpFlags {
+  address: string;
+  port: number;
+  configDir: string | undefined;
+  dataDir: string;
+  caFiles: { certFile: string; keyFile: string } | undefined;
+  trustDomain: string;
+  bootstrapToken: string | undefined;
+  leaseTtlSeconds: number;
+  certTtlMs: number;
+  logLevel: string;
+}
+
+/** Flags win over env; throws an Error naming the bad flag. Returns 'help' for --help. */
+export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): CpFlags | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: OPTIONS,
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const merged: Record<string, unknown> = {};
+  for (const name of Object.keys(OPTIONS)) {
+    if (name === 'help') continue;
+    const envName = `MESHLENS_CP_${name.toUpperCase().replaceAll('-', '_')}`;
+    const v = (values as Record<string, unknown>)[name] ?? env[envName];
+    if (v !== undefined && v !== '') merged[name] = v;
+  }
+  if (merged['bootstrap-token'] === undefined && env['MESHLENS_BOOTSTRAP_TOKEN']) {
+    merged['bootstrap-token'] = env['MESHLENS_BOOTSTRAP_TOKEN'];
+  }
+  const r = flagsSchema.safeParse(merged);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    const message = i?.message ?? 'invalid flags';
+    const flag =
+      i?.path[0] === undefined || message.startsWith('--') ? '' : `--${String(i.path[0])}: `;
+    throw new Error(`${flag}${message}`);
+  }
+  const f = r.data;
+  return {
+    address: f.address,
+    port: f.port,
+    configDir: f['config-dir'],
+    dataDir: f['data-dir'],
+    caFiles:
+      f['ca-cert-file'] !== undefined && f['ca-key-file'] !== undefined
+        ? { certFile: f['ca-cert-file'], keyFile: f['ca-key-file'] }
+        : undefined,
+    trustDomain: f['trust-domain'],
+    bootstrapToken: f['bootstrap-token'],
+    leaseTtlSeconds: f['lease-ttl-seconds'],
+    certTtlMs:
+      f['cert-ttl-seconds'] !== undefined
+        ? f['cert-ttl-seconds'] * 1000
+        : f['cert-ttl-hours'] * 3600_000,
+    logLevel: f['log-level'],
+  };
+}

@@ -1,0 +1,128 @@
+import { EventEmitter } from 'node:events';
+import type { DeregisterRequest, Endpoint, EndpointRegistration } from '@meshlens/cp-client';
+
+interface Lease {
+  endpoint: Endpoint;
+  expiresAt: number;
+}
+
+export interface EndpointRegistry {
+  /** Registers or renews; returns true when the set of endpoints of the service changed. */
+  upsert(reg: EndpointRegistration): boolean;
+  remove(req: DeregisterRequest): boolean;
+  list(): Endpoint[];
+  /** `service` is "name.namespace". */
+  forService(service: string): { revision: number; endpoints: Endpoint[] };
+  size(): number;
+  serviceCount(): number;
+  /** Fires with "name.namespace" whenever that service's endpoints change. */
+  onChange(listener: (service: string) => void): () => void;
+  close(): void;
+}
+
+export function serviceKey(namespace: string, service: string): string {
+  return `${service}.${namespace}`;
+}
+
+/**
+ * Endpoints with leases. A lease that is not renewed within its TTL disappears at the next
+ * sweep (sweeps run every `sweepMs`, so removal lags at most TTL + sweepMs).
+ */
+export function createRegistry(opts: {
+  leaseTtlMs: number;
+  sweepMs?: number;
+  now?: () => number;
+}): EndpointRegistry {
+  const now = opts.now ?? Date.now;
+  const byService = new Map<string, Map<string, Lease>>();
+  const revisions = new Map<string, number>();
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+
+  const changed = (svc: string) => {
+    revisions.set(svc, (revisions.get(svc) ?? 0) + 1);
+    events.emit('change', svc);
+  };
+  const sweep = () => {
+    const t = now();
+    for (const [svc, leases] of byService) {
+      let removed = false;
+      for (const [k, l] of leases) {
+        if (l.expiresAt <= t) {
+          leases.delete(k);
+          removed = true;
+        }
+      }
+      if (leases.size === 0) byService.delete(svc);
+      if (removed) changed(svc);
+    }
+  };
+  const timer = setInterval(sweep, opts.sweepMs ?? 500);
+  timer.unref();
+
+  return {
+    upsert(reg) {
+      const svc = serviceKey(reg.namespace, reg.service);
+      const key = `${reg.address}:${reg.port}`;
+      let leases = byService.get(svc);
+      if (!leases) byService.set(svc, (leases = new Map<string, Lease>()));
+      const prev = leases.get(key);
+      const same = prev !== undefined && sameRegistration(prev.endpoint, reg);
+      const endpoint: Endpoint = same
+        ? prev.endpoint
+        : { ...reg, registeredAt: new Date(now()).toISOString() };
+      leases.set(key, { endpoint, expiresAt: now() + opts.leaseTtlMs });
+      if (!same) changed(svc);
+      return !same;
+    },
+    remove(req) {
+      const svc = serviceKey(req.namespace, req.service);
+      const leases = byService.get(svc);
+      if (!leases?.delete(`${req.address}:${req.port}`)) return false;
+      if (leases.size === 0) byService.delete(svc);
+      changed(svc);
+      return true;
+    },
+    list() {
+      return [...byService.values()].flatMap((m) => [...m.values()].map((l) => l.endpoint));
+    },
+    forService(service) {
+      const leases = byService.get(service);
+      return {
+        revision: revisions.get(service) ?? 0,
+        endpoints: leases ? [...leases.values()].map((l) => l.endpoint) : [],
+      };
+    },
+    size() {
+      let n = 0;
+      for (const m of byService.values()) n += m.size;
+      return n;
+    },
+    serviceCount: () => byService.size,
+    onChange(listener) {
+      events.on('change', listener);
+      return () => events.off('change', listener);
+    },
+    close() {
+      clearInterval(timer);
+      events.removeAllListeners();
+    },
+  };
+}
+
+function sameRegistration(a: Endpoint, b: EndpointRegistration): boolean {
+  const keys: Array<keyof EndpointRegistration> = [
+    'namespace',
+    'service',
+    'workload',
+    'pod',
+    'version',
+    'serviceAccount',
+    'address',
+    'port',
+    'adminAddress',
+    'adminPort',
+    'proxyVersion',
+  ];
+  return keys.every((k) => a[k] === b[k]);
+}
