@@ -4,5 +4,7 @@ export default defineProject({
   test: {
     name: 'proxy',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });
