@@ -7,7 +7,8 @@ function isMissing(v: number | null | undefined): v is null | undefined {
 }
 
 function trim(n: number, digits: number): string {
-  return n.toFixed(digits).replace(/\.?0+$/, '');
+  const s = n.toFixed(digits);
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
 /** Requests per second: "0", "0.05", "12.3", "1.2k". */

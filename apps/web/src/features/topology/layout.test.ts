@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { computeRanks, layeredLayout, stableLayout } from './layout';
+
+describe('layered layout', () => {
+  it('ranks callers before callees and survives cycles', () => {
+    const ranks = computeRanks(
+      ['web', 'api', 'db', 'cache'],
+      [
+        { source: 'web', target: 'api' },
+        { source: 'api', target: 'db' },
+        { source: 'api', target: 'cache' },
+        { source: 'db', target: 'api' },
+      ],
+    );
+    expect(Object.fromEntries(ranks)).toEqual({ web: 0, api: 1, db: 2, cache: 2 });
+  });
+
+  it('places each node once, columns by rank', () => {
+    const pos = layeredLayout(
+      ['a', 'b', 'c'],
+      [
+        { source: 'a', target: 'b' },
+        { source: 'a', target: 'c' },
+      ],
+    );
+    expect(pos.get('a')).toEqual({ x: 0, y: 0 });
+    expect(pos.get('b')?.x).toBe(220);
+    expect(pos.get('c')?.x).toBe(220);
+    expect(Math.abs((pos.get('b')?.y ?? 0) - (pos.get('c')?.y ?? 0))).toBe(80);
+  });
+
+  it('keeps existing positions and lays out only new nodes', () => {
+    const known = new Map([
+      ['a', { x: 500, y: 500 }],
+      ['b', { x: 900, y: 100 }],
+    ]);
+    const pos = stableLayout(['a', 'b', 'c'], [{ source: 'a', target: 'c' }], known);
+    expect(pos.get('a')).toEqual({ x: 500, y: 500 });
+    expect(pos.get('b')).toEqual({ x: 900, y: 100 });
+    expect(pos.has('c')).toBe(true);
+    const taken = [...pos.values()].map((p) => `${p.x}:${p.y}`);
+    expect(new Set(taken).size).toBe(3);
+  });
+
+  it('lays out 500 nodes and 1500 edges completely', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `n${i}`);
+    const edges = Array.from({ length: 1500 }, (_, i) => ({
+      source: `n${i % 500}`,
+      target: `n${(i * 7 + 13) % 500}`,
+    }));
+    const pos = layeredLayout(ids, edges);
+    expect(pos.size).toBe(500);
+    expect([...pos.values()].every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
+  });
+});

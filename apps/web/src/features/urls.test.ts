@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { buildMeshHealthUrl, parseMeshHealthUrl } from './controlplane/url';
+import { buildOverviewUrl, parseOverviewUrl } from './overview/url';
+import { buildResourceUrl, parseResourceUrl } from './resource/url';
+import { buildTraceViewUrl, buildTracesUrl, parseTraceViewUrl, parseTracesUrl } from './traces/url';
+
+function split(url: string): { path: string; search: string } {
+  const i = url.indexOf('?');
+  return i < 0 ? { path: url, search: '' } : { path: url.slice(0, i), search: url.slice(i) };
+}
+
+function decodeSegments(path: string): string[] {
+  return path.split('/').filter(Boolean).map(decodeURIComponent);
+}
+
+describe('overview URL', () => {
+  it('defaults produce the bare root', () => {
+    expect(buildOverviewUrl(parseOverviewUrl(undefined, ''))).toBe('/');
+  });
+
+  it.each([
+    [
+      undefined,
+      '?kind=service&q=web&sort=-p99&sel=workload%3Ashop%2Fweb&warn=97.5&fail=80&window=15m&refresh=off',
+    ],
+    ['shop', '?sort=name&from=1000&to=5000'],
+    ['<img src=x onerror=alert(1)>', '?q=%3Cb%3E'],
+  ])('round-trips namespace %s with %s', (ns, search) => {
+    const state = parseOverviewUrl(ns, search);
+    const built = buildOverviewUrl(state);
+    const { path, search: s2 } = split(built);
+    const segs = decodeSegments(path);
+    const again = parseOverviewUrl(segs[1], s2);
+    expect(again).toEqual(state);
+  });
+
+  it('parses every field', () => {
+    const s = parseOverviewUrl(
+      'shop',
+      '?kind=service&q=web&sort=-p99&sel=x&warn=97.5&fail=80&refresh=off',
+    );
+    expect(s).toEqual({
+      namespace: 'shop',
+      kind: 'service',
+      filter: 'web',
+      sort: { key: 'p99', dir: 'desc' },
+      selected: 'x',
+      thresholds: { warning: 0.975, failing: 0.8 },
+      time: { range: { kind: 'window', window: '1m' }, refreshMs: 0 },
+    });
+  });
+
+  it('rejects thresholds where failing is above warning', () => {
+    expect(parseOverviewUrl(undefined, '?warn=80&fail=90').thresholds).toEqual({
+      warning: 0.95,
+      failing: 0.9,
+    });
+  });
+});
+
+describe('resource URL', () => {
+  it('round-trips', () => {
+    const state = parseResourceUrl(
+      { namespace: 'shop', kind: 'workload', name: 'web/a b' },
+      '?tab=traces&window=1h&refresh=10s',
+    );
+    const built = buildResourceUrl(state);
+    expect(built).toBe('/namespaces/shop/workload/web%2Fa%20b?tab=traces&window=1h&refresh=10s');
+    const { path, search } = split(built);
+    const [, ns, kind, name] = decodeSegments(path);
+    expect(
+      parseResourceUrl({ namespace: ns ?? '', kind: kind ?? '', name: name ?? '' }, search),
+    ).toEqual(state);
+  });
+
+  it('falls back on unknown tab and kind', () => {
+    const s = parseResourceUrl({ namespace: 'a', kind: 'bogus', name: 'b' }, '?tab=nope');
+    expect(s.kind).toBe('workload');
+    expect(s.tab).toBe('metrics');
+  });
+});
+
+describe('traces URLs', () => {
+  it('round-trips the search', () => {
+    const search = '?service=checkout&minDurationMs=250&error=true&limit=100&from=1000&to=2000';
+    const s = parseTracesUrl(search);
+    expect(s).toEqual({
+      service: 'checkout',
+      minDurationMs: 250,
+      errorOnly: true,
+      limit: 100,
+      time: { range: { kind: 'absolute', from: 1000, to: 2000 }, refreshMs: 5000 },
+    });
+    expect(buildTracesUrl(s)).toBe(`/traces${search}`);
+    expect(buildTracesUrl(parseTracesUrl(''))).toBe('/traces');
+  });
+
+  it('round-trips the trace view', () => {
+    const s = parseTraceViewUrl(
+      '0af7651916cd43dd8448eb211c80319c',
+      '?span=b7ad6b7169203331&collapsed=b,a',
+    );
+    expect(s.collapsed).toEqual(['b', 'a']);
+    const built = buildTraceViewUrl(s);
+    expect(built).toBe(
+      '/traces/0af7651916cd43dd8448eb211c80319c?span=b7ad6b7169203331&collapsed=a%2Cb',
+    );
+    const { path, search } = split(built);
+    const again = parseTraceViewUrl(decodeSegments(path)[1] ?? '', search);
+    expect({ ...again, collapsed: [...again.collapsed].sort() }).toEqual({
+      ...s,
+      collapsed: ['a', 'b'],
+    });
+  });
+});
+
+describe('mesh health URL', () => {
+  it('round-trips', () => {
+    const search = '?tab=proxies&q=shop&health=down&sort=-series&window=5m';
+    const s = parseMeshHealthUrl(search);
+    expect(s.tab).toBe('proxies');
+    expect(s.sort).toEqual({ key: 'series', dir: 'desc' });
+    expect(buildMeshHealthUrl(s)).toBe(`/controlplane${search}`);
+    expect(buildMeshHealthUrl(parseMeshHealthUrl(''))).toBe('/controlplane');
+  });
+});
