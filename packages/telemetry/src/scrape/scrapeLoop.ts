@@ -144,12 +144,11 @@ export class ScrapeLoop {
         maxBytes: this.opts.maxBodyBytes,
         agent: this.agent,
       });
-      const result = await this.opts.ingester.ingest(
-        id,
-        target.labels,
-        fetched.body,
-        fetched.contentType,
-      );
+      const result = await this.opts.ingester
+        .ingest(id, target.labels, fetched.body, fetched.contentType)
+        .catch((err: unknown) => {
+          throw new Error(`parse error: ${message(err)}`);
+        });
       for (const record of result.records) this.opts.store.add(record, id);
       Object.assign(state, {
         health: 'up',

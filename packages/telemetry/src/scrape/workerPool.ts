@@ -14,11 +14,8 @@ interface Slot {
 }
 
 function spawn(onDead: (slot: Slot, err: Error) => void): Slot {
-  // Workers do not inherit tsx's loader from vitest, so register it explicitly; under tsx it is
-  // already in execArgv and registering twice is harmless.
-  const worker = new Worker(new URL('./ingestWorker.ts', import.meta.url), {
-    execArgv: ['--import', 'tsx'],
-  });
+  // The bootstrap registers tsx's loader inside the worker (not inherited from vitest or tsx).
+  const worker = new Worker(new URL('./ingestWorkerBootstrap.mjs', import.meta.url));
   const slot: Slot = { worker, pending: new Map() };
   worker.on('message', (msg: WorkerResponse) => {
     const p = slot.pending.get(msg.id);
