@@ -95,6 +95,11 @@ export class BucketCheck {
     this.negativeSum = false;
   }
 
+  /** True when `le` starts the bucket list again (a following MetricPoint). */
+  restarts(le: number): boolean {
+    return this.buckets > 0 && le <= this.lastLe;
+  }
+
   bucket(le: number, count: number): string | undefined {
     if (this.infCount !== undefined) return 'bucket after the +Inf bucket';
     if (this.buckets > 0 && le <= this.lastLe) return 'buckets must be sorted by ascending le';

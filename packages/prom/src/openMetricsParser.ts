@@ -37,6 +37,8 @@ interface OmFamily {
   sampled: boolean;
   groups: Set<string>;
   group: string | undefined;
+  /** Last timestamp (seconds, null = none) of each series in the current label set. */
+  seriesTs: Map<string, number | null>;
   buckets: BucketCheck;
 }
 
@@ -78,7 +80,7 @@ class OpenMetricsParser {
         i = this.sample(i);
       }
     }
-    this.endFamily();
+    this.endFamily(i);
     return this.out;
   }
 
@@ -132,6 +134,7 @@ class OpenMetricsParser {
       if (!OM_TYPES.has(word)) failAt(s, start, `unknown metric type "${word}"`);
       family.type = word as MetricType;
       fam.typed = true;
+      this.reserveSeriesNames(fam, i);
     } else {
       if (family.unit !== undefined) failAt(s, i, `second UNIT for "${name}"`);
       const unit = s.slice(start, end);
@@ -149,6 +152,17 @@ class OpenMetricsParser {
     return end + 1;
   }
 
+  /** A family owns the series names its type implies; no other family may use them. */
+  private reserveSeriesNames(fam: OmFamily, at: number): void {
+    for (const suffix of seriesSuffixes(fam.family.type)) {
+      const series = fam.family.name + suffix;
+      const owner = this.owners.get(series);
+      if (owner && owner !== fam)
+        failAt(this.s, at, `"${series}" clashes with an earlier metric family`);
+      this.owners.set(series, fam);
+    }
+  }
+
   private familyForDescriptor(name: string, at: number): OmFamily {
     const cur = this.cur;
     if (cur && cur.family.name === name && !cur.sampled) return cur;
@@ -156,7 +170,7 @@ class OpenMetricsParser {
   }
 
   private startFamily(name: string, at: number): OmFamily {
-    this.endFamily();
+    this.endFamily(at);
     if (this.owners.has(name))
       failAt(
         this.s,
@@ -170,6 +184,7 @@ class OpenMetricsParser {
       sampled: false,
       groups: new Set(),
       group: undefined,
+      seriesTs: new Map(),
       buckets: new BucketCheck(),
     };
     this.owners.set(name, fam);
@@ -178,11 +193,12 @@ class OpenMetricsParser {
     return fam;
   }
 
-  private endFamily(): void {
+  /** `at`: the line that ends the family, where a missing piece is reported. */
+  private endFamily(at: number): void {
     const cur = this.cur;
     if (!cur) return;
     const problem = cur.buckets.finish();
-    if (problem) failAt(this.s, this.pos, `${problem} ("${cur.family.name}")`);
+    if (problem) failAt(this.s, at, `${problem} ("${cur.family.name}")`);
   }
 
   private sample(start: number): number {
@@ -235,11 +251,13 @@ class OpenMetricsParser {
     if (value === undefined) failAt(s, i, `invalid value "${s.slice(i, end)}"`);
     const sample: Sample = { name, labels, value };
     i = end;
+    let tsSeconds: number | undefined;
     if (s.charCodeAt(i) === SP && s.charCodeAt(i + 1) !== HASH) {
       i++;
       end = i;
       while (end < s.length && s.charCodeAt(end) !== SP && s.charCodeAt(end) !== NL) end++;
       sample.timestampMs = this.timestamp(i, end);
+      tsSeconds = this.tsSeconds;
       i = end;
     }
     if (s.charCodeAt(i) === SP) {
@@ -259,14 +277,18 @@ class OpenMetricsParser {
         i,
         i >= s.length ? 'line must end with a newline' : 'unexpected text at the end of the sample',
       );
-    this.checkSample(start, sample, suffix, fam);
+    this.checkSample(start, sample, suffix, fam, tsSeconds);
     fam.family.samples.push(sample);
     return i + 1;
   }
 
+  /** Last parsed timestamp in seconds, as written (ms rounding must not merge distinct times). */
+  private tsSeconds: number | undefined;
+
   private timestamp(i: number, end: number): number {
     const ts = parseNumber(this.s, i, end);
     if (ts === undefined || !Number.isFinite(ts)) failAt(this.s, i, 'invalid timestamp');
+    this.tsSeconds = ts;
     return Math.round(ts * 1000);
   }
 
@@ -331,7 +353,13 @@ class OpenMetricsParser {
     }
   }
 
-  private checkSample(at: number, sample: Sample, suffix: string, fam: OmFamily): void {
+  private checkSample(
+    at: number,
+    sample: Sample,
+    suffix: string,
+    fam: OmFamily,
+    tsSeconds: number | undefined,
+  ): void {
     const s = this.s;
     const type = fam.family.type;
     const problem = checkValue(type, suffix, sample);
@@ -342,9 +370,21 @@ class OpenMetricsParser {
     else if (type === 'summary' && suffix === '') exclude = 'quantile';
     else if (type === 'stateset') exclude = fam.family.name;
     this.checkGroup(at, fam, groupKey(labels, exclude));
+    const newPoint = this.checkTimestamp(
+      at,
+      fam,
+      sample.name + groupKey(labels, undefined),
+      tsSeconds,
+    );
     if (suffix === '_bucket') {
       const le = labels.le === undefined ? undefined : parseCanonicalFloat(labels.le);
       if (le === undefined) failAt(s, at, 'histogram bucket needs a numeric "le" label');
+      if (newPoint && fam.buckets.restarts(le)) {
+        // A later MetricPoint of the same label set (a timestamped repeat): check its buckets afresh.
+        const problem = fam.buckets.finish();
+        if (problem) failAt(s, at, `${problem} ("${fam.family.name}")`);
+        fam.buckets.reset();
+      }
       const bucketProblem = fam.buckets.bucket(le, sample.value);
       if (bucketProblem) failAt(s, at, bucketProblem);
     } else if (suffix === '_count' || suffix === '_gcount') {
@@ -369,8 +409,26 @@ class OpenMetricsParser {
     }
   }
 
+  /** Returns true when this sample repeats a series of the label set (a new MetricPoint). */
+  private checkTimestamp(
+    at: number,
+    fam: OmFamily,
+    seriesKey: string,
+    ts: number | undefined,
+  ): boolean {
+    const previous = fam.seriesTs.get(seriesKey);
+    fam.seriesTs.set(seriesKey, ts ?? null);
+    if (previous === undefined) return false;
+    if (previous === null || ts === undefined) {
+      failAt(this.s, at, 'a repeated series needs timestamps on every sample');
+    }
+    if (ts < previous) failAt(this.s, at, 'timestamps of a series must not decrease');
+    return true;
+  }
+
   private checkGroup(at: number, fam: OmFamily, key: string): void {
     if (fam.group === key) return;
+    fam.seriesTs.clear();
     if (fam.group !== undefined) {
       const problem = fam.buckets.finish();
       if (problem) failAt(this.s, at, `${problem} ("${fam.family.name}")`);
@@ -380,6 +438,23 @@ class OpenMetricsParser {
       failAt(this.s, at, 'samples of one label set must be contiguous (interleaved label sets)');
     fam.groups.add(key);
     fam.group = key;
+  }
+}
+
+function seriesSuffixes(type: MetricType): readonly string[] {
+  switch (type) {
+    case 'counter':
+      return ['_total', '_created'];
+    case 'histogram':
+      return ['_bucket', '_sum', '_count', '_created'];
+    case 'gaugehistogram':
+      return ['_bucket', '_gsum', '_gcount'];
+    case 'summary':
+      return ['', '_sum', '_count', '_created'];
+    case 'info':
+      return ['_info'];
+    default:
+      return [''];
   }
 }
 
