@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   for (const d of discovery) await d.start();
   const app = createApp({ flags, logger, discovery, metrics, ...extra });
   const bound = await app.start();
-  logger.info({ ...bound, identity: flags.identity, tlsMode: flags.tlsMode }, 'listening');
+  // Other processes wait for this line, so it is written whatever the log level.
+  logger
+    .child({}, { level: 'info' })
+    .info({ ...bound, identity: flags.identity, tlsMode: flags.tlsMode }, 'listening');
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

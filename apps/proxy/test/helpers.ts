@@ -232,7 +232,10 @@ export async function spawnProxy(
     },
     20_000,
     'proxy to listen',
-  );
+  ).catch((e: unknown) => {
+    child.kill('SIGKILL');
+    throw e;
+  });
   const port = (k: string) => listening[k]?.port ?? 0;
   return {
     child,
