@@ -3,7 +3,7 @@ import { ApiError, buildQueryString, createApiClient } from './client';
 
 function fakeFetch(status: number, body: unknown, seen: string[]): typeof fetch {
   return (input) => {
-    seen.push(String(input));
+    seen.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     return Promise.resolve(
       new Response(JSON.stringify(body), {
         status,
