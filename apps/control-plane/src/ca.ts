@@ -120,7 +120,8 @@ function createCa(
           await x509.AuthorityKeyIdentifierExtension.create(caCert),
         ],
       });
-      return { certificatePem: cert.toString('pem'), notAfter, spiffeId, serial };
+      // X.509 keeps whole seconds: report the expiry the certificate really has.
+      return { certificatePem: cert.toString('pem'), notAfter: cert.notAfter, spiffeId, serial };
     },
   };
 }

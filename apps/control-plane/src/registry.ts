@@ -10,6 +10,8 @@ export interface EndpointRegistry {
   /** Registers or renews; returns true when the set of endpoints of the service changed. */
   upsert(reg: EndpointRegistration): boolean;
   remove(req: DeregisterRequest): boolean;
+  /** Re-adds endpoints saved by a previous process, each with a fresh lease. */
+  restore(endpoints: readonly Endpoint[]): void;
   list(): Endpoint[];
   /** `service` is "name.namespace". */
   forService(service: string): { revision: number; endpoints: Endpoint[] };
@@ -74,6 +76,20 @@ export function createRegistry(opts: {
       leases.set(key, { endpoint, expiresAt: now() + opts.leaseTtlMs });
       if (!same) changed(svc);
       return !same;
+    },
+    restore(endpoints) {
+      const touched = new Set<string>();
+      for (const endpoint of endpoints) {
+        const svc = serviceKey(endpoint.namespace, endpoint.service);
+        let leases = byService.get(svc);
+        if (!leases) byService.set(svc, (leases = new Map<string, Lease>()));
+        leases.set(`${endpoint.address}:${endpoint.port}`, {
+          endpoint,
+          expiresAt: now() + opts.leaseTtlMs,
+        });
+        touched.add(svc);
+      }
+      for (const svc of touched) changed(svc);
     },
     remove(req) {
       const svc = serviceKey(req.namespace, req.service);

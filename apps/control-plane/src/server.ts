@@ -6,6 +6,7 @@ import { createApp } from './app';
 import { loadOrCreateCa } from './ca';
 import { createConfigStore } from './configStore';
 import type { CpFlags } from './flags';
+import { persistRegistry } from './persist';
 import { createRegistry } from './registry';
 
 export const CP_VERSION = '0.1.0';
@@ -39,6 +40,7 @@ export async function startControlPlane(
     leaseTtlMs: flags.leaseTtlSeconds * 1000,
     sweepMs: Math.min(500, flags.leaseTtlSeconds * 250),
   });
+  const stopPersisting = await persistRegistry(registry, flags.dataDir, logger);
   const app = createApp({
     registry,
     config,
@@ -68,6 +70,7 @@ export async function startControlPlane(
       app.close();
       server.closeIdleConnections();
       config.close();
+      await stopPersisting();
       registry.close();
       await closed;
     },
