@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     logger.fatal({ err: (err as Error).message }, 'cannot start');
     process.exit(1);
   }
-  logger.info({ url: cp.url, address: flags.address, port: cp.port }, 'listening');
+  // Logged at any --log-level: scripts and tests wait for this line to learn the port.
+  const announce = pino({ base: { component: 'control-plane' } });
+  announce.info({ url: cp.url, address: flags.address, port: cp.port }, 'listening');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
