@@ -4,9 +4,12 @@ import { generatedAtSchema } from './common';
 /** The control plane's own status (cp-client status()), dates as ISO strings. */
 export const controlPlaneStatusSchema = z.object({
   version: z.string(),
+  trustDomain: z.string().optional(),
   configVersion: z.string(),
+  /** the last rejected config, summarized; null when the current config loaded fine */
   lastConfigError: z.string().nullable(),
   endpoints: z.number().int().nonnegative(),
+  services: z.number().int().nonnegative().optional(),
   watchers: z.number().int().nonnegative(),
   certsIssued: z.number().int().nonnegative(),
   earliestCertExpiry: z.string().nullable(),

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'origin_not_allowed',
   'method_not_allowed',
   'payload_too_large',
+  'unsupported_media_type',
   'rate_limited',
   'unavailable',
   'internal',

@@ -4,3 +4,4 @@ export * from './metrics';
 export * from './traces';
 export * from './controlPlane';
 export * from './query';
+export * from './ingest';

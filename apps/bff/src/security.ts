@@ -1,0 +1,138 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { HttpError } from './httpErrors';
+
+/** Loopback forms, any port: what a browser on the same machine sends. */
+export const DEFAULT_ALLOWED_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
+/** Paths probes hit with the pod IP as Host; they reveal nothing. */
+const PROBE_PATHS = new Set(['/live', '/ready']);
+
+/** `host[:port]` -> lowercase hostname (IPv6 keeps its brackets). */
+export function hostnameOf(hostHeader: string): string {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end === -1 ? h : h.slice(0, end + 1);
+  }
+  const colon = h.indexOf(':');
+  return colon === -1 ? h : h.slice(0, colon);
+}
+
+/**
+ * Allow-list entries: `name` (any port), `name:port`, `*.domain` (any subdomain, any port) or `*`
+ * (disables the check - only for deployments behind a trusted proxy).
+ */
+export function hostAllowed(hostHeader: string, allowed: readonly string[]): boolean {
+  const host = hostHeader.trim().toLowerCase();
+  const name = hostnameOf(host);
+  return allowed.some((raw) => {
+    const entry = raw.toLowerCase();
+    if (entry === '*') return true;
+    if (entry.startsWith('*.')) return name.endsWith(entry.slice(1));
+    return entry === name || entry === host;
+  });
+}
+
+/** DNS-rebinding defence: a page on evil.example resolving to 127.0.0.1 still sends Host: evil.example. */
+export function hostCheck(allowed: readonly string[]): RequestHandler {
+  return (req, _res, next) => {
+    if (PROBE_PATHS.has(req.path)) return next();
+    const host = req.headers.host;
+    if (!host || !hostAllowed(host, allowed)) {
+      return next(
+        new HttpError(
+          400,
+          'host_not_allowed',
+          `Host header ${JSON.stringify(host ?? '')} is not in the allow-list; ` +
+            'add it to server.allowedHosts in the BFF config (protection against DNS rebinding)',
+        ),
+      );
+    }
+    next();
+  };
+}
+
+/** Streams are long-lived reads a foreign page could open: the Origin, if any, must be us. */
+export function originCheck(allowed: readonly string[]): RequestHandler {
+  return (req, _res, next) => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return next();
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = '';
+    }
+    if (
+      host === '' ||
+      host !== (req.headers.host ?? '').toLowerCase() ||
+      !hostAllowed(host, allowed)
+    ) {
+      return next(
+        new HttpError(403, 'origin_not_allowed', `Origin ${JSON.stringify(origin)} is not allowed`),
+      );
+    }
+    next();
+  };
+}
+
+const INGEST_PATHS = new Set(['/v1/traces', '/api/v2/spans']);
+
+/** Read-only server: GET/HEAD everywhere, POST only for trace ingest. */
+export function methodCheck(): RequestHandler {
+  return (req, _res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    if (req.method === 'POST' && INGEST_PATHS.has(req.path)) return next();
+    const allow = INGEST_PATHS.has(req.path) ? 'POST' : 'GET, HEAD';
+    next(
+      new HttpError(405, 'method_not_allowed', `method ${req.method} is not allowed here`, {
+        headers: { allow },
+      }),
+    );
+  };
+}
+
+export const TOKEN_COOKIE = 'meshlens_token';
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Optional bearer token on everything but /live. Browsers cannot add headers to page loads, so
+ * `?access_token=T` on a page load sets an HttpOnly cookie and redirects to the same URL without it.
+ */
+export function tokenCheck(token: string): RequestHandler {
+  return (req, res, next) => {
+    if (req.path === '/live') return next();
+    const auth = req.headers.authorization;
+    const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
+    if (bearer !== undefined && safeEqual(bearer, token)) return next();
+    const cookie = cookieValue(req.headers.cookie, TOKEN_COOKIE);
+    if (cookie !== undefined && safeEqual(cookie, token)) return next();
+    const url = new URL(req.originalUrl, 'http://x');
+    const fromQuery = url.searchParams.get('access_token');
+    if (req.method === 'GET' && fromQuery !== null && safeEqual(fromQuery, token)) {
+      url.searchParams.delete('access_token');
+      res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/' });
+      res.redirect(303, url.pathname + url.search);
+      return;
+    }
+    next(
+      new HttpError(401, 'unauthorized', 'a valid bearer token is required', {
+        headers: { 'www-authenticate': 'Bearer realm="meshlens"' },
+      }),
+    );
+  };
+}

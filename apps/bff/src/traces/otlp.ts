@@ -1,0 +1,130 @@
+import {
+  type Attributes,
+  type OtlpAnyValue,
+  type OtlpKeyValue,
+  type OtlpNanos,
+  type Span,
+  type SpanKind,
+  otlpSpanSchema,
+  otlpTracesRequestSchema,
+} from '@meshlens/contract';
+import { normalizeId } from './ids';
+
+export interface ConvertResult {
+  spans: Span[];
+  rejected: number;
+  /** first reason a span was rejected, for the OTLP partialSuccess message */
+  firstError?: string;
+}
+
+const OTLP_KINDS: readonly SpanKind[] = [
+  'unspecified',
+  'internal',
+  'server',
+  'client',
+  'producer',
+  'consumer',
+];
+
+function spanKind(kind: number | string | undefined): SpanKind {
+  if (typeof kind === 'number') return OTLP_KINDS[kind] ?? 'unspecified';
+  if (typeof kind === 'string') {
+    const k = kind.replace(/^SPAN_KIND_/, '').toLowerCase();
+    return (OTLP_KINDS as readonly string[]).includes(k) ? (k as SpanKind) : 'unspecified';
+  }
+  return 'unspecified';
+}
+
+function statusCode(code: number | string | undefined): Span['status']['code'] {
+  if (code === 1 || code === 'STATUS_CODE_OK') return 'ok';
+  if (code === 2 || code === 'STATUS_CODE_ERROR') return 'error';
+  return 'unset';
+}
+
+/** Nanoseconds since the epoch -> milliseconds (float), exact to the microsecond. */
+export function nanosToMs(n: OtlpNanos): number | undefined {
+  try {
+    let big: bigint;
+    if (typeof n === 'string') big = BigInt(n.trim());
+    else if (typeof n === 'number') big = BigInt(Math.trunc(n));
+    else big = (BigInt(n.high >>> 0) << 32n) | BigInt(n.low >>> 0);
+    return Number(big / 1000n) / 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+function anyValue(v: OtlpAnyValue | undefined): string | number | boolean | undefined {
+  if (!v) return undefined;
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.doubleValue !== undefined) return Number(v.doubleValue);
+  if (v.bytesValue !== undefined) return v.bytesValue;
+  if (v.arrayValue !== undefined) return JSON.stringify(v.arrayValue);
+  if (v.kvlistValue !== undefined) return JSON.stringify(v.kvlistValue);
+  return undefined;
+}
+
+export function attributes(kvs: readonly OtlpKeyValue[] | undefined): Attributes {
+  const out: Attributes = {};
+  for (const kv of kvs ?? []) {
+    const v = anyValue(kv.value);
+    if (v !== undefined) out[kv.key] = v;
+  }
+  return out;
+}
+
+function convertSpan(raw: unknown, service: string): Span | string {
+  const parsed = otlpSpanSchema.safeParse(raw);
+  if (!parsed.success) return `invalid span: ${parsed.error.issues[0]?.path.join('.') ?? ''}`;
+  const s = parsed.data;
+  const traceId = normalizeId(s.traceId, 16);
+  const spanId = normalizeId(s.spanId, 8);
+  if (!traceId || !spanId) return `invalid trace or span id ${JSON.stringify(s.traceId)}`;
+  const start = nanosToMs(s.startTimeUnixNano);
+  const end = nanosToMs(s.endTimeUnixNano);
+  if (start === undefined || end === undefined) return 'invalid start or end time';
+  const parent = s.parentSpanId ? normalizeId(s.parentSpanId, 8) : undefined;
+  const span: Span = {
+    traceId,
+    spanId,
+    name: s.name ?? '',
+    service,
+    kind: spanKind(s.kind),
+    startMs: start,
+    durationMs: Math.max(0, end - start),
+    status: { code: statusCode(s.status?.code) },
+    attributes: attributes(s.attributes),
+    events: (s.events ?? []).map((e) => ({
+      name: e.name ?? '',
+      timeMs: (e.timeUnixNano !== undefined ? nanosToMs(e.timeUnixNano) : undefined) ?? start,
+      attributes: attributes(e.attributes),
+    })),
+  };
+  if (parent) span.parentSpanId = parent;
+  if (s.status?.message) span.status.message = s.status.message;
+  return span;
+}
+
+/** OTLP/HTTP JSON ExportTraceServiceRequest -> spans. Throws only when the envelope is wrong. */
+export function convertOtlp(body: unknown): ConvertResult | { error: string } {
+  const req = otlpTracesRequestSchema.safeParse(body);
+  if (!req.success)
+    return { error: 'body is not an OTLP ExportTraceServiceRequest (resourceSpans missing)' };
+  const result: ConvertResult = { spans: [], rejected: 0 };
+  for (const rs of req.data.resourceSpans) {
+    const service = attributes(rs.resource?.attributes)['service.name'];
+    const serviceName = typeof service === 'string' && service !== '' ? service : 'unknown';
+    for (const scope of [...(rs.scopeSpans ?? []), ...(rs.instrumentationLibrarySpans ?? [])]) {
+      for (const raw of scope.spans ?? []) {
+        const span = convertSpan(raw, serviceName);
+        if (typeof span === 'string') {
+          result.rejected += 1;
+          result.firstError ??= span;
+        } else result.spans.push(span);
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,133 @@
+import {
+  type OtlpExportResponse,
+  type TracesResponse,
+  type TraceResponse,
+  parseQuery,
+  resolveTimeRange,
+  tracesQuerySchema,
+} from '@meshlens/contract';
+import express, { type Router } from 'express';
+import { HttpError, InvalidInputError, NotFoundError } from '../httpErrors';
+import type { BffMetrics } from '../metrics';
+import { normalizeId } from './ids';
+import { convertOtlp } from './otlp';
+import { rateLimit } from './rateLimit';
+import type { TraceStore } from './store';
+import { convertZipkin } from './zipkin';
+
+export interface IngestLimits {
+  /** largest accepted request body (default 5 MiB) */
+  maxBodyBytes?: number | undefined;
+  /** ingest requests per second (default 50) and burst (default 100) */
+  ratePerSecond?: number | undefined;
+  burst?: number | undefined;
+}
+
+export interface TraceRoutesDeps {
+  store: TraceStore;
+  metrics: BffMetrics;
+  limits: IngestLimits;
+  now: () => number;
+}
+
+function requireJson(req: express.Request): void {
+  if (!req.is('application/json')) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      'only JSON bodies are accepted (OTLP/HTTP JSON, Zipkin v2 JSON); protobuf is not supported',
+    );
+  }
+}
+
+function ingestRoutes(router: Router, deps: TraceRoutesDeps): void {
+  const { store, metrics } = deps;
+  const limiter = rateLimit({
+    ratePerSecond: deps.limits.ratePerSecond ?? 50,
+    burst: deps.limits.burst ?? 100,
+    now: deps.now,
+  });
+  const json = express.json({
+    limit: deps.limits.maxBodyBytes ?? 5 * 1024 * 1024,
+    type: () => true,
+  });
+
+  router.post(
+    '/v1/traces',
+    limiter,
+    (req, _res, next) => (requireJson(req), next()),
+    json,
+    (req, res) => {
+      const result = convertOtlp(req.body);
+      if ('error' in result) throw new HttpError(400, 'invalid_body', result.error);
+      store.add(result.spans);
+      metrics.spansReceived.inc({ protocol: 'otlp' }, result.spans.length);
+      metrics.spansRejected.inc({ protocol: 'otlp' }, result.rejected);
+      const body: OtlpExportResponse = {};
+      if (result.rejected > 0) {
+        body.partialSuccess = {
+          rejectedSpans: result.rejected,
+          errorMessage: result.firstError ?? '',
+        };
+      }
+      res.json(body);
+    },
+  );
+
+  router.post(
+    '/api/v2/spans',
+    limiter,
+    (req, _res, next) => (requireJson(req), next()),
+    json,
+    (req, res) => {
+      const result = convertZipkin(req.body);
+      if ('error' in result) throw new HttpError(400, 'invalid_body', result.error);
+      store.add(result.spans);
+      metrics.spansReceived.inc({ protocol: 'zipkin' }, result.spans.length);
+      metrics.spansRejected.inc({ protocol: 'zipkin' }, result.rejected);
+      if (result.rejected > 0 && result.spans.length === 0) {
+        throw new HttpError(400, 'invalid_body', result.firstError ?? 'no valid span');
+      }
+      res.status(202).end();
+    },
+  );
+}
+
+function queryRoutes(router: Router, deps: TraceRoutesDeps): void {
+  router.get('/api/v1/traces', (req, res) => {
+    const parsed = parseQuery(tracesQuerySchema, req.query);
+    if (!parsed.ok) throw new InvalidInputError(parsed.error.message, parsed.error.parameter);
+    const q = parsed.value;
+    const timed = q.window !== undefined || q.from !== undefined;
+    const range = timed ? resolveTimeRange(q, deps.now()) : undefined;
+    const body: TracesResponse = {
+      generatedAt: deps.now(),
+      traces: deps.store.search(range ? { ...q, from: range.from, to: range.to } : q),
+    };
+    if (range) body.window = range;
+    res.json(body);
+  });
+
+  router.get('/api/v1/traces/:traceId', (req, res) => {
+    const raw = req.params.traceId;
+    const id = normalizeId(raw, 16);
+    if (!id)
+      throw new InvalidInputError(
+        'parameter traceId: must be 32 hex digits (or base64)',
+        'traceId',
+      );
+    const found = deps.store.get(id);
+    if (!found) throw new NotFoundError(`trace ${id} not found (never received or evicted)`);
+    const body: TraceResponse = {
+      generatedAt: deps.now(),
+      summary: found.summary,
+      trace: { traceId: id, spans: found.spans },
+    };
+    res.json(body);
+  });
+}
+
+export function traceRoutes(router: Router, deps: TraceRoutesDeps): void {
+  ingestRoutes(router, deps);
+  queryRoutes(router, deps);
+}
