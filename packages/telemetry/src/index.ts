@@ -10,3 +10,9 @@ export type { EndpointLister } from './discovery/controlPlaneDiscovery';
 export { podTargets, type KubernetesDiscoveryOptions } from './discovery/kubernetesDiscovery';
 export type { ScrapeTarget, TargetDiscovery } from './scrape/targets';
 export type { RoundSummary } from './scrape/scrapeLoop';
+export {
+  createPrometheusSource,
+  type PrometheusSource,
+  type PrometheusSourceOptions,
+} from './prometheus/prometheusSource';
+export { promString } from './prometheus/promql';
