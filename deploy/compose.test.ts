@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shopInstances } from '@meshlens/demo';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ports } from './compose/model';
+import { composePath, composeYaml, prometheusPath, prometheusYaml } from './generate';
+import { composeValidator } from './lib/composeSchema';
+import { extraEnv, flagForEnv, flagsIn, flagsOf, repoRoot } from './lib/entryPoints';
+
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  network_mode?: string;
+  depends_on?: string[];
+  volumes?: string[];
+}
+
+const text = readFileSync(composePath, 'utf8');
+const compose = parse(text) as { services: Record<string, ComposeService> };
+const services = Object.entries(compose.services);
+const meshlensServices = services.filter(([, s]) => s.image?.startsWith('meshlens:'));
+
+/** `--port 8080` -> '8080' */
+function flagValue(args: readonly string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i === -1 ? undefined : args[i + 1];
+}
+
+describe('docker-compose.yml', () => {
+  it('is what deploy/generate.ts produces from the demo topology', async () => {
+    expect(text).toBe(await composeYaml());
+    expect(readFileSync(prometheusPath, 'utf8')).toBe(await prometheusYaml());
+  });
+
+  it('is valid against the Compose specification JSON schema', () => {
+    const validate = composeValidator();
+    const ok = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('the schema check has teeth: a misspelt key and a bad port are rejected', () => {
+    const validate = composeValidator();
+    const broken = structuredClone(compose);
+    broken.services.prometheus = { ...broken.services.prometheus, ports: ['127.0.0.1:9090:nine'] };
+    (broken.services.dashboard as Record<string, unknown>).enviroment = { A: '1' };
+    expect(validate(broken)).toBe(false);
+    expect(validate.errors?.map((e) => e.instancePath)).toEqual(
+      expect.arrayContaining(['/services/dashboard', '/services/prometheus/ports/0']),
+    );
+  });
+
+  it('runs every demo instance with its own proxy in the same network namespace', () => {
+    for (const i of shopInstances) {
+      expect(compose.services[i.pod]?.command?.[0]).toBe('apps/demo/src/main.ts');
+      const proxy = compose.services[`${i.pod}-proxy`];
+      expect(proxy?.network_mode).toBe(`service:${i.pod}`);
+      expect(proxy?.environment?.MESHLENS_PROXY_POD).toBe(i.pod);
+      expect(proxy?.environment?.MESHLENS_PROXY_APP_PORT).toBe(
+        flagValue(compose.services[i.pod]?.command ?? [], '--port'),
+      );
+    }
+  });
+
+  it.each(meshlensServices.map(([name, s]) => [name, s] as const))(
+    '%s: command flags and environment are ones its entry point accepts',
+    async (_name, s) => {
+      const [entry = '', ...args] = s.command ?? [];
+      expect(existsSync(join(repoRoot, entry))).toBe(true);
+      const known = await flagsOf(entry);
+      expect(flagsIn(args).filter((f) => !known.has(f))).toEqual([]);
+      const env = Object.keys(s.environment ?? {});
+      const unknownEnv = env.filter((name) => {
+        const flag = flagForEnv(entry, name);
+        return !(extraEnv[entry] ?? []).includes(name) && (flag === undefined || !known.has(flag));
+      });
+      expect(unknownEnv).toEqual([]);
+      for (const flag of ['--config', '--config-dir']) {
+        const file = flagValue(args, flag);
+        if (file !== undefined)
+          expect(existsSync(join(repoRoot, file.replace(/^\/app\//, '')))).toBe(true);
+      }
+    },
+  );
+
+  it('publishes only the dashboard and Prometheus, on loopback, on the ports they listen on', () => {
+    const published = services.filter(([, s]) => s.ports).map(([name, s]) => [name, s.ports]);
+    expect(published).toEqual([
+      ['dashboard', [`127.0.0.1:${ports.dashboard}:${ports.dashboard}`]],
+      ['prometheus', [`127.0.0.1:${ports.prometheus}:${ports.prometheus}`]],
+    ]);
+    expect(flagValue(compose.services.dashboard?.command ?? [], '--port')).toBe(
+      String(ports.dashboard),
+    );
+  });
+
+  it('every depends_on and network_mode names a service that exists', () => {
+    for (const [, s] of services) {
+      for (const dep of s.depends_on ?? []) expect(Object.keys(compose.services)).toContain(dep);
+      if (s.network_mode)
+        expect(Object.keys(compose.services)).toContain(s.network_mode.replace(/^service:/, ''));
+    }
+  });
+});
+
+describe('deploy/prometheus/prometheus.yml', () => {
+  const prom = parse(readFileSync(prometheusPath, 'utf8')) as {
+    scrape_configs: {
+      job_name: string;
+      static_configs: { targets: string[]; labels?: Record<string, string> }[];
+    }[];
+  };
+
+  it('scrapes every proxy admin port with namespace/deployment/pod target labels', () => {
+    const job = prom.scrape_configs.find((j) => j.job_name === 'meshlens-proxy');
+    const targets = job?.static_configs.map((c) => [
+      c.targets[0],
+      c.labels?.deployment,
+      c.labels?.pod,
+    ]);
+    expect(targets).toEqual(
+      shopInstances.map((i) => [`${i.pod}:${ports.admin}`, i.workload, i.pod]),
+    );
+    for (const i of shopInstances) {
+      expect(compose.services[`${i.pod}-proxy`]?.environment?.MESHLENS_PROXY_ADMIN_PORT).toBe(
+        String(ports.admin),
+      );
+    }
+  });
+
+  it('passes promtool check config', (ctx) => {
+    const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+    if (promtool === undefined) {
+      if (process.env.CI) throw new Error('promtool is missing (Debian package prometheus)');
+      ctx.skip();
+      return;
+    }
+    const out = execFileSync(promtool, ['check', 'config', prometheusPath], { encoding: 'utf8' });
+    expect(out).toContain('SUCCESS');
+  });
+});

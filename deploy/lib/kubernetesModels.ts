@@ -1,0 +1,47 @@
+import { DaemonSet, Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import {
+  ClusterRole,
+  ClusterRoleBinding,
+  Role,
+  RoleBinding,
+} from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ConfigMap, Namespace, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+
+interface Validatable {
+  validate(): void;
+}
+type ModelClass = new (data: never) => Validatable;
+
+/** apiVersion/kind -> the kubernetes-models class whose validate() checks the API schema. */
+const models: Record<string, ModelClass> = {
+  'v1/Namespace': Namespace,
+  'v1/Secret': Secret,
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Service': Service,
+  'v1/Pod': Pod,
+  'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
+  'apps/v1/DaemonSet': DaemonSet,
+  'batch/v1/Job': Job,
+  'batch/v1/CronJob': CronJob,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+};
+
+/** Validates one manifest against the Kubernetes API schema; returns the problems (empty when valid). */
+export function validateManifest(doc: unknown): string[] {
+  if (typeof doc !== 'object' || doc === null) return ['not an object'];
+  const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
+  const Model = models[`${String(apiVersion)}/${String(kind)}`];
+  if (Model === undefined) return [`no schema for ${String(apiVersion)}/${String(kind)}`];
+  try {
+    new Model(doc as never).validate();
+    return [];
+  } catch (err) {
+    return [err instanceof Error ? err.message : String(err)];
+  }
+}
