@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { parseMeshConfig, type SourceDocument } from './parse';
@@ -44,10 +44,19 @@ export function parseMeshConfigText(text: string, file = '<inline>'): ParseResul
 export async function loadMeshConfigDir(dir: string): Promise<ParseResult> {
   let names: string[];
   try {
-    names = (await readdir(dir, { withFileTypes: true }))
-      .filter((e) => e.isFile() && CONFIG_FILE.test(e.name) && !e.name.startsWith('.'))
-      .map((e) => e.name)
+    const candidates = (await readdir(dir))
+      .filter((n) => CONFIG_FILE.test(n) && !n.startsWith('.'))
       .sort();
+    // stat follows symlinks: a Kubernetes ConfigMap volume is a directory of symlinks.
+    const isFile = await Promise.all(
+      candidates.map((n) =>
+        stat(path.join(dir, n)).then(
+          (s) => s.isFile(),
+          () => false,
+        ),
+      ),
+    );
+    names = candidates.filter((_, i) => isFile[i]);
   } catch (err) {
     return {
       ok: false,

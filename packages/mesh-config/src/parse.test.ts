@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -191,10 +191,22 @@ describe('loadMeshConfigDir', () => {
     writeFileSync(path.join(dir, 'shop.yaml'), shop);
     writeFileSync(path.join(dir, 'notes.txt'), 'not config');
     writeFileSync(path.join(dir, 'empty.yml'), '# nothing yet\n---\n');
+    // ConfigMap volumes hold symlinks into a hidden "..data" directory.
+    mkdirSync(path.join(dir, '..data'));
+    writeFileSync(
+      path.join(dir, '..data', 'mesh.yaml'),
+      'apiVersion: meshlens.io/v1alpha1\nkind: AuthorizationPolicy\nmetadata: { name: ratings, namespace: shop }\nspec: { targetRef: { kind: Service, name: ratings }, from: [{ namespaces: [shop] }] }\n',
+    );
+    symlinkSync(path.join('..data', 'mesh.yaml'), path.join(dir, 'mesh.yaml'));
     const r = await loadMeshConfigDir(dir);
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.config.routes.map((x) => x.name)).toEqual(['reviews']);
-    expect(r.config.authorizationPolicies).toHaveLength(3);
+    expect(r.config.authorizationPolicies.map((p) => p.name)).toEqual([
+      'ratings',
+      'reviews-callers',
+      'reviews-route-callers',
+      'no-batch',
+    ]);
   });
 
   it('is all or nothing across files', async () => {
