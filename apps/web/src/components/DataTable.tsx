@@ -140,7 +140,19 @@ export function DataTable<R, K extends string>(props: DataTableProps<R, K>) {
                   props.selectedKey !== undefined ? props.selectedKey === key : undefined
                 }
                 className={props.selectedKey === key ? 'selected' : undefined}
-                onClick={props.onRowClick ? () => props.onRowClick?.(r) : undefined}
+                onClick={
+                  props.onRowClick
+                    ? (e) => {
+                        // A link or button inside the row does its own thing.
+                        if (
+                          e.target instanceof Element &&
+                          e.target.closest('a,button,input,select')
+                        )
+                          return;
+                        props.onRowClick?.(r);
+                      }
+                    : undefined
+                }
               >
                 {columns.map((c) => (
                   <td key={c.key} className={c.numeric ? 'num' : undefined}>

@@ -38,12 +38,17 @@ export function OverviewPage() {
   );
   const showNs = url.namespace === undefined;
   const graph = useMemo(
-    () => (data ? toGraphModel(data, url.thresholds, showNs) : { nodes: [], edges: [] }),
-    [data, url.thresholds, showNs],
+    () => (data ? toGraphModel(data, url.thresholds, url.namespace) : { nodes: [], edges: [] }),
+    [data, url.thresholds, url.namespace],
   );
   const rows: SignalsRow[] = useMemo(
-    () => (data?.nodes ?? []).filter((n) => matchesFilter(n, url.filter)),
-    [data, url.filter],
+    () =>
+      (data?.nodes ?? []).filter(
+        (n) =>
+          (url.namespace === undefined || n.namespace === url.namespace) &&
+          matchesFilter(n, url.filter),
+      ),
+    [data, url.filter, url.namespace],
   );
   const matchIds = useMemo(
     () => (url.filter.trim() === '' ? undefined : new Set(rows.map((r) => r.id))),

@@ -163,8 +163,8 @@ function EdgesTab({ url, peerHref }: { url: ResourceUrl; peerHref: (r: ResourceR
       nodes: topo.data.nodes.filter((n) => near.has(n.id)),
       edges: topo.data.edges.filter((e) => e.source === self || e.target === self),
     };
-    return toGraphModel(sub, DEFAULT_HEALTH_THRESHOLDS, true);
-  }, [topo.data, self]);
+    return toGraphModel(sub, DEFAULT_HEALTH_THRESHOLDS, url.namespace);
+  }, [topo.data, self, url.namespace]);
   if (!edges.data) {
     return edges.isError ? <ErrorState error={edges.error} /> : <LoadingState />;
   }

@@ -1,7 +1,6 @@
 import type { StatusResponse } from '@meshlens/contract';
 import { StaleNotice, errorMessage } from '../../components/StateViews';
 import { formatAgo } from '../../lib/format';
-import { effectiveRefresh } from '../../lib/timeUrl';
 import { useStatusQuery } from './useShellQueries';
 import { useTimeParams } from './useTimeParams';
 
@@ -49,7 +48,7 @@ export function StatusBannerView({ status, error, lastSuccessMs, now }: StatusBa
 export function StatusBanner() {
   const [time] = useTimeParams();
   // Status is polled even for pinned ranges: the outage notice is about the server, not the data.
-  const q = useStatusQuery(time.refreshMs === 0 ? 0 : Math.max(effectiveRefresh(time), 5000));
+  const q = useStatusQuery(time.refreshMs);
   return (
     <StatusBannerView
       status={q.data}

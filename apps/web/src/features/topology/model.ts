@@ -33,13 +33,14 @@ export interface GraphHandle {
 export function toGraphModel(
   topo: Pick<TopologyResponse, 'nodes' | 'edges'>,
   thresholds: HealthThresholds,
-  showNamespace: boolean,
+  /** labels omit this namespace; nodes elsewhere (neighbours) show theirs */
+  currentNamespace: string | undefined,
 ): { nodes: GraphNodeModel[]; edges: GraphEdgeModel[] } {
   const ids = new Set(topo.nodes.map((n) => n.id));
   return {
     nodes: topo.nodes.map((n) => ({
       id: n.id,
-      label: showNamespace ? `${n.namespace}/${n.name}` : n.name,
+      label: n.namespace === currentNamespace ? n.name : `${n.namespace}/${n.name}`,
       health: classifyHealth(n.successRate, n.rps, thresholds),
       rps: n.rps,
     })),

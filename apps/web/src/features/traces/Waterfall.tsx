@@ -47,7 +47,7 @@ export function Waterfall({
         ]
           .filter(Boolean)
           .join(' ');
-        const rightHalf = offset / total > 0.7;
+        const endsLate = (offset + span.durationMs) / total > 0.85;
         return (
           <div
             key={span.spanId}
@@ -103,10 +103,10 @@ export function Waterfall({
                 }}
               />
               <span
-                className="wf-dur"
+                className={endsLate ? 'wf-dur inside' : 'wf-dur'}
                 style={
-                  rightHalf
-                    ? { right: `calc(${pct(total - offset)} + 4px)` }
+                  endsLate
+                    ? { right: `calc(${pct(total - offset - span.durationMs)} + 4px)` }
                     : { left: `calc(${pct(offset + span.durationMs)} + 4px)` }
                 }
               >
