@@ -20,10 +20,11 @@ meshlens BFF: golden signals, topology and traces for the dashboard; serves the 
   --web-dist DIR           built SPA (default apps/web/dist)
   --fixture-hostile        fixture source: add workloads with HTML/script names
   --fixture-now MS         fixture source: freeze the clock at MS (epoch milliseconds)
+  --fixture-down-file FILE fixture source: simulate an outage while FILE exists (e2e tests)
   --log-level LEVEL        pino level (default info)
   --help                   this text
 
-The fixture source toggles a simulated outage on SIGUSR2.`;
+The fixture source also toggles a simulated outage on SIGUSR2 (sent to the node process itself).`;
 
 const flagsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).optional(),
@@ -37,6 +38,7 @@ const flagsSchema = z.object({
   allowedHost: z.array(z.string().min(1)).optional(),
   webDist: z.string().min(1).optional(),
   fixtureHostile: z.boolean().optional(),
+  fixtureDownFile: z.string().min(1).optional(),
   fixtureNow: z.coerce.number().int().positive().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   help: z.boolean().optional(),
@@ -65,6 +67,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
       'web-dist': str,
       'fixture-hostile': { type: 'boolean' },
       'fixture-now': str,
+      'fixture-down-file': str,
       'log-level': str,
       help: { type: 'boolean', short: 'h' },
     },

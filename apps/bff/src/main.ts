@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createControlPlaneClient } from '@meshlens/cp-client';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { createApp } from './app';
 import { type BffConfig, ConfigError, loadConfigFile, parseConfig } from './config';
 import { type Flags, USAGE, parseFlags } from './flags';
+import type { FixtureSource } from './fixture/fixtureSource';
 import { DEFAULT_ALLOWED_HOSTS } from './security';
 import { buildSource } from './sources';
 
@@ -29,6 +30,21 @@ function listen(server: Server, port: number, address: string): Promise<void> {
     server.once('error', reject);
     server.listen(port, address, () => resolve());
   });
+}
+
+/** Test hooks for the fixture's outage: SIGUSR2 toggles it; a down-file holds it while present. */
+function controlFixture(source: FixtureSource, downFile: string | undefined, logger: Logger): void {
+  const set = (down: boolean) => {
+    if (down === source.isDown()) return;
+    source.setDown(down);
+    logger.info({ down }, 'fixture outage toggled');
+  };
+  process.on('SIGUSR2', () => set(!source.isDown()));
+  if (downFile) {
+    const check = () => set(existsSync(downFile));
+    check();
+    setInterval(check, 250).unref();
+  }
 }
 
 async function run(flags: Flags, cfg: BffConfig): Promise<void> {
@@ -64,12 +80,7 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     ...(cfg.traces ? { traceStoreOptions: cfg.traces, ingest: cfg.traces } : {}),
     controlPlane: cp && cpUrl ? { url: cpUrl, client: cp } : null,
   });
-  if ('setDown' in source) {
-    process.on('SIGUSR2', () => {
-      source.setDown(!source.isDown());
-      logger.info({ down: source.isDown() }, 'fixture outage toggled');
-    });
-  }
+  if ('setDown' in source) controlFixture(source, flags.fixtureDownFile, logger);
 
   const real = createServer(bff.app);
   await listen(
