@@ -276,6 +276,14 @@ export function steadyLoad(
 
 export function versionOf(r: Reply | Error): string {
   if (r instanceof Error) return `error: ${r.message}`;
-  if (r.status !== 200) return `status ${r.status}`;
+  if (r.status !== 200)
+    return `status ${r.status} ${String(r.headers['x-meshlens-proxy-error'] ?? '')}`.trim();
   return (JSON.parse(r.body) as { version: string }).version;
+}
+
+/** For waitFor: a reply that is not the expected version throws, so a timeout says what came back. */
+export function expectVersion(r: Reply, version: string): true {
+  const got = versionOf(r);
+  if (got !== version) throw new Error(`expected ${version}, got ${got}: ${r.body.slice(0, 200)}`);
+  return true;
 }
