@@ -1,10 +1,11 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   controlPlaneResponseSchema,
   statusResponseSchema,
   targetsResponseSchema,
 } from '@meshlens/contract';
-import type { ControlPlaneResponse } from '@meshlens/contract';
+import type { ControlPlaneResponse, ControlPlaneStatus } from '@meshlens/contract';
+import { createControlPlaneClient } from '@meshlens/cp-client';
 import { getJson } from '../bffClient';
 import type { BffTarget } from '../bffClient';
 import { CliError, exitCodes } from '../io';
@@ -86,33 +87,71 @@ function certificateCheck(
   };
 }
 
-function controlPlaneChecks(cp: ControlPlaneResponse, now: number, out: CheckResult[]): void {
+type CpState =
+  | { kind: 'unconfigured' }
+  | { kind: 'unreachable'; url: string; error: string }
+  | { kind: 'ok'; url: string; status: ControlPlaneStatus };
+
+/**
+ * Asks the control plane itself (through @meshlens/cp-client) when its URL is known, so a
+ * stopped control plane is seen at once; the BFF's view is the fallback.
+ */
+async function controlPlaneState(
+  cp: ControlPlaneResponse,
+  flagUrl: string | undefined,
+): Promise<CpState> {
+  const url = flagUrl ?? cp.url;
+  if (url === null || url === undefined) return { kind: 'unconfigured' };
+  const client = createControlPlaneClient({ url });
+  try {
+    const st = await client.status();
+    const lastConfigError =
+      st.lastConfigError === undefined
+        ? null
+        : st.lastConfigError.errors
+            .map((e) => [e.file, e.object, e.field].filter(Boolean).join(' ') + `: ${e.message}`)
+            .join('; ');
+    return {
+      kind: 'ok',
+      url,
+      status: {
+        version: st.version,
+        configVersion: st.configVersion,
+        lastConfigError,
+        endpoints: st.endpoints,
+        watchers: st.watchers,
+        certsIssued: st.certsIssued,
+        earliestCertExpiry: st.earliestCertExpiry,
+        caExpiry: st.caExpiry,
+      },
+    };
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : '';
+    const message = err instanceof Error ? err.message : String(err);
+    return { kind: 'unreachable', url, error: cause ? `${message} (${cause})` : message };
+  } finally {
+    client.close();
+  }
+}
+
+function controlPlaneChecks(state: CpState, now: number, out: CheckResult[]): void {
   const category = 'meshlens-control-plane';
-  if (!cp.configured) {
+  const name = 'control plane is reachable';
+  if (state.kind === 'unconfigured') {
     out.push({
       category,
-      name: 'control plane is reachable',
+      name,
       status: 'skipped',
       message: 'the dashboard runs without --control-plane-url',
     });
     return;
   }
-  if (!cp.reachable || cp.status === null) {
-    out.push({
-      category,
-      name: 'control plane is reachable',
-      status: 'error',
-      message: `${cp.url ?? ''}: ${cp.error ?? 'unreachable'}`,
-    });
+  if (state.kind === 'unreachable') {
+    out.push({ category, name, status: 'error', message: `${state.url}: ${state.error}` });
     return;
   }
-  const st = cp.status;
-  out.push({
-    category,
-    name: 'control plane is reachable',
-    status: 'ok',
-    message: `version ${st.version} at ${cp.url ?? ''}`,
-  });
+  const st = state.status;
+  out.push({ category, name, status: 'ok', message: `version ${st.version} at ${state.url}` });
   out.push({
     category,
     name: 'configuration is valid',
@@ -142,7 +181,11 @@ async function proxyHealthCheck(target: BffTarget, out: CheckResult[]): Promise<
   });
 }
 
-export async function runChecks(target: BffTarget, now = Date.now()): Promise<CheckResult[]> {
+export async function runChecks(
+  target: BffTarget,
+  controlPlaneUrl?: string,
+  now = Date.now(),
+): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   if (!(await bffChecks(target, out))) return out;
   const cp = await getJson(
@@ -151,7 +194,7 @@ export async function runChecks(target: BffTarget, now = Date.now()): Promise<Ch
     new URLSearchParams(),
     controlPlaneResponseSchema,
   );
-  controlPlaneChecks(cp, now, out);
+  controlPlaneChecks(await controlPlaneState(cp, controlPlaneUrl), now, out);
   await proxyHealthCheck(target, out);
   return out;
 }
@@ -186,6 +229,12 @@ export function checkCommand(io: CliIo): Command {
     .addOption(outputOption(['table', 'json']))
     .addOption(bffUrlOption())
     .addOption(authTokenOption())
+    .addOption(
+      new Option(
+        '--control-plane-url <url>',
+        'control plane to ask (default: the one the dashboard uses)',
+      ).env('MESHLENS_CONTROL_PLANE_URL'),
+    )
     .addHelpText(
       'after',
       `
@@ -195,12 +244,22 @@ Examples:
   meshlens check
   meshlens check -o json | jq '.checks[] | select(.status == "error")'`,
     )
-    .action(async (flags: { output: string; bffUrl: string; authToken?: string }) => {
-      const results = await runChecks({ baseUrl: flags.bffUrl, authToken: flags.authToken });
-      const success = !results.some((r) => r.status === 'error');
-      if (flags.output === 'json')
-        io.stdout(`${JSON.stringify({ success, checks: results }, null, 2)}\n`);
-      else io.stdout(renderChecks(results, io.color));
-      if (!success) throw new CliError('', exitCodes.failure);
-    });
+    .action(
+      async (flags: {
+        output: string;
+        bffUrl: string;
+        authToken?: string;
+        controlPlaneUrl?: string;
+      }) => {
+        const results = await runChecks(
+          { baseUrl: flags.bffUrl, authToken: flags.authToken },
+          flags.controlPlaneUrl,
+        );
+        const success = !results.some((r) => r.status === 'error');
+        if (flags.output === 'json')
+          io.stdout(`${JSON.stringify({ success, checks: results }, null, 2)}\n`);
+        else io.stdout(renderChecks(results, io.color));
+        if (!success) throw new CliError('', exitCodes.failure);
+      },
+    );
 }
