@@ -17,6 +17,7 @@ import { TcpTracker } from './tcpTracker';
 import { SpanExporter } from './tracing/spanExporter';
 import { Tracer } from './tracing/tracer';
 import { proxyUpgrade, rejectUpgrade } from './upgrade';
+import { MeshTls } from './mtls';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -30,10 +31,8 @@ export interface AppDeps {
   discovery: DiscoverySource[];
   router?: Router;
   authorizer?: Authorizer;
-  /** mTLS for a chosen endpoint (phase 2 identity); plaintext when absent. */
-  tlsFor?: (state: EndpointState) => AttemptTarget['tls'];
-  /** Wraps the inbound listener (mTLS, permissive/strict); plain HTTP when absent. */
-  inboundServer?: (handler: http.Server) => { listen: http.Server | NetServer };
+  /** Workload mTLS (certificates from the control plane); plaintext everywhere when absent. */
+  meshTls?: MeshTls;
   metrics?: ProxyMetrics;
 }
 
@@ -106,7 +105,9 @@ export function createApp(deps: AppDeps): ProxyApp {
     }
     socket.destroy();
   };
-  const tlsFor = deps.tlsFor ?? (() => undefined);
+  const meshTls = deps.meshTls;
+  const tlsFor = (state: EndpointState): AttemptTarget['tls'] => meshTls?.forEndpoint(state);
+  const tlsAgent = MeshTls.agent();
   const outbound = createListener(onClientError);
   const outboundHandler = createOutboundHandler({
     destinations,
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps): ProxyApp {
     router: deps.router ?? directRouter,
     defaultTimeoutMs: flags.defaultTimeoutMs,
     agent: outboundAgent,
+    tlsAgent,
     tlsFor,
     logger,
   });
@@ -192,10 +194,11 @@ export function createApp(deps: AppDeps): ProxyApp {
       req.url ?? '/',
     );
   });
-  const inboundListen = deps.inboundServer?.(inboundHttp).listen ?? inboundHttp;
-  inboundListen.on('connection', (s: Socket) =>
-    tcp.track(s, { direction: 'inbound', peer: 'src', tls: 'no_identity' }),
-  );
+  const trackInbound = (s: Socket, tls: boolean) =>
+    tcp.track(s, { direction: 'inbound', peer: 'src', tls: tls ? 'true' : 'no_identity' });
+  const inboundListen: http.Server | NetServer =
+    meshTls === undefined ? inboundHttp : meshTls.inboundListener(inboundHttp, trackInbound);
+  if (meshTls === undefined) inboundHttp.on('connection', (s: Socket) => trackInbound(s, false));
   // Upstream connections, counted once per socket with the labels of their destination.
   const trackUpstream = (agent: http.Agent, direction: 'inbound' | 'outbound') => {
     const create = agent.createConnection.bind(agent);
@@ -222,6 +225,7 @@ export function createApp(deps: AppDeps): ProxyApp {
     };
   };
   trackUpstream(outboundAgent, 'outbound');
+  trackUpstream(tlsAgent, 'outbound');
   trackUpstream(appAgent, 'inbound');
 
   const admin = createAdminServer({
@@ -269,6 +273,8 @@ export function createApp(deps: AppDeps): ProxyApp {
       await Promise.all(closing);
       clearTimeout(timer);
       outboundAgent.destroy();
+      tlsAgent.destroy();
+      meshTls?.close();
       appAgent.destroy();
       await exporter?.stop();
     },

@@ -6,7 +6,14 @@ import http, {
 } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import type { SecureContext, TLSSocket } from 'node:tls';
+import type { PeerCertificate, SecureContext } from 'node:tls';
+
+export interface PeerTls {
+  secureContext: SecureContext;
+  /** Expected SPIFFE id of the server (also the server_id label). */
+  serverId: string;
+  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
+}
 
 export type AttemptError = 'connect' | 'reset' | 'timeout' | 'tls';
 
@@ -18,14 +25,8 @@ export interface AttemptTarget {
   address: string;
   port: number;
   agent: Agent;
-  /** Set for mTLS to another proxy. */
-  tls?:
-    | {
-        secureContext: SecureContext;
-        servername: string;
-        verify: (peerUris: string[]) => string | undefined;
-      }
-    | undefined;
+  /** Set for mTLS to another proxy: our client cert + CA, and a check of the peer's SPIFFE id. */
+  tls?: PeerTls | undefined;
 }
 
 export interface AttemptRequest {
@@ -94,27 +95,6 @@ export function sendAttempt(
     else if (!connected && CONNECT_CODES.has(code)) error = 'connect';
     settle({ kind: 'error', error, message: `${code} ${err.message}`.trim(), bodyStarted });
   });
-  if (target.tls !== undefined) {
-    const verify = target.tls.verify;
-    req.on('socket', (socket) => {
-      const check = () => {
-        const peer = (socket as TLSSocket).getPeerCertificate();
-        const uris = parseSanUris(peer.subjectaltname);
-        const problem = verify(uris);
-        if (problem !== undefined) {
-          const err: NodeJS.ErrnoException = new Error(problem);
-          err.code = 'ERR_TLS_PEER_IDENTITY';
-          req.destroy(err);
-        }
-      };
-      if (
-        (socket as TLSSocket).authorized === undefined ||
-        (socket as { connecting?: boolean }).connecting === true
-      ) {
-        socket.once('secureConnect', check);
-      } else check();
-    });
-  }
   const body = request.body;
   if (body === undefined) {
     req.end();
@@ -143,17 +123,10 @@ export function tlsOptions(
   const withContext: https.RequestOptions & { secureContext: SecureContext } = {
     ...options,
     secureContext: tls.secureContext,
-    servername: tls.servername,
-    // The peer is verified by its SPIFFE id (in sendAttempt), not by a DNS name.
-    checkServerIdentity: () => undefined,
+    // Mesh certificates name no host: the chain is verified against our CA by node, the
+    // SPIFFE id by checkServerIdentity.
+    checkServerIdentity: tls.checkServerIdentity,
+    minVersion: 'TLSv1.3',
   };
   return withContext;
-}
-
-export function parseSanUris(san: string | undefined): string[] {
-  if (san === undefined) return [];
-  return san
-    .split(/,\s*/)
-    .filter((p) => p.startsWith('URI:'))
-    .map((p) => p.slice(4));
 }

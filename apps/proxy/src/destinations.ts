@@ -2,8 +2,15 @@ import { Balancer, type LbKind } from './balancer/balancer';
 import type { DestinationPolicy, DiscoverySource, EndpointInfo } from './discovery/discoverySource';
 import { RetryBudget } from './retryBudget';
 
+/** A subset of a service's endpoints (canary/version splits). */
+export interface Subset {
+  version?: string | undefined;
+  workload?: string | undefined;
+}
+
 export interface Destination {
   key: string; // name.namespace
+  subset: Subset | undefined;
   namespace: string;
   service: string;
   balancer: Balancer;
@@ -26,23 +33,33 @@ export class Destinations {
     for (const s of sources) s.onChange(() => this.refresh());
   }
 
-  get(key: string): Destination | undefined {
-    const existing = this.byKey.get(key);
+  get(key: string, subset?: Subset): Destination | undefined {
+    const mapKey = subsetKey(key, subset);
+    const existing = this.byKey.get(mapKey);
     if (existing !== undefined) return existing;
     const found = this.lookup(key);
     if (found === undefined) return undefined;
     const dot = key.indexOf('.');
     const dest: Destination = {
       key,
+      subset,
       service: key.slice(0, dot),
       namespace: key.slice(dot + 1),
       balancer: new Balancer(this.lb),
       budget: new RetryBudget(),
       policy: found.policy,
     };
-    dest.balancer.update(found.endpoints, Date.now());
-    this.byKey.set(key, dest);
+    dest.balancer.update(filterSubset(found.endpoints, subset), Date.now());
+    this.byKey.set(mapKey, dest);
     return dest;
+  }
+
+  /** Like get, but first lets sources that watch on demand fetch the service. */
+  async resolve(key: string, subset?: Subset): Promise<Destination | undefined> {
+    const known = this.get(key, subset);
+    if (known !== undefined) return known;
+    await Promise.all(this.sources.map((s) => s.prepare?.(key) ?? Promise.resolve()));
+    return this.get(key, subset);
   }
 
   /** Metadata of the endpoint at address:port (for tcp_* labels of a new connection). */
@@ -69,13 +86,13 @@ export class Destinations {
 
   private refresh(): void {
     const now = Date.now();
-    for (const [key, dest] of this.byKey) {
-      const found = this.lookup(key);
+    for (const [mapKey, dest] of this.byKey) {
+      const found = this.lookup(dest.key);
       if (found === undefined) {
-        this.byKey.delete(key);
+        this.byKey.delete(mapKey);
         continue;
       }
-      dest.balancer.update(found.endpoints, now);
+      dest.balancer.update(filterSubset(found.endpoints, dest.subset), now);
       dest.policy = found.policy;
     }
   }
@@ -83,7 +100,22 @@ export class Destinations {
   describe(): object {
     const now = Date.now();
     return Object.fromEntries(
-      this.all().map((d) => [d.key, d.balancer.all().map((s) => s.describe(now))]),
+      [...this.byKey].map(([k, d]) => [k, d.balancer.all().map((s) => s.describe(now))]),
     );
   }
+}
+
+function subsetKey(key: string, subset: Subset | undefined): string {
+  if (subset === undefined || (subset.version === undefined && subset.workload === undefined))
+    return key;
+  return `${key}#${subset.version ?? ''}#${subset.workload ?? ''}`;
+}
+
+function filterSubset(endpoints: EndpointInfo[], subset: Subset | undefined): EndpointInfo[] {
+  if (subset === undefined) return endpoints;
+  return endpoints.filter(
+    (e) =>
+      (subset.version === undefined || e.version === subset.version) &&
+      (subset.workload === undefined || e.workload === subset.workload),
+  );
 }

@@ -31,6 +31,10 @@ describe('parseFlags', () => {
     expect(r.message).toContain('--trace-sample-rate');
     expect(r.message).toContain('--admin-port');
     expect(parseFlags(['stray'], {}).kind).toBe('error');
+    const unknown = parseFlags(['--nope', 'x'], {});
+    expect(unknown.kind === 'error' && unknown.message).toContain("Unknown option '--nope'");
+    const env = parseFlags([], { MESHLENS_PROXY_TLS_MODE: 'sometimes' });
+    expect(env.kind === 'error' && env.message).toContain('--tls-mode');
     expect(parseFlags(['--help'], {}).kind).toBe('help');
   });
 });

@@ -25,6 +25,7 @@ export interface ForwardPlan {
   timeoutMs: number;
   maxRetries: number;
   retryOnStatuses: ReadonlySet<number>;
+  retryBackoffMs?: number;
   idempotent: boolean;
   budget: RetryBudget | undefined;
   retryLabels: { direction: string; dst_namespace: string; dst_service: string };
@@ -124,6 +125,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
           if (state !== undefined) exclude.add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: 'status' });
+          await backoff(plan.retryBackoffMs);
           continue;
         }
         clearTimeout(timer);
@@ -140,6 +142,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
           if (state !== undefined) exclude.add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: kind });
+          await backoff(plan.retryBackoffMs);
           continue;
         }
       }
@@ -201,4 +204,9 @@ function relay(
     release();
     if (!upRes.complete) upRes.destroy();
   });
+}
+
+function backoff(ms: number | undefined): Promise<void> | undefined {
+  if (ms === undefined || ms <= 0) return undefined;
+  return new Promise((r) => setTimeout(r, ms));
 }

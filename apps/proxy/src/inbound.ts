@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { parseSanUris } from './attempt';
+import { spiffeIdFromCert } from '@meshlens/cp-client';
 import { forward, sendProxyError, type ForwardPlan } from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
@@ -14,7 +14,7 @@ export interface Authorizer {
   authorize(
     clientId: string | undefined,
     request: { method: string; path: string; headers: http.IncomingHttpHeaders },
-  ): { allowed: boolean; reason: string };
+  ): { allowed: boolean; reason: string; policy: string };
 }
 
 export interface InboundDeps {
@@ -33,9 +33,9 @@ const peerIds = new WeakMap<Socket, string | undefined>();
 export function peerIdentity(socket: Socket): string | undefined {
   if (!(socket as TLSSocket).encrypted) return undefined;
   if (peerIds.has(socket)) return peerIds.get(socket);
-  const cert = (socket as TLSSocket).getPeerCertificate();
-  const id = parseSanUris(cert.subjectaltname).find((u) => u.startsWith('spiffe://'));
-  const verified = (socket as TLSSocket).authorized ? id : undefined;
+  const verified = (socket as TLSSocket).authorized
+    ? spiffeIdFromCert((socket as TLSSocket).getPeerCertificate())
+    : undefined;
   peerIds.set(socket, verified);
   return verified;
 }
@@ -91,11 +91,12 @@ async function handleInbound(
   }
   if (deps.authorizer !== undefined) {
     const verdict = deps.authorizer.authorize(clientId, { method, path, headers: req.headers });
-    const authzLabels = { reason: verdict.reason, client_id: clientId ?? '' };
+    const authzLabels = { authz_name: verdict.policy, client_id: clientId ?? '' };
     if (!verdict.allowed) {
       deps.metrics.authzDeny.inc(authzLabels);
       req.resume();
-      sendProxyError(res, 403, `forbidden: ${verdict.reason}`);
+      // Header values must be plain visible ASCII.
+      sendProxyError(res, 403, `forbidden: ${verdict.reason.replace(/[^\x20-\x7e]/g, '?')}`);
       finish(403, {}, 'forbidden');
       return;
     }

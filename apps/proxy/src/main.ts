@@ -4,6 +4,7 @@ import type { DiscoverySource } from './discovery/discoverySource';
 import { FileDiscovery } from './discovery/fileDiscovery';
 import { HELP_TEXT, parseFlags } from './flags';
 import { createMetrics } from './metrics';
+import { setupMesh } from './controlPlane/setup';
 
 async function main(): Promise<void> {
   const parsed = parseFlags(process.argv.slice(2), process.env);
@@ -34,10 +35,21 @@ async function main(): Promise<void> {
       }),
     );
   }
-  const extra = await loadPhase2(flags, logger, metrics, discovery);
+  const mesh = await setupMesh(flags, logger, metrics);
+  // Control-plane endpoints first; a discovery file can add services the control plane lacks.
+  discovery.unshift(...mesh.discovery);
   for (const d of discovery) await d.start();
-  const app = createApp({ flags, logger, discovery, metrics, ...extra });
+  const app = createApp({
+    flags,
+    logger,
+    discovery,
+    metrics,
+    ...(mesh.router === undefined ? {} : { router: mesh.router }),
+    ...(mesh.authorizer === undefined ? {} : { authorizer: mesh.authorizer }),
+    ...(mesh.meshTls === undefined ? {} : { meshTls: mesh.meshTls }),
+  });
   const bound = await app.start();
+  mesh.afterListen(bound);
   // Other processes wait for this line, so it is written whatever the log level.
   logger
     .child({}, { level: 'info' })
@@ -47,6 +59,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining');
+    mesh.close();
     app.stop().then(
       () => {
         logger.info({}, 'stopped');
@@ -60,11 +73,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-/** Control-plane, mesh-config and identity wiring (issue 4); empty without them. */
-async function loadPhase2(..._args: unknown[]): Promise<object> {
-  return Promise.resolve({});
 }
 
 main().catch((err: unknown) => {

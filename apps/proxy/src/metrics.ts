@@ -150,13 +150,13 @@ export function createMetrics() {
   const authzAllow = new Counter({
     name: 'inbound_http_authz_allow_total',
     help: 'Inbound requests allowed by authorization policy.',
-    labelNames: ['reason', 'client_id'],
+    labelNames: ['authz_name', 'client_id'],
     registers,
   });
   const authzDeny = new Counter({
     name: 'inbound_http_authz_deny_total',
     help: 'Inbound requests denied by authorization policy.',
-    labelNames: ['reason', 'client_id'],
+    labelNames: ['authz_name', 'client_id'],
     registers,
   });
   const processCpu = new Counter({

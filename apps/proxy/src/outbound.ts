@@ -18,6 +18,8 @@ export interface OutboundDeps {
   router: Router;
   defaultTimeoutMs: number;
   agent: http.Agent;
+  /** Keep-alive pool for mTLS connections to other proxies. */
+  tlsAgent: http.Agent;
   /** mTLS settings for an endpoint, or undefined for plaintext. */
   tlsFor: (state: EndpointState) => AttemptTarget['tls'];
   logger: { warn(o: object, m: string): void; info(o: object, m: string): void };
@@ -76,7 +78,7 @@ async function handleOutbound(
     path: target.path,
     headers: req.headers,
   });
-  const dest = deps.destinations.get(decision.service);
+  const dest = await deps.destinations.resolve(decision.service, decision.subset);
   const [svc, ns] = splitKey(decision.service);
   // dst_* only for services discovery knows: Host values are untrusted and unbounded.
   const baseLabels: HttpLabels = {
@@ -111,6 +113,12 @@ async function handleOutbound(
       proxyError,
     );
   };
+  if (decision.reject !== undefined) {
+    req.resume();
+    sendProxyError(res, decision.reject.status, decision.reject.reason);
+    finish(decision.reject.status, baseLabels, {}, decision.reject.reason);
+    return;
+  }
   if (decision.fault?.abortStatus !== undefined) {
     req.resume();
     sendProxyError(res, decision.fault.abortStatus, 'fault-injected');
@@ -143,6 +151,7 @@ async function handleOutbound(
     timeoutMs: decision.timeoutMs ?? dest.policy?.timeoutMs ?? deps.defaultTimeoutMs,
     maxRetries: decision.maxRetries ?? dest.policy?.maxRetries ?? DEFAULT_MAX_RETRIES,
     retryOnStatuses: new Set(decision.retryOnStatuses ?? dest.policy?.retryOnStatuses ?? []),
+    retryBackoffMs: decision.retryBackoffMs ?? 0,
     idempotent,
     budget: dest.budget,
     retryLabels: { direction: 'outbound', dst_namespace: ns, dst_service: svc },
@@ -193,13 +202,18 @@ function pickEndpoint(
   const tls = deps.tlsFor(state);
   return {
     state,
-    target: { address: state.info.address, port: state.info.port, agent: deps.agent, tls },
+    target: {
+      address: state.info.address,
+      port: state.info.port,
+      agent: tls === undefined ? deps.agent : deps.tlsAgent,
+      tls,
+    },
     labels: {
       dst_namespace: state.info.namespace,
       dst_service: state.info.service,
       dst_deployment: state.info.workload,
       dst_pod: state.info.pod,
-      ...(tls === undefined ? {} : { tls: 'true', server_id: tls.servername }),
+      ...(tls === undefined ? {} : { tls: 'true', server_id: tls.serverId }),
     },
   };
 }

@@ -3,7 +3,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 export interface RouteDecision {
   /** Destination service key `name.namespace` after routing (backend of a split). */
   service: string;
+  /** Endpoint subset of the chosen backend (version / workload split). */
+  subset?: { version?: string | undefined; workload?: string | undefined } | undefined;
   routeName?: string | undefined;
+  retryBackoffMs?: number | undefined;
+  /** The route answers itself (e.g. 500 when every backend weight is 0). */
+  reject?: { status: number; reason: string } | undefined;
   timeoutMs?: number | undefined;
   maxRetries?: number | undefined;
   retryOnStatuses?: number[] | undefined;

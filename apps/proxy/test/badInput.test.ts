@@ -50,15 +50,6 @@ describe('invalid flags and discovery files', () => {
     expect(r.stderr).toContain('--outbound-port');
   });
 
-  it('rejects an unknown flag and a bad env value', () => {
-    const unknown = runMain(['--nope', 'x']);
-    expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("Unknown option '--nope'");
-    const env = runMain([], { MESHLENS_PROXY_TLS_MODE: 'sometimes' });
-    expect(env.status).toBe(2);
-    expect(env.stderr).toContain('--tls-mode');
-  });
-
   it('refuses to start with an invalid discovery file, naming the file and field', () => {
     const file = path.join(tempDir(), 'bad.yaml');
     writeFileSync(

@@ -27,6 +27,11 @@ export interface DiscoverySource {
   /** Endpoints of `name.namespace`, or undefined when the service is unknown to this source. */
   endpoints(service: string): EndpointInfo[] | undefined;
   policy(service: string): DestinationPolicy | undefined;
+  /**
+   * Optional: get ready to answer for a service not asked about before (start a watch) and
+   * resolve when its first state is in (or after a bounded wait).
+   */
+  prepare?(service: string): Promise<void>;
   /** Called after any change of endpoints; returns an unsubscribe function. */
   onChange(listener: () => void): () => void;
   /** Start watching; resolves once the first state is loaded (or failed with a clear error). */

@@ -1,0 +1,102 @@
+import type { ControlPlaneClient, Endpoint } from '@meshlens/cp-client';
+import type {
+  DestinationPolicy,
+  DiscoverySource,
+  EndpointInfo,
+} from '../discovery/discoverySource';
+
+/** Watches are opened per destination on first use; untrusted Host names must not open unbounded watches. */
+const MAX_WATCHES = 256;
+const FIRST_SNAPSHOT_WAIT_MS = 3000;
+
+interface Watch {
+  endpoints: EndpointInfo[] | undefined;
+  stop: () => void;
+  first: Promise<void>;
+}
+
+/**
+ * Endpoints from the control plane's watches. While the control plane is away the client
+ * reports nothing, so the last known endpoints stay in force.
+ */
+export class ControlPlaneDiscovery implements DiscoverySource {
+  private readonly watches = new Map<string, Watch>();
+  private readonly listeners = new Set<() => void>();
+  private started = false;
+
+  constructor(private readonly client: Pick<ControlPlaneClient, 'watchEndpoints'>) {}
+
+  endpoints(service: string): EndpointInfo[] | undefined {
+    const w = this.watches.get(service);
+    if (w === undefined) {
+      void this.prepare(service);
+      return undefined;
+    }
+    return w.endpoints;
+  }
+
+  policy(): DestinationPolicy | undefined {
+    return undefined;
+  }
+
+  prepare(service: string): Promise<void> {
+    const existing = this.watches.get(service);
+    if (existing !== undefined) return existing.first;
+    if (this.watches.size >= MAX_WATCHES) return Promise.resolve();
+    let resolveFirst: () => void = () => undefined;
+    const first = new Promise<void>((r) => (resolveFirst = r));
+    const timer = setTimeout(resolveFirst, FIRST_SNAPSHOT_WAIT_MS);
+    const watch: Watch = { endpoints: undefined, stop: () => undefined, first };
+    this.watches.set(service, watch);
+    watch.stop = this.client.watchEndpoints(service, (eps) => {
+      watch.endpoints = eps.map(toInfo);
+      clearTimeout(timer);
+      resolveFirst();
+      for (const l of this.listeners) l();
+    });
+    return first;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): Promise<void> {
+    this.started = true;
+    return Promise.resolve();
+  }
+
+  stop(): void {
+    for (const w of this.watches.values()) w.stop();
+    this.watches.clear();
+  }
+
+  ready(): boolean {
+    return this.started;
+  }
+
+  describe(): unknown {
+    return {
+      source: 'control-plane',
+      services: Object.fromEntries(
+        [...this.watches].map(([k, w]) => [k, w.endpoints ?? 'pending']),
+      ),
+    };
+  }
+}
+
+function toInfo(e: Endpoint): EndpointInfo {
+  return {
+    namespace: e.namespace,
+    service: e.service,
+    workload: e.workload,
+    pod: e.pod,
+    version: e.version,
+    serviceAccount: e.serviceAccount,
+    address: e.address,
+    port: e.port,
+    adminAddress: e.adminAddress,
+    adminPort: e.adminPort,
+  };
+}
