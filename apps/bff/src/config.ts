@@ -4,20 +4,13 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 /** `5s`, `1m`, `1h`, `1500ms` or a number of milliseconds. */
-const duration = z.union([
-  z.number().int().positive(),
-  z.string().transform((s, ctx) => {
-    const ms = parseDurationMs(s);
-    if (ms === undefined || ms <= 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${JSON.stringify(s)} is not a duration like 5s, 1m or 1500ms`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  }),
-]);
+const duration = z.preprocess(
+  (v) => (typeof v === 'string' ? (parseDurationMs(v) ?? v) : v),
+  z
+    .number({ error: 'must be a duration like 5s, 1m, 1500ms or a number of milliseconds' })
+    .int()
+    .positive(),
+);
 
 /** URL path prefix: '' or '/a/b' (no trailing slash, no characters needing escaping in HTML). */
 export const basePathSchema = z

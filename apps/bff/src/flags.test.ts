@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseFlags } from './flags';
+
+describe('parseFlags', () => {
+  it('parses every flag', () => {
+    const f = parseFlags(
+      [
+        '--port=0',
+        '--address',
+        '0.0.0.0',
+        '--source',
+        'prometheus',
+        '--prometheus-url',
+        'http://127.0.0.1:9090',
+        '--base-path',
+        '/meshlens/',
+        '--allowed-host',
+        'a.example',
+        '--allowed-host',
+        'b.example',
+        '--fixture-now',
+        '1764000000000',
+      ],
+      {},
+    );
+    expect(f).toEqual({
+      port: 0,
+      address: '0.0.0.0',
+      source: 'prometheus',
+      prometheusUrl: 'http://127.0.0.1:9090',
+      basePath: '/meshlens',
+      allowedHost: ['a.example', 'b.example'],
+      fixtureNow: 1764000000000,
+      logLevel: 'info',
+    });
+  });
+
+  it('takes the token from the environment', () => {
+    expect(parseFlags([], { MESHLENS_AUTH_TOKEN: 'longenough' }).authToken).toBe('longenough');
+    expect(
+      parseFlags(['--auth-token', 'fromflag1'], { MESHLENS_AUTH_TOKEN: 'longenough' }).authToken,
+    ).toBe('fromflag1');
+  });
+
+  it('names the bad flag', () => {
+    expect(() => parseFlags(['--source', 'influx'], {})).toThrow(/^--source: /);
+    expect(() => parseFlags(['--port', '70000'], {})).toThrow(/^--port: /);
+    expect(() => parseFlags(['--base-path', '/a b'], {})).toThrow(
+      /^--base-path: must look like \/meshlens/,
+    );
+    expect(() => parseFlags(['--auth-token', 'short'], {})).toThrow(
+      '--auth-token: must be at least 8 characters',
+    );
+    expect(() => parseFlags(['--prometheus-url', 'nope'], {})).toThrow(/^--prometheus-url: /);
+    expect(() => parseFlags(['--bogus'], {})).toThrow(/Unknown option '--bogus'/);
+  });
+});
