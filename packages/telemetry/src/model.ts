@@ -73,9 +73,33 @@ export interface FoldResult {
 /** Labels attached by whoever scrapes (Prometheus target labels). */
 export type TargetLabels = Readonly<Record<string, string>>;
 
+const SEP = '\u0000';
+
+/**
+ * Map key of an aggregate. Parts are joined with NUL; the rare name that contains a NUL falls
+ * back to JSON so hostile names can never collide (this runs for every sample at ingest).
+ */
 export function aggregateKey(r: Pick<FoldedRecord, 'view' | 'resource' | 'destination'>): string {
-  const parts: string[] = [r.view, r.resource.namespace, r.resource.name];
-  if (r.destination) parts.push(r.destination.kind, r.destination.namespace, r.destination.name);
-  // JSON keeps hostile names containing any separator from colliding.
-  return JSON.stringify(parts);
+  const d = r.destination;
+  const key = d
+    ? r.view +
+      SEP +
+      r.resource.namespace +
+      SEP +
+      r.resource.name +
+      SEP +
+      d.kind +
+      SEP +
+      d.namespace +
+      SEP +
+      d.name
+    : r.view + SEP + r.resource.namespace + SEP + r.resource.name;
+  const clean =
+    !r.resource.namespace.includes(SEP) &&
+    !r.resource.name.includes(SEP) &&
+    (!d || (!d.namespace.includes(SEP) && !d.name.includes(SEP)));
+  if (clean) return key;
+  const list = [r.view, r.resource.namespace, r.resource.name];
+  if (d) list.push(d.kind, d.namespace, d.name);
+  return `J${JSON.stringify(list)}`;
 }

@@ -1,6 +1,6 @@
 import type { Sample } from '@meshlens/prom';
 import type { EdgeDestination, ResourceName, TargetLabels } from '../model';
-import { parseLe, type FoldBuilder } from './foldBuilder';
+import { parseLe, type Draft, type FoldBuilder } from './foldBuilder';
 import type { Route, RouteMetric, Router } from './route';
 
 /** Target labels that name the workload, in the order Linkerd's scrape config attaches them. */
@@ -73,10 +73,10 @@ function metricOf(sample: Sample): { metric: RouteMetric; le?: number } | undefi
 function destinationOf(labels: Record<string, string>): EdgeDestination | undefined {
   const workload = firstLabel(labels, DST_WORKLOAD_LABELS);
   const service = labels.dst_service;
+  const namespace = labels.dst_namespace;
+  if (namespace && workload) return { kind: 'workload', namespace, name: workload };
+  if (namespace && service) return { kind: 'service', namespace, name: service };
   const authority = serviceFromAuthority(labels.authority);
-  const namespace = labels.dst_namespace ?? authority?.namespace;
-  if (workload && namespace) return { kind: 'workload', namespace, name: workload };
-  if (service && namespace) return { kind: 'service', namespace, name: service };
   return authority ? { kind: 'service', ...authority } : undefined;
 }
 
@@ -87,30 +87,47 @@ function destinationOf(labels: Record<string, string>): EdgeDestination | undefi
 export function linkerdRouter(target: TargetLabels, builder: FoldBuilder): Router {
   const me = targetIdentity(target);
   const self: ResourceName = { namespace: me.namespace, name: me.workload };
+  let inbound: Draft[] | undefined;
+  // consecutive samples mostly share a destination: reuse its drafts
+  let lastOutKey: string | undefined;
+  let lastOut: Draft[] | undefined;
+  const inboundDrafts = (): Draft[] => {
+    if (!inbound) {
+      inbound = [builder.record('workload', self)];
+      if (me.pod) inbound.push(builder.record('pod', { namespace: me.namespace, name: me.pod }));
+    }
+    return inbound;
+  };
+  const outboundDrafts = (labels: Record<string, string>): Draft[] | undefined => {
+    const key = `${labels.dst_namespace}\u0000${labels.dst_deployment}\u0000${labels.dst_statefulset}\u0000${labels.dst_daemonset}\u0000${labels.dst_service}\u0000${labels.authority}`;
+    if (key === lastOutKey) return lastOut;
+    const dst = destinationOf(labels);
+    let drafts: Draft[] | undefined;
+    if (dst) {
+      drafts = [builder.record('edge', self, dst)];
+      const service = labels.dst_service
+        ? { namespace: labels.dst_namespace ?? dst.namespace, name: labels.dst_service }
+        : serviceFromAuthority(labels.authority);
+      if (service) drafts.push(builder.record('service', service));
+    }
+    lastOutKey = key;
+    lastOut = drafts;
+    return drafts;
+  };
   return (sample) => {
     const m = metricOf(sample);
     if (!m) return undefined;
     const { labels } = sample;
-    const route: Route = { drafts: [], metric: m.metric };
+    let drafts: Draft[] | undefined;
+    if (labels.direction === 'inbound') drafts = inboundDrafts();
+    else if (labels.direction === 'outbound') drafts = outboundDrafts(labels);
+    if (!drafts) return undefined;
+    const route: Route = { drafts, metric: m.metric };
     if (m.le !== undefined) route.le = m.le;
     const tls = tlsOf(labels);
     if (tls !== undefined) route.tls = tls;
-    if (labels.direction === 'inbound') {
-      route.drafts.push(builder.record('workload', self));
-      if (me.pod)
-        route.drafts.push(builder.record('pod', { namespace: me.namespace, name: me.pod }));
-      if (labels.client_id) route.clientId = labels.client_id;
-      return route;
-    }
-    if (labels.direction !== 'outbound') return undefined;
-    const dst = destinationOf(labels);
-    if (!dst) return undefined;
-    route.drafts.push(builder.record('edge', self, dst));
-    const service = labels.dst_service
-      ? { namespace: labels.dst_namespace ?? dst.namespace, name: labels.dst_service }
-      : serviceFromAuthority(labels.authority);
-    if (service) route.drafts.push(builder.record('service', service));
-    if (labels.server_id) route.serverId = labels.server_id;
+    if (labels.direction === 'inbound' && labels.client_id) route.clientId = labels.client_id;
+    if (labels.direction === 'outbound' && labels.server_id) route.serverId = labels.server_id;
     return route;
   };
 }
