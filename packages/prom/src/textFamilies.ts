@@ -32,6 +32,7 @@ export class TextFamilies {
   constructor(private readonly keepFn: ((name: string) => boolean) | undefined) {}
 
   declare(name: string): FamilyState {
+    // Cheap: the cache only holds series seen since the previous HELP/TYPE line.
     this.seriesCache.clear();
     const existing = this.declared.get(name) ?? this.byName.get(name);
     if (existing) {

@@ -65,9 +65,11 @@ export function parseText(
 }
 
 class TextLineParser {
+  private readonly labelNames: string[] = [];
   private lastName = '';
   private lastState: FamilyState | undefined;
-  private readonly labelNames: string[] = [];
+  private lastStart = 0;
+  private lastEnd = 0;
 
   constructor(
     private readonly s: string,
@@ -139,10 +141,10 @@ class TextLineParser {
     if (s.charCodeAt(i) !== LBRACE) {
       const end = readName(s, i);
       if (end === i) failAt(s, i, 'expected metric name');
-      // Consecutive series usually repeat the name: compare in place instead of slicing.
-      const last = this.lastName;
-      if (this.lastState !== undefined && end - i === last.length && s.startsWith(last, i)) {
-        name = last;
+      // Consecutive lines usually repeat the series name: compare against the previous name's
+      // place in the (flat) input instead of slicing and hashing a new string.
+      if (this.lastState !== undefined && sameSpan(s, i, end, this.lastStart, this.lastEnd)) {
+        name = this.lastName;
         state = this.lastState;
       } else {
         name = s.slice(i, end);
@@ -150,6 +152,8 @@ class TextLineParser {
         this.lastName = name;
         this.lastState = state;
       }
+      this.lastStart = i;
+      this.lastEnd = end;
       if (!state.keep) return skipLine(s, end);
       i = skipBlanks(s, end);
     }
@@ -161,7 +165,6 @@ class TextLineParser {
       if (braceName !== undefined) {
         name = braceName;
         state = this.families.forSeries(name);
-        this.lastState = undefined;
         if (!state.keep) return skipLine(s, i);
       }
     }
@@ -175,7 +178,7 @@ class TextLineParser {
   private labels(i: number, labels: Record<string, string>, hasName: boolean): string | undefined {
     const s = this.s;
     const names = this.labelNames;
-    names.length = 0;
+    let count = 0;
     let braceName: string | undefined;
     for (;;) {
       i = skipBlanks(s, i);
@@ -211,8 +214,10 @@ class TextLineParser {
       const value = readQuoted(s, i, false, 'label value');
       i = quotedEnd;
       if (labelName === '__name__') failAt(s, nameStart, 'label name "__name__" is reserved');
-      if (names.includes(labelName)) failAt(s, nameStart, `duplicate label name "${labelName}"`);
-      names.push(labelName);
+      for (let k = 0; k < count; k++) {
+        if (names[k] === labelName) failAt(s, nameStart, `duplicate label name "${labelName}"`);
+      }
+      names[count++] = labelName;
       setLabel(labels, labelName, value);
       i = skipBlanks(s, i);
       if (s.charCodeAt(i) === COMMA) i++;
@@ -251,6 +256,20 @@ class TextLineParser {
     state.family.samples.push(sample);
     return i + 1;
   }
+}
+
+function sameSpan(
+  s: string,
+  start: number,
+  end: number,
+  prevStart: number,
+  prevEnd: number,
+): boolean {
+  if (end - start !== prevEnd - prevStart) return false;
+  for (let k = end - start - 1; k >= 0; k--) {
+    if (s.charCodeAt(start + k) !== s.charCodeAt(prevStart + k)) return false;
+  }
+  return true;
 }
 
 /** Skips a line of an unwanted family; quoted strings may span lines in this format. */
