@@ -42,7 +42,13 @@ export const bffConfigSchema = z.strictObject({
     })
     .default({}),
   source: z.enum(SOURCE_KINDS).optional(),
-  prometheus: z.strictObject({ url: z.url() }).optional(),
+  prometheus: z
+    .strictObject({
+      url: z.url(),
+      /** skip probing which metric names exist */
+      dialect: z.enum(['linkerd', 'istio']).optional(),
+    })
+    .optional(),
   controlPlane: z.strictObject({ url: z.url() }).optional(),
   scrape: z
     .strictObject({

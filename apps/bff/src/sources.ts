@@ -12,14 +12,6 @@ export interface SourceChoice {
   fixtureNow: number | undefined;
 }
 
-/** The prometheus source is written in parallel: found at run time so this file compiles either way. */
-type PrometheusFactory = (opts: { url: string; now?: () => number }) => telemetry.TelemetrySource;
-
-function prometheusFactory(): PrometheusFactory | undefined {
-  const f: unknown = (telemetry as Record<string, unknown>).createPrometheusSource;
-  return typeof f === 'function' ? (f as PrometheusFactory) : undefined;
-}
-
 export function buildSource(
   choice: SourceChoice,
   cfg: BffConfig,
@@ -39,12 +31,12 @@ export function buildSource(
         throw new Error(
           '--source prometheus needs --prometheus-url (or prometheus.url in the config)',
         );
-      const create = prometheusFactory();
-      if (!create)
-        throw new Error(
-          'the prometheus source is not available in this build of @meshlens/telemetry',
-        );
-      return create({ url: choice.prometheusUrl });
+      const dialect = cfg.prometheus?.dialect;
+      return telemetry.createPrometheusSource({
+        url: choice.prometheusUrl,
+        ...(dialect ? { dialect } : {}),
+        ...(cfg.scrape.interval !== undefined ? { refreshIntervalMs: cfg.scrape.interval } : {}),
+      });
     }
     case 'embedded': {
       const s = cfg.scrape;
