@@ -25,6 +25,7 @@ import {
   parseCanonicalFloat,
 } from './omRules';
 import { quotedEnd, readQuoted, unescapeHelp } from './quoted';
+import { isDuplicate } from './textParser';
 import type { Exemplar, MetricFamily, MetricType, Sample } from './types';
 
 // OpenMetrics 1.0, strict: single spaces, no blank or comment lines, `# EOF` last, families not
@@ -343,7 +344,9 @@ class OpenMetricsParser {
       const value = readQuoted(s, i + 1, true, 'label value');
       i = quotedEnd;
       if (labelName === '__name__') failAt(s, nameStart, 'label name "__name__" is reserved');
-      if (names.includes(labelName)) failAt(s, nameStart, `duplicate label name "${labelName}"`);
+      if (isDuplicate(names, names.length, labels, labelName)) {
+        failAt(s, nameStart, `duplicate label name "${labelName}"`);
+      }
       names.push(labelName);
       setLabel(labels, labelName, value);
       const c = s.charCodeAt(i);

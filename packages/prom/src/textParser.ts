@@ -214,8 +214,8 @@ class TextLineParser {
       const value = readQuoted(s, i, false, 'label value');
       i = quotedEnd;
       if (labelName === '__name__') failAt(s, nameStart, 'label name "__name__" is reserved');
-      for (let k = 0; k < count; k++) {
-        if (names[k] === labelName) failAt(s, nameStart, `duplicate label name "${labelName}"`);
+      if (isDuplicate(names, count, labels, labelName)) {
+        failAt(s, nameStart, `duplicate label name "${labelName}"`);
       }
       names[count++] = labelName;
       setLabel(labels, labelName, value);
@@ -256,6 +256,18 @@ class TextLineParser {
     state.family.samples.push(sample);
     return i + 1;
   }
+}
+
+/** Linear scan for the usual few labels; a property lookup keeps huge label sets linear. */
+export function isDuplicate(
+  names: string[],
+  count: number,
+  labels: Record<string, string>,
+  name: string,
+): boolean {
+  if (count > 16) return Object.hasOwn(labels, name);
+  for (let k = 0; k < count; k++) if (names[k] === name) return true;
+  return false;
 }
 
 function sameSpan(
