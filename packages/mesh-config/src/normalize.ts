@@ -18,11 +18,14 @@ export function buildConfig(parsed: ParsedDocs, errors: ConfigError[]): MeshConf
     const route = normalizeRoute(doc, file, errors);
     routes.set(`${route.namespace}/${route.name}`, route);
   }
-  for (const { doc, file } of parsed.faults) attachFault(doc, file, routes, errors);
+  // A reference to an HTTPRoute that exists but is invalid was reported with the route.
+  const refErrors: ConfigError[] = [];
+  for (const { doc, file } of parsed.faults) attachFault(doc, file, routes, refErrors);
   const authorizationPolicies: AuthorizationPolicy[] = [];
   for (const { doc, file } of parsed.authz) {
-    authorizationPolicies.push(...normalizeAuthz(doc, file, routes, errors));
+    authorizationPolicies.push(...normalizeAuthz(doc, file, routes, refErrors));
   }
+  errors.push(...refErrors.filter((e) => !isRefToInvalid(e, parsed.invalid)));
   for (const extra of parsed.mesh.slice(1)) {
     const md = extra.doc.metadata;
     errors.push({
@@ -37,6 +40,11 @@ export function buildConfig(parsed: ParsedDocs, errors: ConfigError[]): MeshConf
     routes: [...routes.values()].sort((a, b) => key(a).localeCompare(key(b))),
     authorizationPolicies,
   };
+}
+
+function isRefToInvalid(e: ConfigError, invalid: Set<string>): boolean {
+  const m = /^no HTTPRoute (\S+)$/.exec(e.message);
+  return m !== null && invalid.has(`HTTPRoute ${m[1] ?? ''}`);
 }
 
 function key(o: { namespace: string; name: string }): string {

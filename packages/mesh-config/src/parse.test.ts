@@ -174,6 +174,29 @@ spec: { defaultAuthorization: deny }
     ]);
   });
 
+  it('does not report references to an object that is itself invalid', () => {
+    const text = `
+apiVersion: meshlens.io/v1alpha1
+kind: HTTPRoute
+metadata: { name: reviews, namespace: shop }
+spec:
+  parentRefs: [{ name: reviews }]
+  rules: [{ backendRefs: [{ name: reviews, weight: -1 }] }]
+---
+apiVersion: meshlens.io/v1alpha1
+kind: FaultPolicy
+metadata: { name: f, namespace: shop }
+spec:
+  targetRef: { kind: HTTPRoute, name: reviews }
+  abort: { httpStatus: 503, percentage: 10 }
+`;
+    const r = parseMeshConfigText(text, 'x.yaml');
+    if (r.ok) throw new Error('expected errors');
+    expect(r.errors.map((e) => [e.object, e.field])).toEqual([
+      ['HTTPRoute shop/reviews', 'spec.rules[0].backendRefs[0].weight'],
+    ]);
+  });
+
   it('reports YAML syntax errors with the file', () => {
     const r = parseMeshConfigText('kind: [unclosed', 'broken.yaml');
     if (r.ok) throw new Error('expected errors');

@@ -20,6 +20,8 @@ export interface SourceDocument {
 }
 
 export interface ParsedDocs {
+  /** `Kind ns/name` of documents that failed validation: references to them are not reported again. */
+  invalid: Set<string>;
   routes: Array<{ doc: HttpRouteDoc; file: string }>;
   faults: Array<{ doc: FaultPolicyDoc; file: string }>;
   authz: Array<{ doc: AuthorizationPolicyDoc; file: string }>;
@@ -29,11 +31,14 @@ export interface ParsedDocs {
 /** Validates every document and returns the whole configuration, or every problem found (all or nothing). */
 export function parseMeshConfig(docs: readonly SourceDocument[]): ParseResult {
   const errors: ConfigError[] = [];
-  const parsed: ParsedDocs = { routes: [], faults: [], authz: [], mesh: [] };
+  const parsed: ParsedDocs = { invalid: new Set(), routes: [], faults: [], authz: [], mesh: [] };
   const seen = new Map<string, string>();
   for (const d of docs) {
     const one = parseDocument(d, errors);
-    if (!one) continue;
+    if (!one) {
+      parsed.invalid.add(objectLabel(d));
+      continue;
+    }
     const key = `${one.kind} ${one.doc.metadata.namespace}/${one.doc.metadata.name}`;
     const first = seen.get(key);
     if (first !== undefined) {
