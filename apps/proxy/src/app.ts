@@ -194,8 +194,12 @@ export function createApp(deps: AppDeps): ProxyApp {
       req.url ?? '/',
     );
   });
-  const trackInbound = (s: Socket, tls: boolean) =>
+  const inboundSockets = new Set<Socket>();
+  const trackInbound = (s: Socket, tls: boolean) => {
+    inboundSockets.add(s);
+    s.once('close', () => inboundSockets.delete(s));
     tcp.track(s, { direction: 'inbound', peer: 'src', tls: tls ? 'true' : 'no_identity' });
+  };
   const inboundListen: http.Server | NetServer =
     meshTls === undefined ? inboundHttp : meshTls.inboundListener(inboundHttp, trackInbound);
   if (meshTls === undefined) inboundHttp.on('connection', (s: Socket) => trackInbound(s, false));
@@ -269,6 +273,7 @@ export function createApp(deps: AppDeps): ProxyApp {
       for (const s of [inboundHttp, outbound, admin]) s.closeIdleConnections();
       const timer = setTimeout(() => {
         for (const s of [inboundHttp, outbound, admin]) s.closeAllConnections();
+        for (const s of inboundSockets) s.destroy();
       }, drainMs);
       await Promise.all(closing);
       clearTimeout(timer);

@@ -90,8 +90,13 @@ export function sendAttempt(
   req.on('error', (err: NodeJS.ErrnoException) => {
     const code = err.code ?? '';
     let error: AttemptError = 'reset';
-    if (code === 'ERR_TLS_PEER_IDENTITY' || code.startsWith('ERR_TLS') || code.includes('CERT'))
-      error = 'tls';
+    // checkServerIdentity errors carry no code, only the SPIFFE check's message.
+    const tlsFailure =
+      code.startsWith('ERR_TLS') ||
+      code.startsWith('ERR_SSL') ||
+      code.includes('CERT') ||
+      /spiffe|peer identity|peer certificate/i.test(err.message);
+    if (tlsFailure) error = 'tls';
     else if (!connected && CONNECT_CODES.has(code)) error = 'connect';
     settle({ kind: 'error', error, message: `${code} ${err.message}`.trim(), bodyStarted });
   });

@@ -136,7 +136,8 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       if (state?.observe(Date.now(), rtt, refused ? 'refused' : 'failure') === true)
         plan.onEjected?.(state);
       state?.release();
-      if (!timedOut && outcome.error !== 'timeout') {
+      // A peer with the wrong identity stays wrong: no retry for TLS failures.
+      if (!timedOut && outcome.error !== 'timeout' && outcome.error !== 'tls') {
         const kind = outcome.error === 'connect' ? 'connect' : 'reset';
         if (mayRetry(plan, retries, kind, metrics)) {
           if (state !== undefined) exclude.add(state);

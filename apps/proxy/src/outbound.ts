@@ -92,7 +92,6 @@ async function handleOutbound(
     `${method} ${decision.routeName ?? key}`,
     req.headers,
   );
-  deps.metrics.requestTotal.inc(baseLabels);
   const finish = (
     status: number,
     labels: HttpLabels,
@@ -100,6 +99,9 @@ async function handleOutbound(
     proxyError?: string,
   ) => {
     const ms = performance.now() - startMs;
+    // Counted with the final labels (endpoint, tls, server_id) so request_total and
+    // response_total series line up.
+    deps.metrics.requestTotal.inc(labels);
     observe(deps.metrics, labels, status, ms, span.sampled ? span.traceId : undefined);
     countResponse(deps.metrics, res, labels, status, proxyError);
     span.end(
