@@ -57,7 +57,7 @@ export function checkValue(type: MetricType, suffix: string, sample: Sample): st
       return `${sample.name} must be an integer count`;
     }
   }
-  if (suffix === '_sum' && type !== 'gaugehistogram' && Number.isNaN(v))
+  if ((suffix === '_sum' || suffix === '_gsum') && Number.isNaN(v))
     return `${sample.name} must not be NaN`;
   if (type === 'stateset' && v !== 0 && v !== 1) return 'stateset values must be 0 or 1';
   if (type === 'info' && v !== 1) return 'info values must be 1';

@@ -65,8 +65,13 @@ const INVALID: [string, string, number][] = [
   ['missing comma between labels', 'a{x="1"y="2"} 1\n# EOF\n', 1],
   ['spaces in labels', 'a{x = "1"} 1\n# EOF\n', 1],
   ['duplicate label', 'a{x="1",x="2"} 1\n# EOF\n', 1],
-  ['invalid escape in label value', 'a{x="\\t"} 1\n# EOF\n', 1],
-  ['invalid escape in HELP', '# HELP a \\t\n# EOF\n', 1],
+  ['raw newline in a label value', 'a{x="1\n2"} 1\n# EOF\n', 1],
+  [
+    'NaN gsum',
+    '# TYPE a gaugehistogram\na_bucket{le="+Inf"} 1\na_gsum NaN\na_gcount 1\n# EOF\n',
+    3,
+  ],
+  ['unterminated label value', 'a{x="1} 1\n# EOF\n', 1],
   ['hex value', 'a 0x1p-3\n# EOF\n', 1],
   ['underscore value', 'a 1_000\n# EOF\n', 1],
   ['NaN timestamp', 'a 1 NaN\n# EOF\n', 1],
@@ -190,6 +195,22 @@ describe('OpenMetrics 1.0 (strict)', () => {
         ],
       },
     ]);
+  });
+
+  it('keeps unknown escapes verbatim, like the reference parser (corpus case "escaping")', () => {
+    const [family] = om(
+      '# TYPE a counter\n# HELP a he\\n\\\\l\\tp\na_total{foo="b\\"a\\nr"} 1\na_total{foo="b\\\\a\\z"} 2\n# EOF\n',
+    );
+    expect(family?.help).toBe('he\n\\l\\tp');
+    expect(family?.samples.map((s) => s.labels.foo)).toEqual(['b"a\nr', 'b\\a\\z']);
+  });
+
+  it('counts exemplar label length in runes (corpus cases exemplars_wide_chars / bad_exemplar_complex_chars)', () => {
+    const exemplar = (value: string) =>
+      `# TYPE a histogram\na_bucket{le="+Inf"} 1 # {a="${value}"} 1 1\n# EOF\n`;
+    expect(() => om(exemplar('☃'.repeat(127)))).not.toThrow();
+    expect(() => om(exemplar('☃'.repeat(128)))).toThrow(ExpositionParseError);
+    expect(() => om(exemplar('O\u0338\u0321'.repeat(43)))).toThrow(ExpositionParseError);
   });
 
   it('reports the 1-based column of the problem', () => {
