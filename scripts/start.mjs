@@ -88,6 +88,20 @@ function buildSpaIfNeeded() {
     );
 }
 
+/** Like Promise.all over items.map(fn), with at most `limit` calls in flight. */
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 async function waitFor(what, check, timeoutMs) {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -208,14 +222,16 @@ async function run(flags, procs) {
 
   step(`starting ${shopInstances.length} proxies (mTLS ${flags.tlsMode}) ...`);
   const ctx = { cpUrl, token, tlsMode: flags.tlsMode, dashboard };
-  const proxies = await Promise.all(
-    shopInstances.map((inst) =>
-      procs.start(
-        `proxy-${inst.pod}`,
-        'apps/proxy/src/main.ts',
-        proxyArgs(inst, apps.get(inst.pod), ctx),
-        { timeoutMs: 60_000 },
-      ),
+  // A few at a time: ten Node processes loading at once on a 2-core laptop start slower
+  // than three batches do.
+  const proxies = await mapLimit(shopInstances, 4, (inst) =>
+    procs.start(
+      `proxy-${inst.pod}`,
+      'apps/proxy/src/main.ts',
+      proxyArgs(inst, apps.get(inst.pod), ctx),
+      {
+        timeoutMs: 120_000,
+      },
     ),
   );
   const outbound = Object.fromEntries(

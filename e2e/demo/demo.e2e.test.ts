@@ -1,0 +1,190 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../lib/browser';
+import { screenshotPath } from '../lib/paths';
+import { waitUntil } from '../lib/wait';
+import { freePort, startStack } from './stack';
+import type { Stack } from './stack';
+
+/**
+ * The whole product as a newcomer sees it: `npm start` (control plane, demo shop behind ten
+ * proxies with mTLS, load generator, dashboard), driven in headless Chromium.
+ */
+const T = 120_000;
+const SERVING = ['catalog', 'checkout', 'payments', 'ratings', 'reviews-v1', 'reviews-v2', 'web'];
+const WORKLOADS = [...SERVING, 'loadgen', 'scraper'].sort();
+
+let stack: Stack;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function newPage(): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(new URL(path, stack.url));
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function rowCells(page: Page, testId: string, firstCell: string): Promise<string[] | undefined> {
+  const rows = page.getByTestId(testId).locator('tbody tr');
+  for (let i = 0; i < (await rows.count()); i++) {
+    const cells = await rows.nth(i).locator('td').allInnerTexts();
+    if (cells[0]?.trim() === firstCell) return cells.map((c) => c.trim());
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  stack = await startStack(await freePort(), 300_000);
+  browser = await launchChromium();
+}, 360_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  if (stack && stack.groupPids().length > 0) stack.kill();
+});
+
+describe('npm start: the demo mesh in the dashboard', () => {
+  it(
+    'within 30 s the topology shows every demo workload with live numbers',
+    async () => {
+      const page = await newPage();
+      await page.goto(`${stack.url}namespaces/shop?window=1m`);
+      await page.getByTestId('topology-graph').locator('canvas').first().waitFor();
+      const deadline = Math.max(30_000 - (Date.now() - stack.readyAt), 5_000);
+      const rps = await waitUntil(
+        'every serving workload with RPS > 0',
+        async () => {
+          const found: Record<string, number> = {};
+          for (const name of SERVING) {
+            const cells = await rowCells(page, 'golden-signals', name);
+            const value = Number(cells?.[3]);
+            if (!(value > 0)) return undefined;
+            found[name] = value;
+          }
+          return found;
+        },
+        deadline,
+        500,
+      );
+      expect(Object.keys(rps).sort()).toEqual([...SERVING].sort());
+      const topo = await api<{ nodes: { namespace: string; name: string }[] }>(
+        '/api/v1/topology?kind=workload&namespace=shop&window=1m',
+      );
+      expect(topo.nodes.map((n) => n.name).sort()).toEqual(WORKLOADS);
+      await page.screenshot({ path: screenshotPath('demo-overview'), fullPage: true });
+    },
+    T,
+  );
+
+  it(
+    'the reviews canary shows about 90/10 on the edges from web',
+    async () => {
+      const page = await newPage();
+      await page.goto(`${stack.url}namespaces/shop/workload/web?tab=edges&window=1m`);
+      const [v1, v2] = await waitUntil(
+        'both reviews edges',
+        async () => {
+          const a = await rowCells(page, 'edges-outbound', 'shop/reviews-v1');
+          const b = await rowCells(page, 'edges-outbound', 'shop/reviews-v2');
+          return a && b && Number(a[2]) > 0 && Number(b[2]) > 0 ? [Number(a[2]), Number(b[2])] : undefined;
+        },
+        30_000,
+        500,
+      );
+      // 10% by weight plus the 1% of shoppers sending x-api-version: 2 (always v2): ~11%.
+      const share = (v2 ?? 0) / ((v1 ?? 0) + (v2 ?? 0));
+      expect(share).toBeGreaterThan(0.03);
+      expect(share).toBeLessThan(0.22);
+      await page.screenshot({ path: screenshotPath('demo-reviews-split'), fullPage: true });
+    },
+    T,
+  );
+
+  it(
+    "the denied caller's 403s show as failures on its edge",
+    async () => {
+      const page = await newPage();
+      await page.goto(`${stack.url}namespaces/shop/workload/scraper?tab=edges&window=1m`);
+      const cells = await waitUntil(
+        'the scraper -> payments edge',
+        async () => rowCells(page, 'edges-outbound', 'shop/payments'),
+        30_000,
+        500,
+      );
+      expect(cells[1]).toBe('0.00%');
+      await page.screenshot({ path: screenshotPath('demo-denied-edge'), fullPage: true });
+    },
+    T,
+  );
+
+  it(
+    'a trace crossing at least three services opens in the waterfall',
+    async () => {
+      const summary = await waitUntil(
+        'a trace with >= 3 services',
+        async () => {
+          const res = await api<{ traces: { traceId: string; services: string[]; spanCount: number }[] }>(
+            '/api/v1/traces?limit=200',
+          );
+          return res.traces.find((t) => t.services.length >= 3);
+        },
+        30_000,
+        500,
+      );
+      const page = await newPage();
+      await page.goto(`${stack.url}traces/${summary.traceId}`);
+      await page.getByTestId('span-row').first().waitFor();
+      expect(await page.getByTestId('span-row').count()).toBeGreaterThanOrEqual(3);
+      const text = await page.getByTestId('span-row').allInnerTexts();
+      for (const service of summary.services) expect(text.join('\n')).toContain(service);
+      await page.screenshot({ path: screenshotPath('demo-trace'), fullPage: true });
+    },
+    T,
+  );
+
+  it(
+    'a shared link opens the same view in another browser',
+    async () => {
+      const a = await newPage();
+      await a.goto(`${stack.url}namespaces/shop?sort=name&window=5m`);
+      await a.getByTestId('golden-signals').locator('tbody tr').first().waitFor();
+      await a.getByRole('button', { name: 'Copy link' }).click();
+      const link = await a.getByRole('textbox', { name: 'Shareable link' }).inputValue();
+      const u = new URL(link);
+      expect(u.pathname).toBe('/namespaces/shop');
+      expect(u.searchParams.get('sort')).toBe('name');
+      expect(u.searchParams.get('window')).toBe('5m');
+      const names = (p: Page) => p.getByTestId('golden-signals').locator('tbody tr td:first-child').allInnerTexts();
+      const rowsA = await names(a);
+
+      const b = await newPage();
+      await b.goto(link);
+      await b.getByTestId('golden-signals').locator('tbody tr').first().waitFor();
+      expect(b.url()).toBe(link);
+      expect(await b.getByRole('combobox', { name: 'Namespace' }).inputValue()).toBe('shop');
+      expect(await names(b)).toEqual(rowsA);
+    },
+    T,
+  );
+
+  it(
+    'Ctrl-C stops every process of the stack within 5 s',
+    async () => {
+      const pids = stack.groupPids();
+      expect(pids.length).toBeGreaterThanOrEqual(13);
+      stack.interrupt();
+      await waitUntil('every process of npm start to exit', () => stack.groupPids().length === 0, 5_000, 100);
+      expect(stack.output()).toContain('stopped.');
+    },
+    T,
+  );
+});
