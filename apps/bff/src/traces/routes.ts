@@ -18,7 +18,7 @@ import { convertZipkin } from './zipkin';
 export interface IngestLimits {
   /** largest accepted request body (default 5 MiB) */
   maxBodyBytes?: number | undefined;
-  /** ingest requests per second (default 50) and burst (default 100) */
+  /** ingest requests per second (default 200) and burst (default 400): many proxies export in batches */
   ratePerSecond?: number | undefined;
   burst?: number | undefined;
 }
@@ -43,8 +43,8 @@ function requireJson(req: express.Request): void {
 function ingestRoutes(router: Router, deps: TraceRoutesDeps): void {
   const { store, metrics } = deps;
   const limiter = rateLimit({
-    ratePerSecond: deps.limits.ratePerSecond ?? 50,
-    burst: deps.limits.burst ?? 100,
+    ratePerSecond: deps.limits.ratePerSecond ?? 200,
+    burst: deps.limits.burst ?? 400,
     now: deps.now,
   });
   const json = express.json({
