@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): BffApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(hostCheck(allowedHosts));
+  app.use(hostCheck(allowedHosts, basePath));
   app.use(securityHeaders());
   app.use(metrics.middleware);
 
@@ -117,6 +117,10 @@ export function createApp(deps: AppDeps): BffApp {
   });
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  router.use('/api', (_req, res, next) => {
+    res.setHeader('cache-control', 'no-store'); // live data: never from a browser cache
+    next();
   });
   traceRoutes(router, { store: traces, metrics, limits: deps.ingest ?? {}, now });
   apiRoutes(router, apiDeps);

@@ -35,9 +35,11 @@ export function hostAllowed(hostHeader: string, allowed: readonly string[]): boo
 }
 
 /** DNS-rebinding defence: a page on evil.example resolving to 127.0.0.1 still sends Host: evil.example. */
-export function hostCheck(allowed: readonly string[]): RequestHandler {
+export function hostCheck(allowed: readonly string[], basePath = ''): RequestHandler {
   return (req, _res, next) => {
-    if (PROBE_PATHS.has(req.path)) return next();
+    const local =
+      basePath && req.path.startsWith(basePath) ? req.path.slice(basePath.length) : req.path;
+    if (PROBE_PATHS.has(local)) return next();
     const host = req.headers.host;
     if (!host || !hostAllowed(host, allowed)) {
       return next(

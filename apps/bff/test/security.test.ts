@@ -34,6 +34,14 @@ describe('Host allow-list', () => {
     expect((await rawGet(port, '/live', { host: '10.1.2.3:50750' })).status).toBe(200);
   });
 
+  it('lets probes through under a base path too', async () => {
+    const { port } = await start({ basePath: '/x' });
+    expect((await rawGet(port, '/x/live', { host: '10.1.2.3:50750' })).status).toBe(200);
+    expect((await rawGet(port, '/x/api/v1/namespaces', { host: '10.1.2.3:50750' })).status).toBe(
+      400,
+    );
+  });
+
   it('takes a configured list', async () => {
     const { port } = await start({ allowedHosts: ['meshlens.example.com', '*.corp.example'] });
     expect(
@@ -132,6 +140,7 @@ describe('headers and methods', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('is read-only except for trace ingest', async () => {
