@@ -7,6 +7,7 @@ import { syntheticGraph } from './syntheticGraph';
 declare global {
   interface Window {
     __meshlensGraph?: GraphHandle;
+    __meshlensGraphReadyAt?: number;
   }
 }
 
@@ -33,6 +34,7 @@ export function GraphBenchPage() {
           ariaLabel="Synthetic graph"
           onReady={(h) => {
             window.__meshlensGraph = h;
+            window.__meshlensGraphReadyAt = performance.now();
             setReady(h);
           }}
         />

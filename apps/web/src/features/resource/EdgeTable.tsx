@@ -66,7 +66,7 @@ export function EdgeTable({ edges, direction, peerHref }: EdgeTableProps) {
       sortValue: (e) => e.mtls,
       render: (e) => (
         <span title={e.clientId ?? e.serverId ?? undefined}>
-          {e.mtls === 'mtls' ? '🔒 mTLS' : e.mtls}
+          <span className={`pill mtls-${e.mtls}`}>{e.mtls === 'mtls' ? 'mTLS' : e.mtls}</span>
         </span>
       ),
     },

@@ -88,20 +88,26 @@ function stylesheet(large: boolean): StylesheetJson {
   ];
 }
 
-function healthColor(h: GraphNodeModel['health']): string {
-  const map = {
-    healthy: cssVar('--ok', '#2f9e44'),
-    warning: cssVar('--warn', '#e8a317'),
-    failing: cssVar('--bad', '#d9480f'),
-    idle: cssVar('--idle', '#98a2b3'),
+type Palette = Record<GraphNodeModel['health'] | 'edge', string>;
+
+/** Theme colours read once per sync: getComputedStyle per element costs seconds at 2,000. */
+function palette(): Palette {
+  const style = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    healthy: v('--ok', '#2f9e44'),
+    warning: v('--warn', '#e8a317'),
+    failing: v('--bad', '#d9480f'),
+    idle: v('--idle', '#98a2b3'),
+    edge: v('--edge', '#b8c2cc'),
   };
-  return map[h];
 }
 
 function toElements(
   nodes: readonly GraphNodeModel[],
   edges: readonly GraphEdgeModel[],
 ): { nodes: ElementDefinition[]; edges: ElementDefinition[] } {
+  const colors = palette();
   const maxRps = Math.max(1, ...nodes.map((n) => n.rps));
   const maxEdge = Math.max(1, ...edges.map((e) => e.rps));
   return {
@@ -110,7 +116,7 @@ function toElements(
       data: {
         id: n.id,
         label: n.label,
-        color: healthColor(n.health),
+        color: colors[n.health],
         size: 18 + 22 * Math.sqrt(n.rps / maxRps),
       },
     })),
@@ -122,12 +128,21 @@ function toElements(
         target: e.target,
         label: e.label,
         hoverLabel: e.hoverLabel,
-        color: e.health === 'idle' ? cssVar('--edge', '#b8c2cc') : healthColor(e.health),
+        color: e.health === 'idle' ? colors.edge : colors[e.health],
         width: 1 + 3 * Math.sqrt(e.rps / maxEdge),
       },
       classes: e.mtls === 'mtls' ? 'mtls' : 'plaintext',
     })),
   };
+}
+
+/** Fit the graph, but never blow a three-node neighbourhood up to poster size. */
+function fitGraph(cy: Core): void {
+  cy.fit(undefined, 30);
+  if (cy.zoom() > 1.25) {
+    cy.zoom(1.25);
+    cy.center();
+  }
 }
 
 function sync(cy: Core, props: TopologyGraphProps): number {
@@ -144,20 +159,22 @@ function sync(cy: Core, props: TopologyGraphProps): number {
       props.edges,
       known,
     );
+    const added: ElementDefinition[] = [];
     for (const n of els.nodes) {
       const id = String(n.data.id);
       const existing = cy.getElementById(id);
-      const pos = positions.get(id) ?? { x: 0, y: 0 };
       if (existing.nonempty()) existing.data(n.data);
-      else cy.add({ ...n, position: { ...pos } });
+      else added.push({ ...n, position: { ...(positions.get(id) ?? { x: 0, y: 0 }) } });
     }
     for (const e of els.edges) {
       const existing = cy.getElementById(String(e.data.id));
       if (existing.nonempty()) {
         existing.data(e.data);
         existing.classes(e.classes ?? '');
-      } else cy.add(e);
+      } else added.push(e);
     }
+    // One add call: cytoscape indexes a collection far faster than element by element.
+    if (added.length > 0) cy.add(added);
     const next = new Map<string, Position>();
     cy.nodes().forEach((n) => {
       next.set(n.id(), { ...n.position() });
@@ -191,7 +208,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
     });
     cyRef.current = cy;
     const layoutMs = sync(cy, propsRef.current);
-    cy.fit(undefined, 30);
+    fitGraph(cy);
     cy.on('tap', 'node', (e) => propsRef.current.onSelect?.(nodeOf(e).id()));
     cy.on('dbltap', 'node', (e) => propsRef.current.onOpen?.(nodeOf(e).id()));
     cy.on('tap', (e) => {
@@ -217,7 +234,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
           level: cy.zoom() * factor,
           renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 },
         }),
-      fit: () => cy.fit(undefined, 30),
+      fit: () => fitGraph(cy),
     });
     return () => {
       cy.destroy();
@@ -231,7 +248,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
     if (!cy) return;
     const before = cy.nodes().length;
     sync(cy, props);
-    if (before === 0 && cy.nodes().length > 0) cy.fit(undefined, 30);
+    if (before === 0 && cy.nodes().length > 0) fitGraph(cy);
   }, [props.nodes, props.edges, props]);
 
   useEffect(() => {
