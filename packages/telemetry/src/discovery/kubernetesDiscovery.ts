@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { ScrapeTarget, TargetDiscovery } from '../scrape/targets';
 
 /** Admin port names of proxies we know how to read. */
@@ -72,19 +72,27 @@ export interface KubernetesDiscoveryOptions {
   namespaces?: string[];
 }
 
-export function loadDefaultKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  return kc;
-}
-
-/** Pods from the Kubernetes API (list per round; a round is seconds apart, a watch is not needed). */
+/**
+ * Pods from the Kubernetes API (listed once per round: rounds are seconds apart, a watch is not
+ * needed). The client library is loaded on first use: importing it costs ~130 MB of RSS, which a
+ * BFF without Kubernetes discovery should not pay.
+ */
 export function createKubernetesDiscovery(opts: KubernetesDiscoveryOptions = {}): TargetDiscovery {
-  const api = (opts.kubeConfig ?? loadDefaultKubeConfig()).makeApiClient(CoreV1Api);
+  let api: CoreV1Api | undefined;
   const fieldSelector = 'status.phase=Running';
   return {
     kind: 'kubernetes',
     async targets() {
+      if (!api) {
+        const k8s = await import('@kubernetes/client-node');
+        let kc = opts.kubeConfig;
+        if (!kc) {
+          kc = new k8s.KubeConfig();
+          // in-cluster service account when running in a pod, else ~/.kube/config
+          kc.loadFromDefault();
+        }
+        api = kc.makeApiClient(k8s.CoreV1Api);
+      }
       const pods: V1Pod[] = [];
       if (opts.namespaces?.length) {
         for (const namespace of opts.namespaces) {

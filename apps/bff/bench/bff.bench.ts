@@ -1,0 +1,178 @@
+/*
+ * `npm run bench` (apps/bff): the embedded source scraping 1,000 simulated proxies of ~2,000 series
+ * each at a 10 s interval, with the BFF API in front of it. Prints scrape-round duration,
+ * event-loop delay p99, API p99 (stat, topology), RSS, and ratios against a baseline of 100
+ * targets measured in the same run. Bounded: a fixed number of rounds per phase.
+ */
+import { spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createApp } from '@meshlens/bff';
+import { createEmbeddedSource, type RoundSummary } from '@meshlens/telemetry';
+
+const INTERVAL_MS = 10_000;
+const WORKLOADS = 100;
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface PhaseResult {
+  targets: number;
+  rounds: number[];
+  up: number;
+  loopP99: number;
+  loopMax: number;
+  statP99: number;
+  topoP99: number;
+  statCompute: number;
+  topoCompute: number;
+  rssMb: number;
+  heapMb: number;
+  aggregates: number;
+}
+
+function p99(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? Number.NaN;
+}
+
+async function startTargetServer(): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'targetServer.ts')], {
+    env: {
+      ...process.env,
+      BENCH_WORKLOADS: String(WORKLOADS),
+      BENCH_INTERVAL_MS: String(INTERVAL_MS),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('target server did not start')), 30_000);
+    child.stdout.once('data', (d: Buffer) => {
+      clearTimeout(timer);
+      resolve((JSON.parse(d.toString()) as { port: number }).port);
+    });
+  });
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+async function timed(url: string): Promise<number> {
+  const t = performance.now();
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return performance.now() - t;
+}
+
+async function phase(port: number, targets: number, measuredRounds: number): Promise<PhaseResult> {
+  const rounds: RoundSummary[] = [];
+  let onRound: (() => void) | undefined;
+  const source = createEmbeddedSource({
+    targets: Array.from({ length: targets }, (_, i) => ({
+      url: `http://127.0.0.1:${port}/t/${i}/metrics`,
+      labels: {
+        namespace: `ns-${(i % WORKLOADS) % 10}`,
+        deployment: `wl-${i % WORKLOADS}`,
+        pod: `wl-${i % WORKLOADS}-pod-${i}`,
+      },
+    })),
+    scrapeIntervalMs: INTERVAL_MS,
+    workers: 2,
+    concurrency: 64,
+    onRound: (r) => {
+      rounds.push(r);
+      onRound?.();
+    },
+  });
+  const bff = createApp({ source });
+  const { app } = bff;
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  const nextRound = () => new Promise<void>((resolve) => (onRound = resolve));
+  await source.start();
+  await nextRound(); // warm-up round: worker start-up, first-seen series
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const stat: number[] = [];
+  const topo: number[] = [];
+  let done = false;
+  const load = (async () => {
+    // a dashboard's worth of polling: bounded by the phase, 5 requests/s
+    while (!done && stat.length < 10_000) {
+      stat.push(await timed(`${api}/stat?kind=workload&window=1m`));
+      topo.push(await timed(`${api}/topology?window=1m`));
+      await new Promise((r) => setTimeout(r, 400));
+    }
+  })();
+  for (let i = 0; i < measuredRounds; i++) await nextRound();
+  done = true;
+  await load;
+  loop.disable();
+  // uncached compute of the same views (what one tick costs once, before the view cache)
+  let t = performance.now();
+  await source.stat({ kind: 'workload', window: '1m' });
+  const statCompute = performance.now() - t;
+  t = performance.now();
+  await source.topology({ kind: 'workload', window: '1m' });
+  const topoCompute = performance.now() - t;
+  const mem = process.memoryUsage();
+  const result: PhaseResult = {
+    targets,
+    rounds: rounds.slice(1).map((r) => r.durationMs),
+    up: rounds[rounds.length - 1]?.up ?? 0,
+    loopP99: loop.percentile(99) / 1e6,
+    loopMax: loop.max / 1e6,
+    statP99: p99(stat),
+    topoP99: p99(topo),
+    statCompute,
+    topoCompute,
+    rssMb: mem.rss / 2 ** 20,
+    heapMb: mem.heapUsed / 2 ** 20,
+    aggregates: source.store.size,
+  };
+  bff.close();
+  await new Promise((r) => server.close(r));
+  await source.stop();
+  return result;
+}
+
+function row(label: string, base: number, main: number, unit: string, target?: string): string {
+  const ratio = base > 0 ? (main / base).toFixed(2) : 'n/a';
+  return `${label.padEnd(30)} ${base.toFixed(1).padStart(10)} ${main.toFixed(1).padStart(10)} ${unit.padEnd(3)} x${ratio.padEnd(7)} ${target ?? ''}`;
+}
+
+async function main(): Promise<void> {
+  const server = await startTargetServer();
+  try {
+    console.log(
+      `bench: ${WORKLOADS} workloads, ~2,000 series per target, interval ${INTERVAL_MS / 1000} s, 2 parse workers`,
+    );
+    const base = await phase(server.port, 100, 2);
+    const big = await phase(server.port, 1000, 3);
+    const max = (xs: number[]) => Math.max(...xs);
+    console.log(
+      `\n${''.padEnd(30)} ${'100 tgt'.padStart(10)} ${'1000 tgt'.padStart(10)}     ratio    target`,
+    );
+    console.log(row('scrape round (max)', max(base.rounds), max(big.rounds), 'ms', '< 10000 ms'));
+    console.log(row('event-loop delay p99', base.loopP99, big.loopP99, 'ms', '< 50 ms'));
+    console.log(row('event-loop delay max', base.loopMax, big.loopMax, 'ms'));
+    console.log(row('API p99 /stat', base.statP99, big.statP99, 'ms', '< 100 ms'));
+    console.log(row('API p99 /topology', base.topoP99, big.topoP99, 'ms', '< 100 ms'));
+    console.log(row('stat compute (uncached)', base.statCompute, big.statCompute, 'ms'));
+    console.log(row('topology compute (uncached)', base.topoCompute, big.topoCompute, 'ms'));
+    console.log(row('RSS', base.rssMb, big.rssMb, 'MB', '< 512 MB'));
+    console.log(row('heap used', base.heapMb, big.heapMb, 'MB'));
+    console.log(
+      `rounds (ms): 100 targets ${base.rounds.map((r) => r.toFixed(0)).join(', ')}; 1000 targets ${big.rounds.map((r) => r.toFixed(0)).join(', ')}`,
+    );
+    console.log(
+      `targets up: ${base.up}/100, ${big.up}/1000; aggregates in store: ${base.aggregates}, ${big.aggregates}`,
+    );
+  } finally {
+    server.stop();
+  }
+}
+
+await main();
