@@ -47,6 +47,8 @@ export interface BffApp {
   close(): void;
 }
 
+export const CYTOSCAPE_STYLE_HASH = 'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8=';
+
 /** Strict CSP the Vite build satisfies: no inline or eval'd script, same-origin everything. */
 function securityHeaders(): express.RequestHandler {
   return helmet({
@@ -55,7 +57,9 @@ function securityHeaders(): express.RequestHandler {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
+        // cytoscape injects one fixed <style> (".__________cytoscape_container { position: relative; }"):
+        // allowed by its hash, not by 'unsafe-inline'.
+        styleSrc: ["'self'", `'${CYTOSCAPE_STYLE_HASH}'`],
         // React/recharts/cytoscape set style attributes; they cannot run script.
         styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],

@@ -134,7 +134,7 @@ describe('headers and methods', () => {
     const { url } = await start();
     const res = await fetch(`${url}/api/v1/namespaces`);
     expect(res.headers.get('content-security-policy')).toBe(
-      "default-src 'self';script-src 'self';style-src 'self';style-src-attr 'unsafe-inline';img-src 'self' data:;" +
+      "default-src 'self';script-src 'self';style-src 'self' 'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8=';style-src-attr 'unsafe-inline';img-src 'self' data:;" +
         "font-src 'self';connect-src 'self';object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'",
     );
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
