@@ -32,7 +32,11 @@ async function api<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function rowCells(page: Page, testId: string, firstCell: string): Promise<string[] | undefined> {
+async function rowCells(
+  page: Page,
+  testId: string,
+  firstCell: string,
+): Promise<string[] | undefined> {
   const rows = page.getByTestId(testId).locator('tbody tr');
   for (let i = 0; i < (await rows.count()); i++) {
     const cells = await rows.nth(i).locator('td').allInnerTexts();
@@ -95,7 +99,9 @@ describe('npm start: the demo mesh in the dashboard', () => {
         async () => {
           const a = await rowCells(page, 'edges-outbound', 'shop/reviews-v1');
           const b = await rowCells(page, 'edges-outbound', 'shop/reviews-v2');
-          return a && b && Number(a[2]) > 0 && Number(b[2]) > 0 ? [Number(a[2]), Number(b[2])] : undefined;
+          return a && b && Number(a[2]) > 0 && Number(b[2]) > 0
+            ? [Number(a[2]), Number(b[2])]
+            : undefined;
         },
         30_000,
         500,
@@ -112,16 +118,19 @@ describe('npm start: the demo mesh in the dashboard', () => {
   it(
     "the denied caller's 403s show as failures on its edge",
     async () => {
+      // the scraper bot calls payments directly; only checkout may (AuthorizationPolicy)
       const page = await newPage();
-      await page.goto(`${stack.url}namespaces/shop/workload/scraper?tab=edges&window=1m`);
+      await page.goto(`${stack.url}namespaces/shop/workload/payments?tab=edges&window=1m`);
       const cells = await waitUntil(
         'the scraper -> payments edge',
-        async () => rowCells(page, 'edges-outbound', 'shop/payments'),
+        async () => rowCells(page, 'edges-inbound', 'shop/scraper'),
         30_000,
         500,
       );
-      expect(cells[1]).toBe('0.00%');
       await page.screenshot({ path: screenshotPath('demo-denied-edge'), fullPage: true });
+      expect(cells[1]).toBe('0.00%');
+      const checkout = await rowCells(page, 'edges-inbound', 'shop/checkout');
+      expect(Number(checkout?.[1]?.replace('%', ''))).toBeGreaterThan(50);
     },
     T,
   );
@@ -132,9 +141,9 @@ describe('npm start: the demo mesh in the dashboard', () => {
       const summary = await waitUntil(
         'a trace with >= 3 services',
         async () => {
-          const res = await api<{ traces: { traceId: string; services: string[]; spanCount: number }[] }>(
-            '/api/v1/traces?limit=200',
-          );
+          const res = await api<{
+            traces: { traceId: string; services: string[]; spanCount: number }[];
+          }>('/api/v1/traces?limit=200');
           return res.traces.find((t) => t.services.length >= 3);
         },
         30_000,
@@ -163,7 +172,8 @@ describe('npm start: the demo mesh in the dashboard', () => {
       expect(u.pathname).toBe('/namespaces/shop');
       expect(u.searchParams.get('sort')).toBe('name');
       expect(u.searchParams.get('window')).toBe('5m');
-      const names = (p: Page) => p.getByTestId('golden-signals').locator('tbody tr td:first-child').allInnerTexts();
+      const names = (p: Page) =>
+        p.getByTestId('golden-signals').locator('tbody tr td:first-child').allInnerTexts();
       const rowsA = await names(a);
 
       const b = await newPage();
@@ -182,7 +192,12 @@ describe('npm start: the demo mesh in the dashboard', () => {
       const pids = stack.groupPids();
       expect(pids.length).toBeGreaterThanOrEqual(13);
       stack.interrupt();
-      await waitUntil('every process of npm start to exit', () => stack.groupPids().length === 0, 5_000, 100);
+      await waitUntil(
+        'every process of npm start to exit',
+        () => stack.groupPids().length === 0,
+        5_000,
+        100,
+      );
       expect(stack.output()).toContain('stopped.');
     },
     T,

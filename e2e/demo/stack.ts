@@ -46,11 +46,15 @@ function pidsInGroup(pgid: number): number[] {
 }
 
 export async function startStack(port: number, timeoutMs: number): Promise<Stack> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/start.mjs'), '--port', String(port)], {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'scripts/start.mjs'), '--port', String(port)],
+    {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

@@ -21,7 +21,8 @@ export interface CheckResult {
   message: string;
 }
 
-const DAY_MS = 24 * 3_600_000;
+/** Proxies renew their certificates well before expiry; less than this left means renewal is stuck. */
+const RENEWAL_MARGIN_MS = 3_600_000;
 
 async function bffChecks(target: BffTarget, out: CheckResult[]): Promise<boolean> {
   const category = 'meshlens-dashboard';
@@ -48,7 +49,7 @@ async function bffChecks(target: BffTarget, out: CheckResult[]): Promise<boolean
   }
 }
 
-function certificateCheck(
+export function certificateCheck(
   cp: NonNullable<ControlPlaneResponse['status']>,
   now: number,
 ): CheckResult {
@@ -71,12 +72,12 @@ function certificateCheck(
       status: 'error',
       message: `expired at ${iso}`,
     };
-  if (earliest - now < DAY_MS) {
+  if (earliest - now < RENEWAL_MARGIN_MS) {
     return {
       category,
       name: 'certificates are valid',
       status: 'warning',
-      message: `earliest expiry ${iso} is within 24h`,
+      message: `earliest expiry ${iso} is less than an hour away (renewal stuck?)`,
     };
   }
   return {
@@ -134,7 +135,7 @@ async function controlPlaneState(
   }
 }
 
-function controlPlaneChecks(state: CpState, now: number, out: CheckResult[]): void {
+function controlPlaneChecks(state: CpState, out: CheckResult[]): void {
   const category = 'meshlens-control-plane';
   const name = 'control plane is reachable';
   if (state.kind === 'unconfigured') {
@@ -164,7 +165,6 @@ function controlPlaneChecks(state: CpState, now: number, out: CheckResult[]): vo
     status: st.endpoints > 0 ? 'ok' : 'warning',
     message: `${st.endpoints} registered, ${st.watchers} watching`,
   });
-  out.push(certificateCheck(st, now));
 }
 
 async function proxyHealthCheck(target: BffTarget, out: CheckResult[]): Promise<void> {
@@ -194,8 +194,10 @@ export async function runChecks(
     new URLSearchParams(),
     controlPlaneResponseSchema,
   );
-  controlPlaneChecks(await controlPlaneState(cp, controlPlaneUrl), now, out);
+  const cpState = await controlPlaneState(cp, controlPlaneUrl);
+  controlPlaneChecks(cpState, out);
   await proxyHealthCheck(target, out);
+  if (cpState.kind === 'ok') out.push(certificateCheck(cpState.status, now));
   return out;
 }
 
