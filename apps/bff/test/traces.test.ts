@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { errorResponseSchema, traceResponseSchema, tracesResponseSchema } from '@meshlens/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../src/app';
@@ -130,6 +131,23 @@ describe('trace ingest', () => {
     expect((await getJson(`${url}/api/v1/traces/${encodeURIComponent(b64Trace)}`)).status).toBe(
       200,
     );
+  });
+
+  it('accepts gzip-compressed bodies (OTLP exporters with compression: gzip)', async () => {
+    const { url } = await start();
+    const body = gzipSync(
+      JSON.stringify(
+        otlpBody(TRACE, [{ id: '0a0a0a0a0a0a0a0a', name: 'zipped', startMs: FIXED_NOW, ms: 3 }]),
+      ),
+    );
+    const res = await fetch(`${url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const t = traceResponseSchema.parse((await getJson(`${url}/api/v1/traces/${TRACE}`)).body);
+    expect(t.summary.rootName).toBe('zipped');
   });
 
   it('accepts Zipkin v2 JSON', async () => {
