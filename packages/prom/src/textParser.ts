@@ -157,9 +157,8 @@ class TextLineParser {
       if (!state.keep) return skipLine(s, end);
       i = skipBlanks(s, end);
     }
-    let labels: Record<string, string> = {};
+    const labels: Record<string, string> = {};
     if (s.charCodeAt(i) === LBRACE) {
-      labels = {};
       const braceName = this.labels(i + 1, labels, name !== undefined);
       i = this.labelsEnd;
       if (braceName !== undefined) {
@@ -169,7 +168,7 @@ class TextLineParser {
       }
     }
     if (name === undefined || state === undefined) return failAt(s, start, 'metric name not set');
-    return this.value(i, { name, labels, value: 0 }, state);
+    return this.value(i, name, labels, state);
   }
 
   private labelsEnd = 0;
@@ -226,7 +225,12 @@ class TextLineParser {
     return braceName;
   }
 
-  private value(i: number, sample: Sample, state: FamilyState): number {
+  private value(
+    i: number,
+    name: string,
+    labels: Record<string, string>,
+    state: FamilyState,
+  ): number {
     const s = this.s;
     i = skipBlanks(s, i);
     let end = i;
@@ -235,11 +239,12 @@ class TextLineParser {
       if (c === SP || c === TAB || c === NL) break;
       end++;
     }
-    if (end === i) failAt(s, i, `expected value after metric "${sample.name}"`);
+    if (end === i) failAt(s, i, `expected value after metric "${name}"`);
     const value = parseNumber(s, i, end);
     if (value === undefined) failAt(s, i, `invalid value "${s.slice(i, end)}"`);
-    sample.value = value;
     i = skipBlanks(s, end);
+    // Build the sample once, in one of two fixed shapes, so V8 keeps these objects fast.
+    let sample: Sample;
     if (!atLineEnd(s, i)) {
       end = i;
       while (end < s.length) {
@@ -249,9 +254,11 @@ class TextLineParser {
       }
       const ts = parseIntTimestamp(s, i, end);
       if (ts === undefined) failAt(s, i, 'invalid timestamp (expected integer milliseconds)');
-      sample.timestampMs = ts;
+      sample = { name, labels, value, timestampMs: ts };
       i = skipBlanks(s, end);
       if (!atLineEnd(s, i)) failAt(s, i, 'unexpected text after timestamp');
+    } else {
+      sample = { name, labels, value };
     }
     state.family.samples.push(sample);
     return i + 1;
