@@ -13,8 +13,8 @@ let browser: Browser;
 let bff: FixtureBff;
 const contexts: BrowserContext[] = [];
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function newPage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(20_000);
@@ -73,6 +73,18 @@ describe('dashboard views (fixture BFF under a base path)', () => {
       });
       expect(names).toEqual(['cart', 'catalog', 'checkout', 'web']);
       await page.screenshot({ path: screenshotPath('overview-namespace'), fullPage: true });
+
+      // The dark theme follows the system preference.
+      const dark = await newPage('dark');
+      await dark.goto(`${bff.url}/namespaces/payments`);
+      await dark.getByTestId('golden-signals').locator('tbody tr').first().waitFor();
+      // e2e compiles without the DOM lib; the callback runs in the page, where it exists.
+      type Styles = { getComputedStyle(e: unknown): { backgroundColor: string } };
+      const bg = await dark
+        .locator('body')
+        .evaluate((b) => (globalThis as unknown as Styles).getComputedStyle(b).backgroundColor);
+      expect(bg).toBe('rgb(15, 19, 24)');
+      await dark.screenshot({ path: screenshotPath('overview-dark'), fullPage: true });
     },
     T,
   );
