@@ -111,14 +111,14 @@ export function createApp(deps: AppDeps): BffApp {
 
   const router = express.Router();
   router.use(methodCheck());
+  // Probes carry no token (kubelet): /live and /ready answer before the token check and say
+  // nothing beyond ready / not ready (details are in the protected /api/v1/status).
   router.get('/live', (_req, res) => void res.json({ status: 'ok' }));
-  if (deps.authToken) router.use(tokenCheck(deps.authToken));
   router.get('/ready', (_req, res) => {
-    const s = deps.source.status();
-    res
-      .status(s.healthy ? 200 : 503)
-      .json({ status: s.healthy ? 'ready' : 'not ready', source: s });
+    const healthy = deps.source.status().healthy;
+    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ready' : 'not ready' });
   });
+  if (deps.authToken) router.use(tokenCheck(deps.authToken));
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -112,12 +112,11 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 }
 
 /**
- * Optional bearer token on everything but /live. Browsers cannot add headers to page loads, so
+ * Optional bearer token on everything but the probes (mounted before this check). Browsers cannot add headers to page loads, so
  * `?access_token=T` on a page load sets an HttpOnly cookie and redirects to the same URL without it.
  */
 export function tokenCheck(token: string): RequestHandler {
   return (req, res, next) => {
-    if (req.path === '/live') return next();
     const auth = req.headers.authorization;
     const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
     if (bearer !== undefined && safeEqual(bearer, token)) return next();

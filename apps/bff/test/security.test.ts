@@ -97,9 +97,12 @@ describe('stream', () => {
 });
 
 describe('bearer token', () => {
-  it('protects everything but /live', async () => {
+  it('protects everything but the probes', async () => {
     const { url } = await start({ authToken: 's3cret-token' });
     expect((await fetch(`${url}/live`)).status).toBe(200);
+    const ready = await fetch(`${url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
     const denied = await fetch(`${url}/api/v1/stat`);
     expect(denied.status).toBe(401);
     expect(denied.headers.get('www-authenticate')).toBe('Bearer realm="meshlens"');
