@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
 
 export interface Proc {
   child: ChildProcess;
@@ -17,7 +16,12 @@ export interface Proc {
 }
 
 export function startTsx(script: string, args: string[]): Proc {
-  const child = spawn(tsx, [script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node --import tsx (not the tsx wrapper): signals and kills reach the process itself,
+  // so a killed test leaves no orphan behind.
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let err = '';
   let partial = '';
