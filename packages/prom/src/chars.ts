@@ -52,3 +52,15 @@ export function setLabel(labels: Record<string, string>, name: string, value: st
     labels[name] = value;
   }
 }
+
+/** Linear scan for the usual few labels; a property lookup keeps huge label sets linear. */
+export function isDuplicate(
+  names: string[],
+  count: number,
+  labels: Record<string, string>,
+  name: string,
+): boolean {
+  if (count > 16) return Object.hasOwn(labels, name);
+  for (let k = 0; k < count; k++) if (names[k] === name) return true;
+  return false;
+}

@@ -27,6 +27,11 @@ export const OM_TYPES: ReadonlySet<string> = new Set([
   'unknown',
 ]);
 
+/** The series-name suffixes a family of `type` owns. */
+export function seriesSuffixes(type: MetricType): readonly string[] {
+  return ALLOWED_SUFFIXES[type];
+}
+
 /** The suffix of `series` that `type` owns for family `family`, or undefined if it owns none. */
 export function ownedSuffix(type: MetricType, family: string, series: string): string | undefined {
   if (!series.startsWith(family)) return undefined;

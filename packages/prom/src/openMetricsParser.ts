@@ -1,5 +1,6 @@
 import {
   COMMA,
+  isDuplicate,
   EQUALS,
   HASH,
   LBRACE,
@@ -16,32 +17,14 @@ import {
 } from './chars';
 import { failAt } from './errors';
 import { parseNumber } from './number';
-import {
-  BucketCheck,
-  OM_TYPES,
-  checkValue,
-  exemplarAllowed,
-  ownedSuffix,
-  parseCanonicalFloat,
-} from './omRules';
+import { OM_TYPES, exemplarAllowed, ownedSuffix, seriesSuffixes } from './omRules';
+import { checkSample, createOmFamily } from './omFamily';
+import type { OmFamily } from './omFamily';
 import { quotedEnd, readQuoted, unescapeHelp } from './quoted';
-import { isDuplicate } from './textParser';
 import type { Exemplar, MetricFamily, MetricType, Sample } from './types';
 
 // OpenMetrics 1.0, strict: single spaces, no blank or comment lines, `# EOF` last, families not
 // repeated or interleaved, label sets of a family contiguous, type-specific names and values.
-
-interface OmFamily {
-  family: MetricFamily;
-  keep: boolean;
-  typed: boolean;
-  sampled: boolean;
-  groups: Set<string>;
-  group: string | undefined;
-  /** Last timestamp (seconds, null = none) of each series in the current label set. */
-  seriesTs: Map<string, number | null>;
-  buckets: BucketCheck;
-}
 
 const MAX_EXEMPLAR_RUNES = 128;
 
@@ -178,16 +161,7 @@ class OpenMetricsParser {
         at,
         `metric family "${name}" appears twice (families must not repeat or interleave)`,
       );
-    const fam: OmFamily = {
-      family: { name, type: 'unknown', samples: [] },
-      keep: this.keepFn ? this.keepFn(name) : true,
-      typed: false,
-      sampled: false,
-      groups: new Set(),
-      group: undefined,
-      seriesTs: new Map(),
-      buckets: new BucketCheck(),
-    };
+    const fam = createOmFamily(name, this.keepFn ? this.keepFn(name) : true);
     this.owners.set(name, fam);
     this.out.push(fam.family);
     this.cur = fam;
@@ -278,7 +252,7 @@ class OpenMetricsParser {
         i,
         i >= s.length ? 'line must end with a newline' : 'unexpected text at the end of the sample',
       );
-    this.checkSample(start, sample, suffix, fam, tsSeconds);
+    checkSample(this.s, start, sample, suffix, fam, tsSeconds);
     fam.family.samples.push(sample);
     return i + 1;
   }
@@ -355,117 +329,4 @@ class OpenMetricsParser {
       i++;
     }
   }
-
-  private checkSample(
-    at: number,
-    sample: Sample,
-    suffix: string,
-    fam: OmFamily,
-    tsSeconds: number | undefined,
-  ): void {
-    const s = this.s;
-    const type = fam.family.type;
-    const problem = checkValue(type, suffix, sample);
-    if (problem) failAt(s, at, problem);
-    const labels = sample.labels;
-    let exclude: string | undefined;
-    if (suffix === '_bucket') exclude = 'le';
-    else if (type === 'summary' && suffix === '') exclude = 'quantile';
-    else if (type === 'stateset') exclude = fam.family.name;
-    this.checkGroup(at, fam, groupKey(labels, exclude));
-    const newPoint = this.checkTimestamp(
-      at,
-      fam,
-      sample.name + groupKey(labels, undefined),
-      tsSeconds,
-    );
-    if (suffix === '_bucket') {
-      const le = labels.le === undefined ? undefined : parseCanonicalFloat(labels.le);
-      if (le === undefined) failAt(s, at, 'histogram bucket needs a numeric "le" label');
-      if (newPoint && fam.buckets.restarts(le)) {
-        // A later MetricPoint of the same label set (a timestamped repeat): check its buckets afresh.
-        const problem = fam.buckets.finish();
-        if (problem) failAt(s, at, `${problem} ("${fam.family.name}")`);
-        fam.buckets.reset();
-      }
-      const bucketProblem = fam.buckets.bucket(le, sample.value);
-      if (bucketProblem) failAt(s, at, bucketProblem);
-    } else if (suffix === '_count' || suffix === '_gcount') {
-      if (type !== 'summary') fam.buckets.countSample(sample.value);
-    } else if (suffix === '_sum' || suffix === '_gsum') {
-      if (type !== 'summary') fam.buckets.sumSample(sample.value, suffix === '_sum');
-    } else if (type === 'summary' && suffix === '') {
-      const q = labels.quantile === undefined ? undefined : parseCanonicalFloat(labels.quantile);
-      if (q === undefined || q < 0 || q > 1)
-        failAt(s, at, 'summary quantile label must be a number in [0, 1]');
-    } else if (type === 'stateset' && labels[fam.family.name] === undefined) {
-      failAt(s, at, `stateset sample needs the label "${fam.family.name}"`);
-    }
-    if (
-      type !== 'histogram' &&
-      type !== 'gaugehistogram' &&
-      labels.le !== undefined &&
-      type !== 'unknown' &&
-      type !== 'gauge'
-    ) {
-      failAt(s, at, `"le" label is only allowed on histogram buckets`);
-    }
-  }
-
-  /** Returns true when this sample repeats a series of the label set (a new MetricPoint). */
-  private checkTimestamp(
-    at: number,
-    fam: OmFamily,
-    seriesKey: string,
-    ts: number | undefined,
-  ): boolean {
-    const previous = fam.seriesTs.get(seriesKey);
-    fam.seriesTs.set(seriesKey, ts ?? null);
-    if (previous === undefined) return false;
-    if (previous === null || ts === undefined) {
-      failAt(this.s, at, 'a repeated series needs timestamps on every sample');
-    }
-    if (ts < previous) failAt(this.s, at, 'timestamps of a series must not decrease');
-    return true;
-  }
-
-  private checkGroup(at: number, fam: OmFamily, key: string): void {
-    if (fam.group === key) return;
-    fam.seriesTs.clear();
-    if (fam.group !== undefined) {
-      const problem = fam.buckets.finish();
-      if (problem) failAt(this.s, at, `${problem} ("${fam.family.name}")`);
-      fam.buckets.reset();
-    }
-    if (fam.groups.has(key))
-      failAt(this.s, at, 'samples of one label set must be contiguous (interleaved label sets)');
-    fam.groups.add(key);
-    fam.group = key;
-  }
-}
-
-function seriesSuffixes(type: MetricType): readonly string[] {
-  switch (type) {
-    case 'counter':
-      return ['_total', '_created'];
-    case 'histogram':
-      return ['_bucket', '_sum', '_count', '_created'];
-    case 'gaugehistogram':
-      return ['_bucket', '_gsum', '_gcount'];
-    case 'summary':
-      return ['', '_sum', '_count', '_created'];
-    case 'info':
-      return ['_info'];
-    default:
-      return [''];
-  }
-}
-
-function groupKey(labels: Record<string, string>, exclude: string | undefined): string {
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return '';
-  keys.sort();
-  let key = '';
-  for (const k of keys) if (k !== exclude) key += `${k}\u0000${labels[k]}\u0001`;
-  return key;
 }

@@ -12,6 +12,7 @@ import {
   isLabelChar,
   isLabelStart,
   isNameChar,
+  isDuplicate,
   isNameStart,
   setLabel,
 } from './chars';
@@ -263,18 +264,6 @@ class TextLineParser {
     state.family.samples.push(sample);
     return i + 1;
   }
-}
-
-/** Linear scan for the usual few labels; a property lookup keeps huge label sets linear. */
-export function isDuplicate(
-  names: string[],
-  count: number,
-  labels: Record<string, string>,
-  name: string,
-): boolean {
-  if (count > 16) return Object.hasOwn(labels, name);
-  for (let k = 0; k < count; k++) if (names[k] === name) return true;
-  return false;
 }
 
 function sameSpan(
