@@ -42,7 +42,7 @@ export function spawnTs(
           `${opts.name ?? entry} did not log "listening" in time:\n${lines.slice(-20).join('\n')}`,
         ),
       );
-    }, opts.timeoutMs ?? 20_000);
+    }, opts.timeoutMs ?? 60_000);
     const onLine = (line: string) => {
       lines.push(line);
       if (lines.length > 2000) lines.shift();
