@@ -15,6 +15,20 @@ export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<vo
   clearTimeout(timer);
 }
 
+/**
+ * A child that ended because of Ctrl-C: in a terminal the whole process group gets SIGINT, so
+ * the child may exit before our own handler runs.
+ */
+export function stoppedByInterrupt(child: ChildProcess): boolean {
+  return (
+    child.signalCode === 'SIGINT' ||
+    child.signalCode === 'SIGTERM' ||
+    child.exitCode === 0 ||
+    child.exitCode === 130 ||
+    child.exitCode === 143
+  );
+}
+
 /** Waits for SIGINT/SIGTERM or for the child to exit by itself; returns which happened. */
 export function untilSignalOrExit(child: ChildProcess): Promise<'signal' | 'exit'> {
   return new Promise((resolve) => {

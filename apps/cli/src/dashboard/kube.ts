@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { CliError, exitCodes } from '../io';
 import type { CliIo } from '../io';
 import { openBrowser } from '../browser';
-import { stopChild, untilSignalOrExit, waitForHttp } from './child';
+import { stopChild, stoppedByInterrupt, untilSignalOrExit, waitForHttp } from './child';
 
 export interface KubeDashboardOptions {
   context?: string | undefined;
@@ -95,6 +95,6 @@ export async function kubeDashboard(io: CliIo, o: KubeDashboardOptions): Promise
   if (o.open) openBrowser(url, io.env, io.stderr);
   const why = await untilSignalOrExit(child);
   await stopChild(child);
-  if (why === 'exit')
+  if (why === 'exit' && !stoppedByInterrupt(child))
     throw new CliError(`kubectl port-forward stopped:\n${stderr.trim()}`, exitCodes.kubectl);
 }

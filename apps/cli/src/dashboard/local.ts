@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, exitCodes } from '../io';
 import type { CliIo } from '../io';
 import { openBrowser } from '../browser';
-import { stopChild, untilSignalOrExit } from './child';
+import { stopChild, stoppedByInterrupt, untilSignalOrExit } from './child';
 
 export interface LocalDashboardOptions {
   port: number;
@@ -76,5 +76,6 @@ export async function localDashboard(io: CliIo, o: LocalDashboardOptions): Promi
   if (o.open) openBrowser(shown, io.env, io.stderr);
   const why = await untilSignalOrExit(child);
   await stopChild(child);
-  if (why === 'exit') throw new CliError(`the dashboard server stopped:\n${stderr.trim()}`);
+  if (why === 'exit' && !stoppedByInterrupt(child))
+    throw new CliError(`the dashboard server stopped:\n${stderr.trim()}`);
 }
