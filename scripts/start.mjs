@@ -172,7 +172,7 @@ function proxyArgs(inst, app, ctx) {
   ];
 }
 
-async function run(flags, procs) {
+async function run(flags, procs, runDir) {
   if (!(await portIsFree(flags.port))) {
     throw new Error(
       `port ${flags.port} on 127.0.0.1 is already in use (another meshlens?). ` +
@@ -180,7 +180,6 @@ async function run(flags, procs) {
     );
   }
   if (flags.build) buildSpaIfNeeded();
-  const runDir = mkdtempSync(join(tmpdir(), 'meshlens-demo-'));
   const token = randomBytes(16).toString('hex');
   const dashboard = `http://127.0.0.1:${flags.port}/`;
 
@@ -258,7 +257,6 @@ async function run(flags, procs) {
     `\nDashboard: ${dashboard}\n\nLogs: ${join(root, '.meshlens/logs')}/. Press Ctrl-C to stop.\n`,
   );
   if (flags.open) openBrowser(dashboard);
-  return runDir;
 }
 
 async function mainStart() {
@@ -276,7 +274,8 @@ async function mainStart() {
   const logDir = join(root, '.meshlens/logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
-  let runDir;
+  // control plane data (its CA) for this run only; removed on exit
+  const runDir = mkdtempSync(join(tmpdir(), 'meshlens-demo-'));
   let stopping = false;
   const stop = async (code) => {
     if (stopping) return;
@@ -284,7 +283,7 @@ async function mainStart() {
     const any = procs.children.size > 0;
     if (any) process.stdout.write('\nstopping every process ...\n');
     await procs.stopAll();
-    if (runDir) rmSync(runDir, { recursive: true, force: true });
+    rmSync(runDir, { recursive: true, force: true });
     if (any) process.stdout.write('stopped.\n');
     process.exit(code);
   };
@@ -301,7 +300,7 @@ async function mainStart() {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   try {
-    runDir = await run(flags, procs);
+    await run(flags, procs, runDir);
   } catch (err) {
     process.stderr.write(`✗ ${err.message}\n`);
     await stop(1);
