@@ -45,6 +45,7 @@ const VALID: [string, string][] = [
     'two MetricPoints of a histogram',
     '# TYPE a histogram\na_bucket{le="+Inf"} 1 1\na_bucket{le="+Inf"} 2 2\n# EOF\n',
   ],
+  ['quoted metric name alone in braces', '{"a.b"} 1\n# EOF\n'],
   ['quoted UTF-8 names', '# TYPE "a.b" gauge\n{"a.b","c.d"="é"} 1\n# EOF\n'],
   [
     'label groups in turn',

@@ -188,8 +188,8 @@ class OpenMetricsParser {
       const next = s.charCodeAt(this.pos);
       if (next !== COMMA && next !== RBRACE)
         failAt(s, this.pos, 'expected "," or "}" after the quoted metric name');
-      i = next === COMMA ? this.pos : this.pos - 1;
-      // Re-enter the label list at the comma/brace as if "{" preceded it.
+      // At a comma the label list continues; after `}` it is complete.
+      i = next === COMMA ? this.pos : this.pos + 1;
     } else {
       failAt(s, i, 'metric name not set');
     }
