@@ -79,3 +79,26 @@ describe('DataTable', () => {
     expect(screen.getByRole('table').getAttribute('aria-rowcount')).toBe('1001');
   });
 });
+
+describe('DataTable row clicks', () => {
+  it('select the row, but clicks on a link inside it are left to the link', async () => {
+    const user = userEvent.setup();
+    const clicked: string[] = [];
+    const cols: Column<Row, K>[] = [
+      { key: 'name', header: 'Name', render: (r) => <a href={`#${r.name}`}>{r.name}</a> },
+      { key: 'rps', header: 'RPS', render: (r) => String(r.rps) },
+    ];
+    render(
+      <DataTable
+        caption="t"
+        rows={[{ name: 'a', rps: 1 }]}
+        columns={cols}
+        rowKey={(r) => r.name}
+        onRowClick={(r) => clicked.push(r.name)}
+      />,
+    );
+    await user.click(screen.getByText('1'));
+    await user.click(screen.getByRole('link', { name: 'a' }));
+    expect(clicked).toEqual(['a']);
+  });
+});

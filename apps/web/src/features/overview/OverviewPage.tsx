@@ -150,7 +150,7 @@ function GraphLegend() {
   return (
     <div className="legend" aria-label="Legend">
       <span>
-        <i className="health-dot health-healthy" /> ≥ warn
+        <i className="health-dot health-healthy" /> healthy
       </span>
       <span>
         <i className="health-dot health-warning" /> degraded

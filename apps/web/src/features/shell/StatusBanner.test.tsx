@@ -39,6 +39,18 @@ describe('status banner', () => {
     expect(screen.getByTestId('stale-notice').textContent).toContain('last update 6s ago');
   });
 
+  it('names a reason repeated in errors[] once', () => {
+    const s = status({
+      stale: true,
+      source: { kind: 'fixture', healthy: false, lastTickMs: 1, lastError: 'source is down' },
+      errors: [
+        { component: 'source:fixture', message: 'source is down' },
+        { component: 'traces', message: 'store full' },
+      ],
+    });
+    expect(staleReason(s)).toBe('source is down; traces: store full');
+  });
+
   it('says the server is unreachable when requests fail', () => {
     render(
       <StatusBannerView

@@ -8,7 +8,10 @@ export function staleReason(status: StatusResponse): string | undefined {
   if (!status.stale && status.source.healthy) return undefined;
   const parts: string[] = [];
   if (status.source.lastError !== null) parts.push(status.source.lastError);
-  for (const e of status.errors) parts.push(`${e.component}: ${e.message}`);
+  // The source's error is often repeated in errors[]; say each reason once.
+  for (const e of status.errors) {
+    if (!parts.includes(e.message)) parts.push(`${e.component}: ${e.message}`);
+  }
   const t = status.source.targets;
   if (t && t.down > 0) parts.push(`${t.down} of ${t.total} scrape targets down`);
   if (parts.length === 0) parts.push(`the ${status.source.kind} source has no fresh data`);
