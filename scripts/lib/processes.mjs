@@ -75,7 +75,7 @@ export class ProcessSet {
   }
 
   /** SIGTERM to every child, SIGKILL to whatever is left after `graceMs`. */
-  async stopAll(graceMs = 3500) {
+  async stopAll(graceMs = 2500) {
     this.stopping = true;
     const alive = [...this.children.values()].filter(
       (c) => c.exitCode === null && c.signalCode === null,
