@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { histogramQuantile, increase, irate, rate } from '@meshlens/prom';
+import { histogramQuantile, increase, irate, parseExposition, rate } from '@meshlens/prom';
 import type { Bucket, Point } from '@meshlens/prom';
 import { BASE_MS, SPAN_MS, generateOracleData } from './oracleData';
 import { promValue, startPrometheusWith } from './prometheusServer';
@@ -134,6 +134,17 @@ describe.runIf(enabled)('oracle: our math agrees with the real Prometheus engine
     }
     expect(mismatches).toEqual([]);
     expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('parses the real Prometheus server /metrics (text format, served with its content type)', async () => {
+    const res = await fetch(`${prom.url}/metrics`);
+    const contentType = res.headers.get('content-type') ?? '';
+    const text = await res.text();
+    const families = parseExposition(text, { contentType });
+    const expectedSamples = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+    expect(families.reduce((n, f) => n + f.samples.length, 0)).toBe(expectedSamples);
+    expect(families.length).toBe(text.split('\n').filter((l) => l.startsWith('# TYPE ')).length);
+    expect(families.find((f) => f.name === 'prometheus_http_requests_total')?.type).toBe('counter');
   });
 
   it('covers the whole generated span', () => {
