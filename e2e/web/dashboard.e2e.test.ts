@@ -100,6 +100,14 @@ describe('dashboard views (fixture BFF under a base path)', () => {
       await page.locator('.recharts-line').first().waitFor();
       await page.getByTestId('latency-histogram').waitFor();
       await page.screenshot({ path: screenshotPath('resource-metrics'), fullPage: true });
+      // A slow bucket's exemplar opens the real trace.
+      const exemplar = page.getByTestId('latency-histogram').getByRole('link').last();
+      const href = await exemplar.getAttribute('href');
+      expect(href).toMatch(/\/traces\/[0-9a-f]{32}$/);
+      await exemplar.click();
+      await page.getByTestId('span-row').first().waitFor();
+      await page.goBack();
+      await page.getByTestId('latency-histogram').waitFor();
 
       await page.getByRole('tab', { name: 'Edges' }).click();
       expect(new URL(page.url()).searchParams.get('tab')).toBe('edges');

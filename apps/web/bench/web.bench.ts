@@ -130,7 +130,10 @@ const FPS_SCRIPT = (seconds: number) => `new Promise((resolve) => {
     };
     requestAnimationFrame(step);
   };
-  run(false, (idle) => run(true, (graph) => resolve({ graph, idle })));
+  // Settle first (cytoscape's first frames build caches), then idle, then pan/zoom.
+  let settle = 0;
+  const wait = () => (++settle < 30 ? requestAnimationFrame(wait) : run(false, (idle) => run(true, (graph) => resolve({ graph, idle }))));
+  requestAnimationFrame(wait);
 })`;
 
 async function firstView(browser: Browser, url: string) {
