@@ -24,7 +24,7 @@ export interface ForwardPlan {
   pick: (exclude: ReadonlySet<EndpointState>) => Pick | undefined;
   timeoutMs: number;
   maxRetries: number;
-  retryOnStatuses: ReadonlySet<number>;
+  retryOnStatuses: readonly number[];
   retryBackoffMs?: number;
   idempotent: boolean;
   budget: RetryBudget | undefined;
@@ -119,7 +119,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         const failed = status >= 500;
         if (state?.observe(Date.now(), rtt, failed ? 'failure' : 'ok') === true)
           plan.onEjected?.(state);
-        if (plan.retryOnStatuses.has(status) && mayRetry(plan, retries, 'status', metrics)) {
+        if (plan.retryOnStatuses.includes(status) && mayRetry(plan, retries, 'status', metrics)) {
           state?.release();
           outcome.res.resume();
           if (state !== undefined) exclude.add(state);

@@ -7,7 +7,7 @@ import { forward, sendProxyError, type ForwardPlan } from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
 import { countResponse, observe } from './outbound';
-import { readBody } from './requestBody';
+import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
 
 export interface Authorizer {
@@ -113,7 +113,7 @@ async function handleInbound(
     method,
     path,
     headers,
-    body: await readBody(req, false),
+    body: noBody(req) ? undefined : await readBody(req, false),
     labels,
     pick: () =>
       app === undefined
@@ -126,7 +126,7 @@ async function handleInbound(
     timeoutMs: deps.defaultTimeoutMs,
     // One retry covers the race of a reused keep-alive connection the app just closed.
     maxRetries: 1,
-    retryOnStatuses: new Set(),
+    retryOnStatuses: [],
     idempotent,
     budget: undefined,
     retryLabels: { direction: 'inbound', dst_namespace: '', dst_service: '' },

@@ -6,7 +6,7 @@ import { serviceKeyFromAuthority } from './discovery/discoverySource';
 import { forward, sendProxyError, type ForwardPlan, type Pick } from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
-import { readBody } from './requestBody';
+import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
 import type { Router, RouteDecision } from './router';
 import type { AttemptTarget } from './attempt';
@@ -44,6 +44,7 @@ export function requestTarget(
 }
 
 const DEFAULT_MAX_RETRIES = 2;
+const NO_STATUSES: readonly number[] = [];
 
 export function createOutboundHandler(deps: OutboundDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -78,7 +79,10 @@ async function handleOutbound(
     path: target.path,
     headers: req.headers,
   });
-  const dest = await deps.destinations.resolve(decision.service, decision.subset);
+  // Known destinations are answered synchronously; only a first call may wait for a watch.
+  const dest =
+    deps.destinations.get(decision.service, decision.subset) ??
+    (await deps.destinations.resolve(decision.service, decision.subset));
   const [svc, ns] = splitKey(decision.service);
   // dst_* only for services discovery knows: Host values are untrusted and unbounded.
   const baseLabels: HttpLabels = {
@@ -140,7 +144,7 @@ async function handleOutbound(
   headers.host = target.authority;
   applyHeaderMods(headers, decision);
   span.inject(headers);
-  const body = await readBody(req, idempotent);
+  const body = noBody(req) ? undefined : await readBody(req, idempotent);
   const plan: ForwardPlan = {
     req,
     res,
@@ -152,7 +156,7 @@ async function handleOutbound(
     pick: (exclude) => pickEndpoint(deps, dest, exclude),
     timeoutMs: decision.timeoutMs ?? dest.policy?.timeoutMs ?? deps.defaultTimeoutMs,
     maxRetries: decision.maxRetries ?? dest.policy?.maxRetries ?? DEFAULT_MAX_RETRIES,
-    retryOnStatuses: new Set(decision.retryOnStatuses ?? dest.policy?.retryOnStatuses ?? []),
+    retryOnStatuses: decision.retryOnStatuses ?? dest.policy?.retryOnStatuses ?? NO_STATUSES,
     retryBackoffMs: decision.retryBackoffMs ?? 0,
     idempotent,
     budget: dest.budget,
@@ -250,8 +254,7 @@ export function observe(
   metrics.responseLatency.observe({
     labels: { ...labels, status_code: String(status) },
     value: ms,
-    // prom-client types exemplar labels like series labels; trace_id is an exemplar-only label.
-    exemplarLabels: (traceId === undefined ? {} : { trace_id: traceId }) as Record<never, string>,
+    ...(traceId === undefined ? {} : { exemplarLabels: { trace_id: traceId } }),
   });
 }
 

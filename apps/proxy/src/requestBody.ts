@@ -30,3 +30,10 @@ export async function readBody(
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
+
+/** True (and the empty stream drained) when the request has no body: no await needed. */
+export function noBody(req: IncomingMessage): boolean {
+  if (bodyLength(req.headers) !== 0) return false;
+  req.resume();
+  return true;
+}
