@@ -5,6 +5,7 @@
  * targets measured in the same run. Bounded: a fixed number of rounds per phase.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -20,6 +21,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 interface PhaseResult {
   targets: number;
   rounds: number[];
+  /** CPU seconds (all threads) per round: what a round costs independent of machine contention */
+  cpuPerRound: number;
   up: number;
   loopP99: number;
   loopMax: number;
@@ -95,6 +98,7 @@ async function phase(port: number, targets: number, measuredRounds: number): Pro
   await nextRound(); // warm-up round: worker start-up, first-seen series
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const cpuStart = process.cpuUsage();
   const stat: number[] = [];
   const topo: number[] = [];
   let done = false;
@@ -107,6 +111,7 @@ async function phase(port: number, targets: number, measuredRounds: number): Pro
     }
   })();
   for (let i = 0; i < measuredRounds; i++) await nextRound();
+  const cpu = process.cpuUsage(cpuStart);
   done = true;
   await load;
   loop.disable();
@@ -121,6 +126,7 @@ async function phase(port: number, targets: number, measuredRounds: number): Pro
   const result: PhaseResult = {
     targets,
     rounds: rounds.slice(1).map((r) => r.durationMs),
+    cpuPerRound: (cpu.user + cpu.system) / 1e6 / measuredRounds,
     up: rounds[rounds.length - 1]?.up ?? 0,
     loopP99: loop.percentile(99) / 1e6,
     loopMax: loop.max / 1e6,
@@ -156,6 +162,15 @@ async function main(): Promise<void> {
       `\n${''.padEnd(30)} ${'100 tgt'.padStart(10)} ${'1000 tgt'.padStart(10)}     ratio    target`,
     );
     console.log(row('scrape round (max)', max(base.rounds), max(big.rounds), 'ms', '< 10000 ms'));
+    console.log(
+      row(
+        'CPU per round (all threads)',
+        base.cpuPerRound,
+        big.cpuPerRound,
+        's',
+        '< 20 s (2 cores)',
+      ),
+    );
     console.log(row('event-loop delay p99', base.loopP99, big.loopP99, 'ms', '< 50 ms'));
     console.log(row('event-loop delay max', base.loopMax, big.loopMax, 'ms'));
     console.log(row('API p99 /stat', base.statP99, big.statP99, 'ms', '< 100 ms'));
@@ -166,6 +181,12 @@ async function main(): Promise<void> {
     console.log(row('heap used', base.heapMb, big.heapMb, 'MB'));
     console.log(
       `rounds (ms): 100 targets ${base.rounds.map((r) => r.toFixed(0)).join(', ')}; 1000 targets ${big.rounds.map((r) => r.toFixed(0)).join(', ')}`,
+    );
+    console.log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
     );
     console.log(
       `targets up: ${base.up}/100, ${big.up}/1000; aggregates in store: ${base.aggregates}, ${big.aggregates}`,
