@@ -33,7 +33,7 @@ kind: FaultPolicy
 metadata: { name: reviews-chaos, namespace: shop }
 spec:
   targetRef: { kind: HTTPRoute, name: reviews, sectionName: faulty }
-  delay: { fixedDelay: 1s, percentage: 20 }
+  delay: { fixedDelay: 3s, percentage: 20 }
   abort: { httpStatus: 503, percentage: 20 }
 `;
 
