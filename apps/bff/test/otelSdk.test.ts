@@ -60,5 +60,6 @@ describe('OpenTelemetry Node SDK -> /v1/traces', () => {
       ['cache miss', { key: 'orders:42' }],
     ]);
     expect(byName.get('GET /checkout')?.kind).toBe('internal');
+    expect(byName.get('GET /checkout')?.resource?.['service.name']).toBe('sdk-shop');
   });
 });

@@ -110,6 +110,7 @@ describe('trace ingest', () => {
       status: { code: 'error', message: 'boom' },
       attributes: { 'http.response.status_code': 500, retry: false },
       events: [],
+      resource: { 'service.name': 'checkout' },
     });
   });
 

@@ -50,6 +50,8 @@ export const spanSchema = z.object({
   status: spanStatusSchema,
   attributes: attributesSchema,
   events: z.array(spanEventSchema),
+  /** attributes of the producing resource (OTLP resource: service.*, k8s.*, host.*), when sent */
+  resource: attributesSchema.optional(),
 });
 export type Span = z.infer<typeof spanSchema>;
 

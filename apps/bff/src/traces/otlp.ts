@@ -75,7 +75,7 @@ export function attributes(kvs: readonly OtlpKeyValue[] | undefined): Attributes
   return out;
 }
 
-function convertSpan(raw: unknown, service: string): Span | string {
+function convertSpan(raw: unknown, service: string, resource: Attributes): Span | string {
   const parsed = otlpSpanSchema.safeParse(raw);
   if (!parsed.success) return `invalid span: ${parsed.error.issues[0]?.path.join('.') ?? ''}`;
   const s = parsed.data;
@@ -103,6 +103,7 @@ function convertSpan(raw: unknown, service: string): Span | string {
     })),
   };
   if (parent) span.parentSpanId = parent;
+  if (Object.keys(resource).length > 0) span.resource = resource;
   if (s.status?.message) span.status.message = s.status.message;
   return span;
 }
@@ -114,11 +115,12 @@ export function convertOtlp(body: unknown): ConvertResult | { error: string } {
     return { error: 'body is not an OTLP ExportTraceServiceRequest (resourceSpans missing)' };
   const result: ConvertResult = { spans: [], rejected: 0 };
   for (const rs of req.data.resourceSpans) {
-    const service = attributes(rs.resource?.attributes)['service.name'];
+    const resource = attributes(rs.resource?.attributes);
+    const service = resource['service.name'];
     const serviceName = typeof service === 'string' && service !== '' ? service : 'unknown';
     for (const scope of [...(rs.scopeSpans ?? []), ...(rs.instrumentationLibrarySpans ?? [])]) {
       for (const raw of scope.spans ?? []) {
-        const span = convertSpan(raw, serviceName);
+        const span = convertSpan(raw, serviceName, resource);
         if (typeof span === 'string') {
           result.rejected += 1;
           result.firstError ??= span;
