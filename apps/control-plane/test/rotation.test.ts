@@ -15,8 +15,8 @@ const cleanup = createCleanup();
 afterAll(() => cleanup.run());
 
 it('rotates certificates under load with no failed request', async () => {
-  // 5 s certificates: each proxy renews about every 3.3 s.
-  const cp = await startCp(cleanup, { args: ['--cert-ttl-seconds', '5'] });
+  // 8 s certificates: each proxy renews about every 5.3 s, 2.7 s before expiry (margin for a busy machine).
+  const cp = await startCp(cleanup, { args: ['--cert-ttl-seconds', '8'] });
   const app = await startApp(cleanup, 'v1');
   await startProxy(cleanup, {
     cpUrl: cp.url,
