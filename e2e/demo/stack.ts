@@ -34,12 +34,15 @@ export function freePort(): Promise<number> {
 
 function pidsInGroup(pgid: number): number[] {
   try {
-    const out = execFileSync('ps', ['-e', '-o', 'pid=,pgid='], { encoding: 'utf8' });
-    return out
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/).map(Number))
-      .filter(([, g]) => g === pgid)
-      .map(([p]) => p ?? 0);
+    const out = execFileSync('ps', ['-e', '-o', 'pid=,pgid=,stat='], { encoding: 'utf8' });
+    return (
+      out
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        // a zombie (Z) has exited already; it only waits for its parent to reap it
+        .filter(([, g, stat]) => Number(g) === pgid && !stat?.startsWith('Z'))
+        .map(([p]) => Number(p))
+    );
   } catch {
     return [];
   }
