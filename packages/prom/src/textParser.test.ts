@@ -139,6 +139,7 @@ describe('text format 0.0.4', () => {
     ['metric name set twice', 'a{"b"} 1\n'],
     ['no metric name', '{a="ok"} 1\n'],
     ['unknown TYPE', '# TYPE a bla\n'],
+    ['TYPE naming an Object.prototype member', '# TYPE a constructor\n'],
     ['HELP without a name', '# HELP #\n'],
     ['carriage return line ending', 'a 1\r\n'],
   ])('rejects %s', (_what, text) => {

@@ -27,15 +27,16 @@ import type { MetricFamily, MetricType, Sample } from './types';
 // whitespace between any tokens, optional commas between labels, a trailing comma, quoted UTF-8
 // metric and label names, unknown escapes kept verbatim, no final newline required.
 
-const TEXT_TYPES: Record<string, MetricType> = {
-  counter: 'counter',
-  gauge: 'gauge',
-  histogram: 'histogram',
-  summary: 'summary',
-  untyped: 'untyped',
-  gaugehistogram: 'gaugehistogram',
-  gauge_histogram: 'gaugehistogram',
-};
+// A Map, not an object literal: `# TYPE x constructor` must not find Object.prototype members.
+const TEXT_TYPES = new Map<string, MetricType>([
+  ['counter', 'counter'],
+  ['gauge', 'gauge'],
+  ['histogram', 'histogram'],
+  ['summary', 'summary'],
+  ['untyped', 'untyped'],
+  ['gaugehistogram', 'gaugehistogram'],
+  ['gauge_histogram', 'gaugehistogram'],
+]);
 
 const isBlank = (c: number): boolean => c === SP || c === TAB;
 
@@ -128,7 +129,7 @@ class TextLineParser {
       let end = lineEnd;
       while (end > i && isBlank(s.charCodeAt(end - 1))) end--;
       const word = s.slice(i, end);
-      const type = TEXT_TYPES[word];
+      const type = TEXT_TYPES.get(word);
       if (type === undefined) failAt(s, i, `unknown metric type "${word}"`);
       state.family.type = type;
     }
