@@ -67,7 +67,7 @@ export function checkSample(
     const q = labels.quantile === undefined ? undefined : parseCanonicalFloat(labels.quantile);
     if (q === undefined || q < 0 || q > 1)
       failAt(s, at, 'summary quantile label must be a number in [0, 1]');
-  } else if (type === 'stateset' && labels[fam.family.name] === undefined) {
+  } else if (type === 'stateset' && !Object.hasOwn(labels, fam.family.name)) {
     failAt(s, at, `stateset sample needs the label "${fam.family.name}"`);
   }
 }
