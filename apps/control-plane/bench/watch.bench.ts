@@ -158,8 +158,13 @@ async function main(): Promise<void> {
           ? c.watchConfig(() => {})
           : c.watchEndpoints(`svc${i % 100}.ns${i % 10}`, () => {}),
       );
-    const status = await reg.status();
-    await new Promise((r) => setTimeout(r, 1000));
+    // Measure once every watch stream is open on the server side.
+    let status = await reg.status();
+    const until = Date.now() + 30_000;
+    while (status.watchers < WATCHERS && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await reg.status();
+    }
     const loadedRss = await rssKiB(pid);
     const loadedHeap = await heapUsedMiB(url);
     for (const s of stops) s();
