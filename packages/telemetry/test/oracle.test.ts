@@ -187,6 +187,24 @@ describe('oracle: embedded and prometheus sources agree with a real Prometheus',
     }
   });
 
+  it('time series from both sources follow the same steady rate', async () => {
+    const q = { kind: 'workload' as const, namespace: 'shop', name: 'web', from, to, step: 5000 };
+    const viaProm = createPrometheusSource({
+      url: prom?.url ?? '',
+      dialect: 'linkerd',
+      minRateWindowMs: 5000,
+    });
+    const series = [await embedded?.timeseries(q), await viaProm.timeseries(q)];
+    for (const s of series) {
+      expect(s?.step).toBe(5000);
+      const last = s?.points[s.points.length - 1];
+      expect(last?.t).toBe(to);
+      // web serves 14.6 rps steadily, 0.6 of it failing
+      expectWithin(last?.rps, 14.6, 0.02);
+      expectWithin(last?.successRate, 14 / 14.6, 0.01);
+    }
+  });
+
   it('histogram_quantile over the same bucket counts is identical to Prometheus', async () => {
     const client = new PromClient({ url: prom?.url ?? '' });
     const rates = await client.query(
