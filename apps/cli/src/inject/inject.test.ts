@@ -61,3 +61,35 @@ describe('injectManifests', () => {
     );
   });
 });
+
+describe('injectManifests on `kubectl get -o yaml` output', () => {
+  it('injects the workloads inside a List and leaves other items alone', () => {
+    const list = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '  - apiVersion: apps/v1',
+      '    kind: Deployment',
+      '    metadata: { name: web, namespace: shop }',
+      '    spec:',
+      '      selector: { matchLabels: { app: web } }',
+      '      template:',
+      '        metadata: { labels: { app: web } }',
+      '        spec:',
+      '          containers: [{ name: web, image: example/web:1, ports: [{ containerPort: 8080 }] }]',
+      '  - apiVersion: v1',
+      '    kind: Service',
+      '    metadata: { name: web, namespace: shop }',
+      '',
+    ].join('\n');
+    const once = injectManifests(list, { proxyVersion: '0.1.0' });
+    expect(once.reports).toEqual([
+      { kind: 'Deployment', name: 'web', outcome: 'injected' },
+      { kind: 'Service', name: 'web', outcome: 'not-a-workload' },
+    ]);
+    expect(once.output).toContain('initContainers:');
+    expect(once.output).toContain('value: "8080"');
+    const twice = injectManifests(once.output, { proxyVersion: '0.1.0' });
+    expect(twice.output).toBe(once.output);
+  });
+});

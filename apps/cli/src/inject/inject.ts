@@ -86,10 +86,18 @@ function addAppEnv(doc: Document, spec: Path): void {
   });
 }
 
-function injectDoc(doc: Document, kind: string, o: SidecarOptions, version: string): InjectReport {
-  const name = str(doc, ['metadata', 'name']) ?? '(unnamed)';
-  const template = templatePaths[kind];
-  if (template === undefined) return { kind, name, outcome: 'not-a-workload' };
+/** Injects the object at `base` (the document root, or an item of a `kind: List`). */
+function injectObject(
+  doc: Document,
+  base: Path,
+  kind: string,
+  o: SidecarOptions,
+  version: string,
+): InjectReport {
+  const name = str(doc, [...base, 'metadata', 'name']) ?? '(unnamed)';
+  const relative = templatePaths[kind];
+  if (relative === undefined) return { kind, name, outcome: 'not-a-workload' };
+  const template = [...base, ...relative];
   const meta = [...template, 'metadata'];
   const spec = [...template, 'spec'];
   if (str(doc, [...meta, 'annotations', injectAnnotation]) === 'disabled') {
@@ -132,7 +140,19 @@ export function injectManifests(text: string, options: InjectOptions): InjectRes
     if (firstError !== undefined) throw new Error(`invalid YAML: ${firstError.message}`);
     const kind = str(doc, ['kind']);
     if (kind === undefined) continue;
-    reports.push(injectDoc(doc, kind, sidecar, options.proxyVersion));
+    if (kind !== 'List') {
+      reports.push(injectObject(doc, [], kind, sidecar, options.proxyVersion));
+      continue;
+    }
+    // `kubectl get ... -o yaml` wraps what it returns in a List
+    const items: unknown = doc.get('items');
+    const count = isSeq(items) ? items.items.length : 0;
+    for (let i = 0; i < count; i++) {
+      const itemKind = str(doc, ['items', i, 'kind']);
+      if (itemKind !== undefined) {
+        reports.push(injectObject(doc, ['items', i], itemKind, sidecar, options.proxyVersion));
+      }
+    }
   }
   const output = docs.map((d) => d.toString({ lineWidth: 0 })).join('');
   return { output: output.endsWith('\n') ? output : `${output}\n`, reports };
