@@ -52,4 +52,15 @@ describe('layered layout', () => {
     expect(pos.size).toBe(500);
     expect([...pos.values()].every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
   });
+
+  it('wraps a deep chain into bands instead of one endless strip', () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `n${String(i).padStart(2, '0')}`);
+    const edges = ids.slice(1).map((id, i) => ({ source: ids[i] ?? '', target: id }));
+    const pos = [...layeredLayout(ids, edges).values()];
+    const width = Math.max(...pos.map((p) => p.x)) - Math.min(...pos.map((p) => p.x));
+    const height = Math.max(...pos.map((p) => p.y)) - Math.min(...pos.map((p) => p.y));
+    expect(width).toBeLessThan(60 * 220);
+    expect(height).toBeGreaterThan(0);
+    expect(new Set(pos.map((p) => `${p.x}:${p.y}`)).size).toBe(60);
+  });
 });

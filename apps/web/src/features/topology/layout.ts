@@ -97,6 +97,23 @@ function barycenter(neighbours: readonly string[], pos: Map<string, number>): nu
   return n === 0 ? undefined : sum / n;
 }
 
+/**
+ * Deep call chains (dozens of ranks) would make one very wide strip that fits the screen only
+ * at an unreadable zoom: past 12 ranks the columns wrap into bands, aiming at a 16:10 screen.
+ */
+function bands(
+  rankCount: number,
+  layers: readonly (readonly string[] | undefined)[],
+  xGap: number,
+  yGap: number,
+): { perBand: number; bandHeight: number } {
+  const tallest = Math.max(1, ...layers.map((l) => l?.length ?? 0));
+  const bandHeight = (tallest + 2) * yGap;
+  if (rankCount <= 12) return { perBand: Math.max(1, rankCount), bandHeight };
+  const count = Math.max(1, Math.round(Math.sqrt((rankCount * xGap) / (1.6 * bandHeight))));
+  return { perBand: Math.max(1, Math.ceil(rankCount / count)), bandHeight };
+}
+
 export function layeredLayout(
   ids: readonly string[],
   edges: readonly LayoutEdge[],
@@ -135,8 +152,13 @@ export function layeredLayout(
     }
   }
   const pos = new Map<string, Position>();
+  const { perBand, bandHeight } = bands(layers.length, layers, xGap, yGap);
   layers.forEach((layer, r) =>
-    layer.forEach((id) => pos.set(id, { x: r * xGap, y: (index.get(id) ?? 0) * yGap })),
+    layer.forEach((id) => {
+      const band = Math.floor(r / perBand);
+      const col = r % perBand;
+      pos.set(id, { x: col * xGap, y: band * bandHeight + (index.get(id) ?? 0) * yGap });
+    }),
   );
   return pos;
 }
