@@ -76,12 +76,16 @@ export class Destinations {
     return [...this.byKey.values()];
   }
 
+  /** The first source with endpoints for the service answers; an empty answer only if no source has any. */
   private lookup(key: string) {
+    let empty: { endpoints: EndpointInfo[]; policy: DestinationPolicy | undefined } | undefined;
     for (const s of this.sources) {
       const endpoints = s.endpoints(key);
-      if (endpoints !== undefined) return { endpoints, policy: s.policy(key) };
+      if (endpoints === undefined) continue;
+      if (endpoints.length > 0) return { endpoints, policy: s.policy(key) };
+      empty ??= { endpoints, policy: s.policy(key) };
     }
-    return undefined;
+    return empty;
   }
 
   private refresh(): void {
