@@ -284,13 +284,18 @@ async function mainStart() {
     if (any) process.stdout.write('\nstopping every process ...\n');
     await procs.stopAll();
     rmSync(runDir, { recursive: true, force: true });
-    if (any) process.stdout.write('stopped.\n');
-    process.exit(code);
+    // exit once the last line is out: a pipe write is asynchronous
+    process.stdout.write(any ? 'stopped.\n' : '', () => process.exit(code));
   };
   const procs = new ProcessSet({
     root,
     logDir,
     onUnexpectedExit: (name, code, signal) => {
+      // Ctrl-C in a terminal reaches the whole process group: a child may stop first
+      if (signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 0) {
+        void stop(0);
+        return;
+      }
       process.stderr.write(
         `✗ ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}\n`,
       );

@@ -203,7 +203,13 @@ describe('npm start: the demo mesh in the dashboard', () => {
         5_000,
         100,
       );
-      expect(stack.output()).toContain('stopped.');
+      await waitUntil(
+        'npm start to say it stopped',
+        () => stack.output().includes('stopped.'),
+        2_000,
+        50,
+      );
+      expect(stack.child.exitCode).toBe(0);
     },
     T,
   );
