@@ -209,7 +209,13 @@ describe('npm start: the demo mesh in the dashboard', () => {
         2_000,
         50,
       );
-      expect(stack.child.exitCode).toBe(0);
+      const code = await waitUntil(
+        'npm start to exit',
+        () => (stack.child.exitCode === null ? undefined : { code: stack.child.exitCode }),
+        2_000,
+        50,
+      );
+      expect(code).toEqual({ code: 0 });
     },
     T,
   );
