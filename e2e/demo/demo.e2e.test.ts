@@ -115,12 +115,7 @@ describe('npm start: the demo mesh in the dashboard', () => {
     T,
   );
 
-  // Skipped until the proxy counts its own authorization denials as failures: today a 403 it
-  // produces is `classification="success"` (4xx is a success in Linkerd's rules), so the
-  // scraper -> payments edge shows 100% (apps/proxy countResponse: `failure = status >= 500 ||
-  // broken`; a proxy error such as error="forbidden" should count as a failure, on the inbound
-  // side and on the caller's outbound side when the answer carries x-meshlens-proxy-error).
-  it.skip(
+  it(
     "the denied caller's 403s show as failures on its edge",
     async () => {
       // the scraper bot calls payments directly; only checkout may (AuthorizationPolicy)

@@ -35,12 +35,22 @@ export interface ForwardPlan {
 export interface ForwardResult {
   status: number;
   proxyError: string | undefined;
+  /** True when proxyError was reported by the peer proxy rather than made here. */
+  remoteError?: boolean;
   retries: number;
   peer: string | undefined;
   labels: HttpLabels;
 }
 
 export const PROXY_ERROR_HEADER = 'x-meshlens-proxy-error';
+
+/** The bounded reason token of a peer's proxy-error header ("forbidden: ..." -> "forbidden"). */
+export function proxyErrorReason(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value === '') return undefined;
+  const token = value.split(':', 1)[0]?.trim().toLowerCase() ?? '';
+  return /^[a-z0-9-]{1,40}$/.test(token) ? token : 'other';
+}
 
 /** Writes an error the proxy itself produced: status + reason header, small text body. */
 export function sendProxyError(res: ServerResponse, status: number, reason: string): void {
@@ -130,6 +140,12 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         }
         clearTimeout(timer);
         relay(plan.res, outcome.res, state);
+        // The peer proxy answered for the app (authorization denial, injected fault, ...): the
+        // caller's edge must count it as the failure it is, not as an app's 4xx.
+        const remote = proxyErrorReason(outcome.res.headers[PROXY_ERROR_HEADER]);
+        if (remote !== undefined) {
+          return { status, proxyError: remote, remoteError: true, retries, peer, labels };
+        }
         return { status, proxyError: undefined, retries, peer, labels };
       }
       const refused = outcome.error === 'connect';

@@ -132,11 +132,13 @@ async function handleInbound(
     retryLabels: { direction: 'inbound', dst_namespace: '', dst_service: '' },
   };
   const result = await forward(plan, deps.metrics);
-  if (result.proxyError !== undefined && result.proxyError !== 'client-closed') {
+  // The local app is not a proxy: a proxy-error header it relays does not make its answer ours.
+  const proxyError = result.remoteError === true ? undefined : result.proxyError;
+  if (proxyError !== undefined && proxyError !== 'client-closed') {
     deps.logger.warn(
-      { direction: 'inbound', status: result.status, error: result.proxyError },
+      { direction: 'inbound', status: result.status, error: proxyError },
       'proxy error',
     );
   }
-  finish(result.status, {}, result.proxyError);
+  finish(result.status, {}, proxyError);
 }

@@ -181,7 +181,11 @@ async function handleOutbound(
 
 async function forwardLogged(deps: OutboundDeps, plan: ForwardPlan) {
   const result = await forward(plan, deps.metrics);
-  if (result.proxyError !== undefined && result.proxyError !== 'client-closed') {
+  if (
+    result.proxyError !== undefined &&
+    result.proxyError !== 'client-closed' &&
+    result.remoteError !== true
+  ) {
     deps.logger.warn(
       {
         direction: 'outbound',
@@ -268,7 +272,9 @@ export function countResponse(
 ): void {
   const count = () => {
     const broken = !res.writableFinished;
-    const failure = status >= 500 || broken;
+    // As in Linkerd, an error the mesh produced (denial, fault, no endpoints) is a failure even
+    // with a 4xx status; an app's own 4xx stays a success.
+    const failure = status >= 500 || broken || proxyError !== undefined;
     const error = proxyError ?? (broken ? 'stream-reset' : undefined);
     metrics.responseTotal.inc({
       ...labels,

@@ -162,6 +162,18 @@ describe('mTLS between proxies', () => {
     expect(m).toMatch(
       /inbound_http_authz_allow_total\{authz_name="shop\/reviews-callers",client_id="spiffe:\/\/cluster.local\/ns\/shop\/sa\/frontend"\} [1-9]/,
     );
+    // A denial is the mesh's answer, not the app's 4xx: both sides count it as a failure.
+    const inboundDenied = m
+      .split('\n')
+      .find((l) => l.startsWith('response_total{direction="inbound"') && l.includes('sa/batch"'));
+    expect(inboundDenied).toContain('classification="failure"');
+    expect(inboundDenied).toContain('status_code="403"');
+    expect(inboundDenied).toContain('error="forbidden"');
+    const outboundDenied = (await metrics(batch.admin))
+      .split('\n')
+      .find((l) => l.startsWith('response_total{direction="outbound"'));
+    expect(outboundDenied).toContain('classification="failure"');
+    expect(outboundDenied).toContain('error="forbidden"');
   });
 
   it('refuses plaintext on the inbound port in strict mode', async () => {
