@@ -113,7 +113,11 @@ describe.skipIf(!dir)('istio/proxy metric templates (testdata/istio)', () => {
     // sent bytes 120 -> 360 over 10 s
     expect(edge?.tcp.writeBytesPerSec).toBe(24);
     const workloads = engine.stat({ kind: 'workload', ...range }).rows;
-    expect(workloads.map((r) => [r.name, r.requests.success])).toEqual([['ratings-v1', 20]]);
+    // productpage-v1 only calls out: listed (idle, with its instance) as linkerd viz stat does
+    expect(workloads.map((r) => [r.name, r.requests.success, r.instances])).toEqual([
+      ['productpage-v1', 0, 1],
+      ['ratings-v1', 20, 1],
+    ]);
     const services = engine.stat({ kind: 'service', ...range }).rows;
     expect(services.map((r) => [r.namespace, r.name, r.requests.success])).toEqual([
       ['default', 'server', 20],

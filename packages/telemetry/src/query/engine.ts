@@ -37,7 +37,10 @@ export interface EngineOptions {
 
 interface Group {
   ref: ResourceRef;
+  /** aggregates whose traffic the row sums (inbound for workloads) */
   aggs: Aggregate[];
+  /** outbound edge aggregates of the resource: they prove it exists and count its instances */
+  presence: Aggregate[];
 }
 
 function viewFor(kind: ResourceKind): 'workload' | 'pod' | 'service' {
@@ -58,19 +61,24 @@ export class QueryEngine {
   /** Resources of a kind, aggregates grouped (namespace kind rolls workloads up). */
   groups(kind: ResourceKind, namespace?: string, name?: string): Group[] {
     const byId = new Map<string, Group>();
-    for (const agg of this.store.list(viewFor(kind))) {
+    const add = (agg: Aggregate, role: 'aggs' | 'presence') => {
       const ns = agg.resource.namespace;
       const ref: ResourceRef =
         kind === 'namespace'
           ? { namespace: ns, kind, name: ns }
           : { namespace: ns, kind, name: agg.resource.name };
-      if (namespace !== undefined && ref.namespace !== namespace) continue;
-      if (name !== undefined && ref.name !== name) continue;
+      if (namespace !== undefined && ref.namespace !== namespace) return;
+      if (name !== undefined && ref.name !== name) return;
       const id = resourceId(ref);
-      const g = byId.get(id) ?? { ref, aggs: [] };
-      g.aggs.push(agg);
+      const g = byId.get(id) ?? { ref, aggs: [], presence: [] };
+      g[role].push(agg);
       byId.set(id, g);
-    }
+    };
+    for (const agg of this.store.list(viewFor(kind))) add(agg, 'aggs');
+    // A workload that only makes calls (a load generator, a batch job) has no inbound series,
+    // yet it is meshed and on the graph: list it, idle, as `linkerd viz stat` does.
+    if (kind === 'workload' || kind === 'namespace')
+      for (const agg of this.store.list('edge')) add(agg, 'presence');
     return [...byId.values()].sort((a, b) => resourceId(a.ref).localeCompare(resourceId(b.ref)));
   }
 
@@ -87,7 +95,7 @@ export class QueryEngine {
     const seconds = (to - from) / 1000;
     const windows = g.aggs.map((a) => AggregateWindow.of(this.store, a, from, to));
     const totals = sumWindows(windows);
-    const instances = this.instances(g.aggs, from);
+    const instances = this.instances([...g.aggs, ...g.presence], from);
     return { ...g.ref, ...goldenSignals(totals, seconds), meshed: { total: instances }, instances };
   }
 
