@@ -204,7 +204,11 @@ export function createApp(deps: AppDeps): ProxyApp {
     meshTls === undefined ? inboundHttp : meshTls.inboundListener(inboundHttp, trackInbound);
   if (meshTls === undefined) inboundHttp.on('connection', (s: Socket) => trackInbound(s, false));
   // Upstream connections, counted once per socket with the labels of their destination.
-  const trackUpstream = (agent: http.Agent, direction: 'inbound' | 'outbound') => {
+  const trackUpstream = (
+    agent: http.Agent,
+    direction: 'inbound' | 'outbound',
+    tls: 'true' | 'no_identity',
+  ) => {
     const create = agent.createConnection.bind(agent);
     agent.createConnection = (
       opts: http.ClientRequestArgs,
@@ -224,13 +228,14 @@ export function createApp(deps: AppDeps): ProxyApp {
               dst_deployment: info.workload,
               dst_pod: info.pod,
             };
-      tcp.track(socket, { direction, peer: 'dst', tls: 'no_identity', ...dst });
+      tcp.track(socket, { direction, peer: 'dst', tls, ...dst });
       return socket;
     };
   };
-  trackUpstream(outboundAgent, 'outbound');
-  trackUpstream(tlsAgent, 'outbound');
-  trackUpstream(appAgent, 'inbound');
+  trackUpstream(outboundAgent, 'outbound', 'no_identity');
+  // Connections of the mTLS agent are mTLS: their tcp_* series say so, like the HTTP ones.
+  trackUpstream(tlsAgent, 'outbound', 'true');
+  trackUpstream(appAgent, 'inbound', 'no_identity');
 
   const admin = createAdminServer({
     metrics,

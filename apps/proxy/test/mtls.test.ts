@@ -144,6 +144,13 @@ describe('mTLS between proxies', () => {
     expect(out).toContain('tls="true"');
     expect(out).toContain('server_id="spiffe://cluster.local/ns/shop/sa/reviews"');
     expect(out).toContain('dst_service="reviews"');
+    // The connection to the peer proxy is mTLS too: its tcp_* series must not say otherwise,
+    // or the dashboard would call the edge "mixed".
+    const upstreamTcp = (await metrics(frontend.admin))
+      .split('\n')
+      .filter((l) => l.startsWith('tcp_open_total{direction="outbound",peer="dst"'));
+    expect(upstreamTcp.length).toBeGreaterThan(0);
+    for (const l of upstreamTcp) expect(l).toContain('tls="true"');
     expect(await metrics(reviews.admin)).toContain(
       'request_total{direction="inbound",authority="reviews.shop",tls="true",client_id="spiffe://cluster.local/ns/shop/sa/frontend"} 1',
     );
