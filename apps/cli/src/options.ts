@@ -66,8 +66,13 @@ export interface TimeFlags {
   to?: string;
 }
 
-/** The query parameters shared by stat and edges. */
-export function timeParams(flags: TimeFlags, params: URLSearchParams): void {
+/** The query shared by stat and edges: resource kind, optional namespace, window or range. */
+export function resourceQuery(
+  kind: string,
+  flags: TimeFlags & { namespace?: string },
+): URLSearchParams {
+  const params = new URLSearchParams({ kind });
+  if (flags.namespace !== undefined) params.set('namespace', flags.namespace);
   if (flags.from !== undefined) {
     params.set('from', String(parseTime('--from', flags.from)));
     if (flags.to !== undefined) params.set('to', String(parseTime('--to', flags.to)));
@@ -76,4 +81,5 @@ export function timeParams(flags: TimeFlags, params: URLSearchParams): void {
   } else {
     params.set('window', flags.timeWindow);
   }
+  return params;
 }

@@ -9,7 +9,7 @@ import {
   bffUrlOption,
   outputOption,
   parseKind,
-  timeParams,
+  resourceQuery,
   windowOption,
 } from '../options';
 import type { TimeFlags } from '../options';
@@ -79,9 +79,7 @@ Examples:
     )
     .action(async (kindArg: string | undefined, flags: EdgesFlags) => {
       const kind = parseKind(kindArg);
-      const params = new URLSearchParams({ kind });
-      if (flags.namespace !== undefined) params.set('namespace', flags.namespace);
-      timeParams(flags, params);
+      const params = resourceQuery(kind, flags);
       const target = { baseUrl: flags.bffUrl, authToken: flags.authToken };
       const res = await getJson(target, '/api/v1/edges', params, edgesResponseSchema);
       if (flags.output === 'json') {

@@ -9,7 +9,7 @@ import {
   bffUrlOption,
   outputOption,
   parseKind,
-  timeParams,
+  resourceQuery,
   windowOption,
 } from '../options';
 import type { TimeFlags } from '../options';
@@ -84,9 +84,7 @@ Examples:
     )
     .action(async (kindArg: string | undefined, flags: StatFlags) => {
       const kind = parseKind(kindArg);
-      const params = new URLSearchParams({ kind });
-      if (flags.namespace !== undefined) params.set('namespace', flags.namespace);
-      timeParams(flags, params);
+      const params = resourceQuery(kind, flags);
       const target = { baseUrl: flags.bffUrl, authToken: flags.authToken };
       const res = await getJson(target, '/api/v1/stat', params, statResponseSchema);
       if (flags.output === 'json') {
