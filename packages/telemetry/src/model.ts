@@ -1,5 +1,5 @@
 /*
- * The neutral model every dialect folds into (DESIGN.md section 3). A scrape of one target becomes a
+ * The neutral model every dialect folds into (docs/architecture.md, data flow step 3). A scrape of one target becomes a
  * handful of FoldedRecords: per-scrape *increments* of counters (reset-corrected per raw series,
  * the way Prometheus' increase() treats each series) plus current gauge values, keyed by the
  * aggregate they feed. The store sums them into reset-free cumulative series per aggregate.

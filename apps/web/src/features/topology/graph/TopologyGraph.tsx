@@ -1,4 +1,4 @@
-// The only module that imports cytoscape (STYLE.md). It receives a neutral graph and keeps one
+// The only module that imports cytoscape (CONTRIBUTING.md). It receives a neutral graph and keeps one
 // cytoscape instance alive across refreshes, diffing elements so nodes never jump.
 import cytoscape from 'cytoscape';
 import type {
