@@ -58,7 +58,8 @@ export function servePipeline(
     poisoned.add(req.socket);
     refuse(req, res, problem.status, problem.reason);
   };
-  const attached = (req: IncomingMessage, res: ServerResponse) => checked(req, res, undefined, false);
+  const attached = (req: IncomingMessage, res: ServerResponse) =>
+    checked(req, res, undefined, false);
   server.on('request', attached);
   server.on('checkContinue', attached);
   const takeOver = (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -53,18 +53,15 @@ afterAll(async () => {
 const listeners = ['inbound', 'outbound'] as const;
 
 describe.each(listeners)('%s listener', (listener) => {
-  it.each(Object.keys(AMBIGUOUS))(
-    '%s: 400, connection closed, nothing forwarded',
-    async (name) => {
-      const before = app.received().length;
-      const x = await rawExchange(proxy[listener], AMBIGUOUS[name] ?? '', { responses: 2 });
-      expect(x.responses.map((r) => [r.status, r.headers['x-meshlens-proxy-error']])).toEqual([
-        [400, 'malformed-request'],
-      ]);
-      expect(x.closed).toBe(true);
-      expect(app.received().slice(before)).toBe('');
-    },
-  );
+  it.each(Object.keys(AMBIGUOUS))('%s: 400, connection closed, nothing forwarded', async (name) => {
+    const before = app.received().length;
+    const x = await rawExchange(proxy[listener], AMBIGUOUS[name] ?? '', { responses: 2 });
+    expect(x.responses.map((r) => [r.status, r.headers['x-meshlens-proxy-error']])).toEqual([
+      [400, 'malformed-request'],
+    ]);
+    expect(x.closed).toBe(true);
+    expect(app.received().slice(before)).toBe('');
+  });
 
   it('answers a transfer coding it cannot pass on (gzip, chunked) with 501, nothing forwarded', async () => {
     const before = app.received().length;

@@ -105,7 +105,10 @@ afterAll(async () => {
   await new Promise<void>((r) => (collector ? collector.close(() => r()) : r()));
 });
 
-async function series(port: number, name: string): Promise<{ labels: Record<string, string>; value: number }[]> {
+async function series(
+  port: number,
+  name: string,
+): Promise<{ labels: Record<string, string>; value: number }[]> {
   const text = (await request(port, { path: '/metrics' })).body;
   return parseExposition(text)
     .flatMap((f) => f.samples)
@@ -148,12 +151,16 @@ describe('WebSocket through outbound and inbound: one pipeline', () => {
         expect(requests[0]?.labels.dst_service).toBe('reviews');
       }
       // Bytes written to the upstream (peer="dst") include the whole tunnel payload.
-      const written = await waitFor(async () => {
-        const w = (await series(proxy.admin, 'tcp_write_bytes_total'))
-          .filter((s) => s.labels.direction === direction && s.labels.peer === 'dst')
-          .reduce((n, s) => n + s.value, 0);
-        return w >= payload.length ? w : undefined;
-      }, 15_000, `${direction} tcp_write_bytes_total to cover the tunnel`);
+      const written = await waitFor(
+        async () => {
+          const w = (await series(proxy.admin, 'tcp_write_bytes_total'))
+            .filter((s) => s.labels.direction === direction && s.labels.peer === 'dst')
+            .reduce((n, s) => n + s.value, 0);
+          return w >= payload.length ? w : undefined;
+        },
+        15_000,
+        `${direction} tcp_write_bytes_total to cover the tunnel`,
+      );
       expect(written).toBeGreaterThanOrEqual(payload.length);
     }
     const traced = await waitFor(
@@ -227,6 +234,8 @@ describe('WebSocket through outbound and inbound: one pipeline', () => {
     );
     expect(x.responses.map((r) => [r.status, r.body])).toEqual([[200, 'ok']]);
     expect(x.closed).toBe(true);
-    expect(app.received().slice(before)).toMatch(/^GET \/ws HTTP\/1\.1\r\n[\s\S]*\r\nupgrade: foo\/1\r\n/i);
+    expect(app.received().slice(before)).toMatch(
+      /^GET \/ws HTTP\/1\.1\r\n[\s\S]*\r\nupgrade: foo\/1\r\n/i,
+    );
   });
 });
