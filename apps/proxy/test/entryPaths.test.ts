@@ -70,6 +70,7 @@ let frontendId: TestIdentity;
 let denyOnly: MeshProxy;
 let payments: MeshProxy;
 let scraper: MeshProxy;
+let frontend: MeshProxy;
 const proxies: MeshProxy[] = [];
 
 beforeAll(async () => {
@@ -109,6 +110,23 @@ beforeAll(async () => {
     ],
   });
   proxies.push(scraper);
+  frontend = await startMeshProxy({
+    service: 'frontend',
+    serviceAccount: 'frontend',
+    config: PAYMENTS_CALLERS,
+    identity: frontendId,
+    tlsMode: 'permissive',
+    endpoints: [
+      {
+        namespace: 'shop',
+        service: 'payments',
+        serviceAccount: 'payments',
+        address: '127.0.0.1',
+        port: payments.inbound,
+      },
+    ],
+  });
+  proxies.push(frontend);
 });
 
 afterAll(async () => {
@@ -184,6 +202,29 @@ describe('inbound in strict mTLS mode', () => {
     expect(summary(ws.x).statuses).toEqual([101]);
     expect(ws.x.rest).toBe('ping');
     expect(ws.appGot).toMatch(/^GET \/charges HTTP\/1\.1\r\n[\s\S]*\r\n\r\nping$/);
+    // h2c is served as the plain request it also is: no Upgrade reaches the app.
+    const h2c = await exchange(payments.inbound, ENTRY['upgrade h2c'], {
+      tls: frontendId.current(),
+    });
+    expect(summary(h2c.x).statuses).toEqual([200]);
+    expect(h2c.x.closed).toBe(true);
+    expect(h2c.appGot).toMatch(/^GET \/charges HTTP\/1\.1\r\n/);
+    expect(h2c.appGot).not.toMatch(/upgrade|http2-settings/i);
+    // CONNECT is refused whoever asks.
+    const connect = await exchange(payments.inbound, ENTRY.CONNECT, {
+      tls: frontendId.current(),
+    });
+    expect(summary(connect.x)).toEqual({ statuses: [405], reasons: ['connect-not-supported'] });
+    expect(connect.appGot).toBe('');
+  });
+
+  it('carries an allowed WebSocket between proxies over mTLS', async () => {
+    const { x, appGot } = await exchange(frontend.outbound, ENTRY.websocket, {
+      afterUpgrade: 'hello',
+    });
+    expect(summary(x).statuses).toEqual([101]);
+    expect(x.rest).toBe('hello');
+    expect(appGot).toMatch(/^GET \/charges HTTP\/1\.1\r\n[\s\S]*\r\n\r\nhello$/);
   });
 });
 
