@@ -210,6 +210,14 @@ describe('inbound in strict mTLS mode', () => {
     expect(h2c.x.closed).toBe(true);
     expect(h2c.appGot).toMatch(/^GET \/charges HTTP\/1\.1\r\n/);
     expect(h2c.appGot).not.toMatch(/upgrade|http2-settings/i);
+    // Pipelined: the upgrade waits for the first answer, then becomes a tunnel.
+    const piped = await exchange(payments.inbound, ENTRY['pipelined plain then websocket'], {
+      tls: frontendId.current(),
+      afterUpgrade: 'pong',
+    });
+    expect(summary(piped.x).statuses).toEqual([200, 101]);
+    expect(piped.x.rest).toBe('pong');
+    expect(piped.appGot).toMatch(/^GET \/a HTTP\/1\.1\r\n[\s\S]*GET \/charges HTTP\/1\.1\r\n/);
     // CONNECT is refused whoever asks.
     const connect = await exchange(payments.inbound, ENTRY.CONNECT, {
       tls: frontendId.current(),

@@ -117,12 +117,12 @@ async function series(
 }
 
 describe('WebSocket through outbound and inbound: one pipeline', () => {
-  it('applies the matched route (header modifier) and tunnels both ways, metrics and spans included', async () => {
+  it('applies the matched route (header modifier) and tunnels both ways', async () => {
     const before = app.received().length;
     const payload = 'x'.repeat(3000);
     const x = await rawExchange(
       web.outbound,
-      `GET /ws/chat HTTP/1.1\r\nHost: reviews.shop\r\n${TRACEPARENT}${WS}\r\n`,
+      `GET /ws/chat HTTP/1.1\r\nHost: reviews.shop\r\n${WS}\r\n`,
       { afterUpgrade: payload },
     );
     expect(x.responses.map((r) => r.status)).toEqual([101]);
@@ -131,38 +131,76 @@ describe('WebSocket through outbound and inbound: one pipeline', () => {
     expect(got).toMatch(/^GET \/ws\/chat HTTP\/1\.1\r\n/);
     expect(got).toMatch(/\r\nx-route: ws\r\n/i);
     expect(got.endsWith(payload)).toBe(true);
-    // The tunnel is over: its bytes are in tcp_*, the 101 in request_total/response_total.
-    for (const [proxy, direction] of [
-      [web, 'outbound'],
-      [reviews, 'inbound'],
-    ] as const) {
+  });
+
+  it('counts the 101 in request_total/response_total and the tunnel bytes in tcp_*', async () => {
+    type Filter = (l: Record<string, string>) => boolean;
+    const sum = async (port: number, name: string, f: Filter) =>
+      (await series(port, name)).filter((s) => f(s.labels)).reduce((n, s) => n + s.value, 0);
+    const sides = [
+      { proxy: web, direction: 'outbound' },
+      { proxy: reviews, direction: 'inbound' },
+    ] as const;
+    const is101 =
+      (d: string): Filter =>
+      (l) =>
+        l.direction === d && l.status_code === '101';
+    const isDir =
+      (d: string): Filter =>
+      (l) =>
+        l.direction === d;
+    const toDst =
+      (d: string): Filter =>
+      (l) =>
+        l.direction === d && l.peer === 'dst';
+    const before = await Promise.all(
+      sides.map(async ({ proxy, direction: d }) => ({
+        responses: await sum(proxy.admin, 'response_total', is101(d)),
+        requests: await sum(proxy.admin, 'request_total', isDir(d)),
+        written: await sum(proxy.admin, 'tcp_write_bytes_total', toDst(d)),
+      })),
+    );
+    const payload = 'y'.repeat(5000);
+    const x = await rawExchange(
+      web.outbound,
+      `GET /ws/metrics HTTP/1.1\r\nHost: reviews.shop\r\n${WS}\r\n`,
+      { afterUpgrade: payload },
+    );
+    expect(x.rest).toBe(payload);
+    for (const [i, { proxy, direction: d }] of sides.entries()) {
+      const was = before[i]!;
+      // Counted when the 101 went out, not when the tunnel closes.
       const responses = await waitFor(async () => {
-        const r = (await series(proxy.admin, 'response_total')).filter(
-          (s) => s.labels.direction === direction && s.labels.status_code === '101',
-        );
-        return r.length > 0 ? r : undefined;
+        const r = (await series(proxy.admin, 'response_total')).filter((s) => is101(d)(s.labels));
+        const n = r.reduce((a, s) => a + s.value, 0);
+        return n > was.responses ? r : undefined;
       });
-      expect(responses.map((s) => [s.labels.classification, s.value])).toEqual([['success', 1]]);
-      const requests = (await series(proxy.admin, 'request_total')).filter(
-        (s) => s.labels.direction === direction,
-      );
-      expect(requests.reduce((n, s) => n + s.value, 0)).toBe(1);
-      if (direction === 'outbound') {
-        expect(requests[0]?.labels.dst_service).toBe('reviews');
-      }
+      expect(responses.map((s) => [s.labels.classification, s.labels.error])).toEqual([
+        ['success', undefined],
+      ]);
+      expect(responses.reduce((a, s) => a + s.value, 0)).toBe(was.responses + 1);
+      expect(await sum(proxy.admin, 'request_total', isDir(d))).toBe(was.requests + 1);
+      if (d === 'outbound') expect(responses[0]?.labels.dst_service).toBe('reviews');
       // Bytes written to the upstream (peer="dst") include the whole tunnel payload.
       const written = await waitFor(
         async () => {
-          const w = (await series(proxy.admin, 'tcp_write_bytes_total'))
-            .filter((s) => s.labels.direction === direction && s.labels.peer === 'dst')
-            .reduce((n, s) => n + s.value, 0);
-          return w >= payload.length ? w : undefined;
+          const w = await sum(proxy.admin, 'tcp_write_bytes_total', toDst(d));
+          return w - was.written >= payload.length ? w : undefined;
         },
         15_000,
-        `${direction} tcp_write_bytes_total to cover the tunnel`,
+        `${d} tcp_write_bytes_total to cover the tunnel`,
       );
-      expect(written).toBeGreaterThanOrEqual(payload.length);
+      expect(written - was.written).toBeGreaterThanOrEqual(payload.length);
     }
+  });
+
+  it('records a client and a server span with status 101', async () => {
+    const x = await rawExchange(
+      web.outbound,
+      `GET /ws/traced HTTP/1.1\r\nHost: reviews.shop\r\n${TRACEPARENT}${WS}\r\n`,
+      { afterUpgrade: 'z' },
+    );
+    expect(x.responses.map((r) => r.status)).toEqual([101]);
     const traced = await waitFor(
       () => {
         const mine = spans.filter((s) => s.traceId === TRACE_ID);
@@ -173,6 +211,7 @@ describe('WebSocket through outbound and inbound: one pipeline', () => {
     );
     const statusOf = (s: OtlpSpan) =>
       Number(s.attributes.find((a) => a.key === 'http.response.status_code')?.value.intValue);
+    // OTLP kinds: 2 server (inbound), 3 client (outbound).
     expect(traced.map((s) => [s.kind, statusOf(s)]).sort()).toEqual([
       [2, 101],
       [3, 101],
