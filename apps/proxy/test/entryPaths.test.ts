@@ -21,6 +21,8 @@ const ENTRY = {
   'HTTP/1.0': `GET /charges HTTP/1.0\r\n${H}\r\n`,
   'pipelined plain then websocket': `GET /a HTTP/1.1\r\n${H}\r\nGET /charges HTTP/1.1\r\n${H}${WS}\r\n`,
   CONNECT: `CONNECT payments.shop:80 HTTP/1.1\r\nHost: payments.shop:80\r\n\r\n`,
+  'asterisk-form': `OPTIONS * HTTP/1.1\r\n${H}\r\n`,
+  'HTTP/2 prior-knowledge preface': 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
 } as const;
 type Entry = keyof typeof ENTRY;
 
@@ -45,8 +47,12 @@ function inboundRefusal(entry: Entry): { statuses: number[]; reason: RegExp } {
   switch (entry) {
     case 'CONNECT':
       return { statuses: [405], reason: /^connect-not-supported$/ };
+    case 'HTTP/2 prior-knowledge preface':
+      // Node's parser refuses it; the proxy does not speak HTTP/2.
+      return { statuses: [400], reason: /^malformed-request$/ };
     case 'absolute-form':
     case 'absolute-form websocket':
+    case 'asterisk-form':
       // Proxies send origin-form to a peer's inbound; anything else is not ours to interpret.
       return { statuses: [400], reason: /^invalid-request-target$/ };
     case 'pipelined plain then websocket':
@@ -179,7 +185,7 @@ describe('inbound in strict mTLS mode', () => {
       const got = summary(x);
       expect(got.statuses).toEqual(want.statuses);
       for (const r of got.reasons) expect(r).toMatch(want.reason);
-      if (entry !== 'CONNECT' && !entry.startsWith('absolute')) {
+      if (inboundRefusal(entry).statuses[0] === 403) {
         expect(got.reasons[0]).toContain(
           'spiffe://cluster.local/ns/shop/sa/scraper is not allowed by AuthorizationPolicy shop/payments-callers',
         );
@@ -240,6 +246,10 @@ describe("through the denied caller's own outbound proxy (mTLS to a strict, poli
   /** What the scraper's app sees: the payments inbound's refusal relayed, or the outbound's own. */
   function outboundRefusal(entry: Entry): { statuses: number[]; reason: RegExp } {
     if (entry === 'CONNECT') return { statuses: [405], reason: /^connect-not-supported$/ };
+    if (entry === 'HTTP/2 prior-knowledge preface')
+      return { statuses: [400], reason: /^malformed-request$/ };
+    // The outbound cannot tell which service "*" names.
+    if (entry === 'asterisk-form') return { statuses: [400], reason: /^invalid-authority$/ };
     if (entry === 'pipelined plain then websocket')
       return { statuses: [403, 403], reason: /^forbidden: / };
     return { statuses: [403], reason: /^forbidden: / };
