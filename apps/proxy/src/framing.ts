@@ -58,8 +58,9 @@ function hostCount(raw: string[]): number {
   let n = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
-    // The length test keeps the common case free of a lower-cased copy.
-    if (name !== undefined && name.length === 4 && name.toLowerCase() === 'host') n++;
+    // The length test and the usual spellings keep the common case free of a lower-cased copy.
+    if (name === undefined || name.length !== 4) continue;
+    if (name === 'Host' || name === 'host' || name.toLowerCase() === 'host') n++;
   }
   return n;
 }
