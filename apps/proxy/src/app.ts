@@ -6,17 +6,15 @@ import type { AttemptTarget } from './attempt';
 import type { EndpointState } from './balancer/endpointState';
 import { Destinations } from './destinations';
 import type { DiscoverySource } from './discovery/discoverySource';
-import { serviceKeyFromAuthority } from './discovery/discoverySource';
 import type { ProxyFlags } from './flags';
-import { addForwarded, endToEnd } from './headers';
+import { servePipeline } from './entry';
 import { createInboundHandler, type Authorizer } from './inbound';
 import { createMetrics, type ProxyMetrics } from './metrics';
-import { createOutboundHandler, requestTarget } from './outbound';
+import { createOutboundHandler } from './outbound';
 import { directRouter, type Router } from './router';
 import { TcpTracker } from './tcpTracker';
 import { SpanExporter } from './tracing/spanExporter';
 import { Tracer } from './tracing/tracer';
-import { proxyUpgrade, rejectUpgrade } from './upgrade';
 import { MeshTls } from './mtls';
 
 export interface Logger {
@@ -48,10 +46,10 @@ export interface ProxyApp {
   stop(drainMs?: number): Promise<void>;
 }
 
-function createListener(onClientError: (socket: Duplex, err: Error) => void): http.Server {
+/** Requests enter through servePipeline, which also answers what Node's parser refuses. */
+function createListener(): http.Server {
   const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000 });
   server.keepAliveTimeout = 65_000;
-  server.on('clientError', (err, socket) => onClientError(socket, err));
   return server;
 }
 
@@ -90,25 +88,17 @@ export function createApp(deps: AppDeps): ProxyApp {
   const outboundAgent = new http.Agent(agentOptions);
   const appAgent = new http.Agent(agentOptions);
   let malformedLogged = 0;
-  const onClientError = (socket: Duplex, err: Error) => {
+  // At most one line per 5 s: malformed input is cheap to send.
+  const onMalformed = (err: string, code?: string) => {
     if (Date.now() - malformedLogged > 5000) {
       malformedLogged = Date.now();
-      logger.warn(
-        { err: err.message, code: (err as NodeJS.ErrnoException).code ?? null },
-        'malformed request',
-      );
+      logger.warn({ err, code: code ?? null }, 'malformed request');
     }
-    if (socket.writable) {
-      socket.end(
-        'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\nx-meshlens-proxy-error: malformed-request\r\n\r\n',
-      );
-    }
-    socket.destroy();
   };
   const meshTls = deps.meshTls;
   const tlsFor = (state: EndpointState): AttemptTarget['tls'] => meshTls?.forEndpoint(state);
   const tlsAgent = MeshTls.agent();
-  const outbound = createListener(onClientError);
+  const outbound = createListener();
   const outboundHandler = createOutboundHandler({
     destinations,
     metrics,
@@ -120,52 +110,12 @@ export function createApp(deps: AppDeps): ProxyApp {
     tlsFor,
     logger,
   });
-  outbound.on('request', outboundHandler);
-  outbound.on('checkContinue', outboundHandler);
+  const outboundEntry = servePipeline(outbound, outboundHandler, onMalformed);
   outbound.on('connection', (s: Socket) =>
     tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' }),
   );
-  outbound.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const target = requestTarget(req);
-    const key = target === undefined ? undefined : serviceKeyFromAuthority(target.authority);
-    const dest =
-      key === undefined
-        ? undefined
-        : destinations.get(
-            (deps.router ?? directRouter).route(key, {
-              method: req.method ?? 'GET',
-              path: target?.path ?? '/',
-              headers: req.headers,
-            }).service,
-          );
-    const state = dest?.balancer.pick(Date.now());
-    if (target === undefined || state === undefined) {
-      rejectUpgrade(
-        socket,
-        target === undefined ? 400 : 503,
-        target === undefined ? 'invalid-authority' : 'no-endpoints',
-      );
-      return;
-    }
-    const headers = endToEnd(req.headers);
-    addForwarded(headers, req.socket.remoteAddress, 'http', target.authority);
-    headers.host = target.authority;
-    void proxyUpgrade(
-      req,
-      socket,
-      head,
-      {
-        address: state.info.address,
-        port: state.info.port,
-        agent: outboundAgent,
-        tls: tlsFor(state),
-      },
-      headers,
-      target.path,
-    );
-  });
 
-  const inboundHttp = createListener(onClientError);
+  const inboundHttp = createListener();
   const inboundHandler = createInboundHandler({
     app: flags.app,
     agent: appAgent,
@@ -175,25 +125,7 @@ export function createApp(deps: AppDeps): ProxyApp {
     authorizer: deps.authorizer,
     logger,
   });
-  inboundHttp.on('request', inboundHandler);
-  inboundHttp.on('checkContinue', inboundHandler);
-  inboundHttp.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const app = flags.app;
-    if (app === undefined) {
-      rejectUpgrade(socket, 503, 'no-endpoints');
-      return;
-    }
-    const headers = endToEnd(req.headers);
-    addForwarded(headers, req.socket.remoteAddress, 'http', req.headers.host);
-    void proxyUpgrade(
-      req,
-      socket,
-      head,
-      { address: app.address, port: app.port, agent: appAgent },
-      headers,
-      req.url ?? '/',
-    );
-  });
+  const inboundEntry = servePipeline(inboundHttp, inboundHandler, onMalformed);
   const inboundSockets = new Set<Socket>();
   const trackInbound = (s: Socket, tls: boolean) => {
     inboundSockets.add(s);
@@ -279,6 +211,8 @@ export function createApp(deps: AppDeps): ProxyApp {
       const timer = setTimeout(() => {
         for (const s of [inboundHttp, outbound, admin]) s.closeAllConnections();
         for (const s of inboundSockets) s.destroy();
+        // Tunnels (WebSocket) and other connections Node handed over as bare sockets.
+        for (const s of [...inboundEntry.detached, ...outboundEntry.detached]) s.destroy();
       }, drainMs);
       await Promise.all(closing);
       clearTimeout(timer);

@@ -5,7 +5,7 @@ import http, {
   type OutgoingHttpHeaders,
 } from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { PeerCertificate, SecureContext } from 'node:tls';
 
 export interface PeerTls {
@@ -19,6 +19,8 @@ export type AttemptError = 'connect' | 'reset' | 'timeout' | 'tls';
 
 export type AttemptOutcome =
   | { kind: 'response'; res: IncomingMessage }
+  /** The upstream accepted an Upgrade (101): its socket is ours to splice. */
+  | { kind: 'upgrade'; res: IncomingMessage; socket: Duplex; head: Buffer }
   | { kind: 'error'; error: AttemptError; message: string; bodyStarted: boolean };
 
 export interface AttemptTarget {
@@ -36,6 +38,8 @@ export interface AttemptRequest {
   /** A Buffer can be replayed; a stream is consumed by the first attempt. */
   body: Buffer | Readable | undefined;
   onContinue?: () => void;
+  /** An Upgrade request: a 101 settles the attempt with the upstream's socket. */
+  upgrade?: boolean;
 }
 
 const CONNECT_CODES = new Set([
@@ -86,6 +90,12 @@ export function sendAttempt(
     }
   });
   req.on('response', (res) => settle({ kind: 'response', res }));
+  if (request.upgrade === true) {
+    req.on('upgrade', (res, socket, head) => {
+      if (settled) socket.destroy();
+      else settle({ kind: 'upgrade', res, socket, head });
+    });
+  }
   req.on('continue', () => request.onContinue?.());
   req.on('error', (err: NodeJS.ErrnoException) => {
     const code = err.code ?? '';

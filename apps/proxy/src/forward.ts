@@ -2,9 +2,11 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Readable } from 'node:stream';
 import { sendAttempt, type AttemptError, type AttemptOutcome, type AttemptTarget } from './attempt';
 import type { EndpointState } from './balancer/endpointState';
+import type { Tunnel } from './entry';
 import { endToEnd } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
 import type { RetryBudget } from './retryBudget';
+import { spliceTunnel } from './tunnel';
 
 export interface Pick {
   target: AttemptTarget;
@@ -30,6 +32,8 @@ export interface ForwardPlan {
   budget: RetryBudget | undefined;
   retryLabels: { direction: string; dst_namespace: string; dst_service: string };
   onEjected?: (state: EndpointState) => void;
+  /** Set for an Upgrade: a 101 from upstream splices the tunnel instead of relaying a response. */
+  tunnel?: Tunnel | undefined;
 }
 
 export interface ForwardResult {
@@ -96,6 +100,12 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
   };
   plan.res.once('close', onClose);
   let labels: HttpLabels = plan.labels;
+  const upgrade = plan.tunnel !== undefined;
+  if (upgrade) {
+    // endToEnd dropped them as hop-by-hop; for this hop they are the request.
+    plan.headers.connection = 'Upgrade';
+    plan.headers.upgrade = plan.req.headers.upgrade;
+  }
   try {
     for (;;) {
       const pick = plan.pick(exclude);
@@ -113,6 +123,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         headers: plan.headers,
         body: plan.body,
         onContinue: () => plan.res.writeContinue(),
+        upgrade,
       });
       cancel = attempt.cancel;
       const outcome: AttemptOutcome = await attempt.outcome;
@@ -122,7 +133,24 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       if (clientGone) {
         state?.release();
         if (outcome.kind === 'response') outcome.res.destroy();
+        if (outcome.kind === 'upgrade') outcome.socket.destroy();
         return { status: 499, proxyError: 'client-closed', retries, peer, labels };
+      }
+      if (outcome.kind === 'upgrade') {
+        // sendAttempt listens for a 101 only when plan.tunnel is set.
+        if (plan.tunnel === undefined) {
+          outcome.socket.destroy();
+          state?.release();
+          throw new Error('101 to a request that was no Upgrade');
+        }
+        clearTimeout(timer);
+        state?.observe(Date.now(), rtt, 'ok');
+        // The endpoint stays "in flight" while the tunnel is open: p2c spreads long-lived
+        // connections as it spreads slow requests.
+        spliceTunnel(plan.tunnel, plan.res, outcome.res, outcome.socket, outcome.head, () =>
+          state?.release(),
+        );
+        return { status: 101, proxyError: undefined, retries, peer, labels };
       }
       if (outcome.kind === 'response') {
         const status = outcome.res.statusCode ?? 502;

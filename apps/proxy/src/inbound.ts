@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { spiffeIdFromCert } from '@meshlens/cp-client';
+import type { Pipeline, Tunnel } from './entry';
 import { forward, sendProxyError, type ForwardPlan } from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
@@ -40,9 +41,9 @@ export function peerIdentity(socket: Socket): string | undefined {
   return verified;
 }
 
-export function createInboundHandler(deps: InboundDeps) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    handleInbound(deps, req, res).catch((err: unknown) => {
+export function createInboundHandler(deps: InboundDeps): Pipeline {
+  return (req, res, tunnel) => {
+    handleInbound(deps, req, res, tunnel).catch((err: unknown) => {
       deps.logger.warn({ err: (err as Error).message }, 'inbound request failed');
       sendProxyError(res, 502, 'proxy-failure');
     });
@@ -53,6 +54,7 @@ async function handleInbound(
   deps: InboundDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  tunnel: Tunnel | undefined,
 ): Promise<void> {
   const startMs = performance.now();
   const method = req.method ?? 'GET';
@@ -83,10 +85,14 @@ async function handleInbound(
       proxyError,
     );
   };
+  // Peer proxies send origin-form; CONNECT (authority-form) would be an opaque tunnel past
+  // every later step, absolute-form a second authority beside Host.
   if (!path.startsWith('/')) {
     req.resume();
-    sendProxyError(res, 400, 'invalid-request-target');
-    finish(400, {}, 'invalid-request-target');
+    const [status, reason] =
+      method === 'CONNECT' ? [405, 'connect-not-supported'] : [400, 'invalid-request-target'];
+    sendProxyError(res, status, reason);
+    finish(status, {}, reason);
     return;
   }
   if (deps.authorizer !== undefined) {
@@ -130,6 +136,7 @@ async function handleInbound(
     idempotent,
     budget: undefined,
     retryLabels: { direction: 'inbound', dst_namespace: '', dst_service: '' },
+    tunnel,
   };
   const result = await forward(plan, deps.metrics);
   // The local app is not a proxy: a proxy-error header it relays does not make its answer ours.

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EndpointState } from './balancer/endpointState';
 import type { Destination, Destinations } from './destinations';
 import { serviceKeyFromAuthority } from './discovery/discoverySource';
+import type { Pipeline, Tunnel } from './entry';
 import { forward, sendProxyError, type ForwardPlan, type Pick } from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
@@ -46,9 +47,9 @@ export function requestTarget(
 const DEFAULT_MAX_RETRIES = 2;
 const NO_STATUSES: readonly number[] = [];
 
-export function createOutboundHandler(deps: OutboundDeps) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    handleOutbound(deps, req, res).catch((err: unknown) => {
+export function createOutboundHandler(deps: OutboundDeps): Pipeline {
+  return (req, res, tunnel) => {
+    handleOutbound(deps, req, res, tunnel).catch((err: unknown) => {
       deps.logger.warn({ err: (err as Error).message }, 'outbound request failed');
       sendProxyError(res, 502, 'proxy-failure');
     });
@@ -59,9 +60,15 @@ async function handleOutbound(
   deps: OutboundDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  tunnel: Tunnel | undefined,
 ): Promise<void> {
   const startMs = performance.now();
   const method = req.method ?? 'GET';
+  if (method === 'CONNECT') {
+    // An opaque tunnel would pass every later step (routes, faults, the peer's policy).
+    sendProxyError(res, 405, 'connect-not-supported');
+    return;
+  }
   const target = requestTarget(req);
   const key = target === undefined ? undefined : serviceKeyFromAuthority(target.authority);
   if (target === undefined || key === undefined) {
@@ -73,6 +80,9 @@ async function handleOutbound(
     sendProxyError(res, 400, 'invalid-authority');
     return;
   }
+  // The absolute-form authority wins over Host (RFC 9112 3.2.2) everywhere: routing and its
+  // header matches, the Host the next hop polices and sees, metrics and spans.
+  if (req.headers.host !== target.authority) req.headers.host = target.authority;
   const authority = deps.metrics.authorityLimiter.value(target.authority.toLowerCase());
   const decision: RouteDecision = deps.router.route(key, {
     method,
@@ -165,6 +175,7 @@ async function handleOutbound(
       deps.metrics.lbEjections.inc({ dst_namespace: ns, dst_service: svc, dst_pod: s.info.pod });
       deps.logger.warn({ service: dest.key, endpoint: s.key }, 'endpoint ejected');
     },
+    tunnel,
   };
   const result = await forwardLogged(deps, plan);
   finish(
@@ -270,8 +281,10 @@ export function countResponse(
   status: number,
   proxyError: string | undefined,
 ): void {
+  // A 101 is complete once its head is out: the tunnel's life is counted by tcp_*.
+  const switched = status === 101;
   const count = () => {
-    const broken = !res.writableFinished;
+    const broken = !switched && !res.writableFinished;
     // As in Linkerd, an error the mesh produced (denial, fault, no endpoints) is a failure even
     // with a 4xx status; an app's own 4xx stays a success.
     const failure = status >= 500 || broken || proxyError !== undefined;
@@ -283,6 +296,6 @@ export function countResponse(
       ...(error === undefined ? {} : { error }),
     });
   };
-  if (res.writableFinished || res.destroyed) count();
+  if (switched || res.writableFinished || res.destroyed) count();
   else res.once('close', count);
 }
