@@ -128,7 +128,11 @@ export function withKubernetes(registry: EndpointRegistry, kube: KubeDiscovery):
     forService(service) {
       const view = kube.forService(service);
       if (view === undefined) return registry.forService(service);
-      return { revision: revisions.get(service) ?? 0, endpoints: view.endpoints };
+      return {
+        revision: revisions.get(service) ?? 0,
+        endpoints: view.endpoints,
+        addresses: view.addresses,
+      };
     },
     size() {
       return this.list().length;
