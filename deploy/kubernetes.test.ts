@@ -130,23 +130,100 @@ describe('deploy/kubernetes manifests', () => {
     }
   });
 
-  it('RBAC is least privilege: the dashboard reads pods, nothing else has rights', () => {
-    const roles = [...byKind('ClusterRole'), ...byKind('Role')];
-    expect(roles.map((r) => [r.metadata.name, r.rules])).toEqual([
-      ['meshlens-web', [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]],
+  it('RBAC is least privilege: the dashboard reads pods; the control plane reads what routes traffic and writes only status, its Lease and its CA Secret', () => {
+    const rules = (name: string, kind: string) =>
+      all.find(([, m]) => m.kind === kind && m.metadata.name === name)?.[1]['rules'];
+    expect(rules('meshlens-web', 'ClusterRole')).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    const cpRules = rules('meshlens-control-plane', 'ClusterRole') as Array<{
+      apiGroups: string[];
+      resources: string[];
+      verbs: string[];
+    }>;
+    // Writes cluster-wide: status subresources only.
+    for (const r of cpRules.filter(
+      (x) => !x.verbs.every((v) => ['get', 'list', 'watch'].includes(v)),
+    ))
+      expect(r.resources.every((res) => res.endsWith('/status')) && r.verbs).toEqual(['update']);
+    expect(cpRules.flatMap((r) => r.resources).sort()).toEqual(
+      [
+        'authorizationpolicies',
+        'authorizationpolicies/status',
+        'endpointslices',
+        'faultpolicies',
+        'faultpolicies/status',
+        'httproutes',
+        'httproutes/status',
+        'meshpolicies',
+        'meshpolicies/status',
+        'pods',
+        'services',
+      ].sort(),
+    );
+    // Namespaced: get/update only by name; create is all Kubernetes allows for new objects.
+    const nsRules = rules('meshlens-control-plane', 'Role') as Array<{
+      resources: string[];
+      resourceNames?: string[];
+      verbs: string[];
+    }>;
+    for (const r of nsRules) {
+      if (r.resourceNames === undefined) expect(r.verbs).toEqual(['create']);
+      else expect(r.resourceNames).toHaveLength(1);
+    }
+    expect(nsRules.flatMap((r) => r.resources).sort()).toEqual([
+      'leases',
+      'leases',
+      'secrets',
+      'secrets',
+    ]);
+    const roles = [...byKind('ClusterRole'), ...byKind('Role')].map(
+      (r) => `${r.kind}/${r.metadata.name}`,
+    );
+    expect(roles.sort()).toEqual([
+      'ClusterRole/meshlens-control-plane',
+      'ClusterRole/meshlens-web',
+      'Role/meshlens-control-plane',
     ]);
     const bindings = [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')];
-    expect(bindings.map((b) => [b.roleRef, b.subjects])).toEqual([
-      [
-        { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'meshlens-web' },
-        [{ kind: 'ServiceAccount', name: 'meshlens-web', namespace: 'meshlens' }],
-      ],
-    ]);
+    for (const b of bindings) {
+      const subjects = b['subjects'] as Array<{ name: string }>;
+      const roleRef = b['roleRef'] as { name: string };
+      expect(subjects.map((x) => x.name)).toEqual([roleRef.name]);
+    }
+  });
+
+  it('our policy CRDs accept the demo shop policies and reject what the control plane would', () => {
+    const shop = parseAllDocuments(
+      readFileSync(join(repoRoot, 'apps/demo/mesh-config/shop.yaml'), 'utf8'),
+    )
+      .map((d) => d.toJS() as Manifest)
+      .filter((m) => m.apiVersion === 'meshlens.io/v1alpha1');
+    expect(shop.map((m) => m.kind).sort()).toEqual(
+      expect.arrayContaining(['AuthorizationPolicy', 'FaultPolicy', 'MeshPolicy']),
+    );
+    for (const m of shop) expect(validateManifest(m)).toEqual([]);
+    const bad = structuredClone(shop.find((m) => m.kind === 'AuthorizationPolicy')) as Manifest;
+    (bad['spec'] as { action: string }).action = 'MAYBE';
+    expect(validateManifest(bad).join('\n')).toContain(
+      '/spec/action must be equal to one of the allowed values',
+    );
+    const noFault = structuredClone(shop.find((m) => m.kind === 'FaultPolicy')) as Manifest;
+    delete (noFault['spec'] as { delay?: unknown }).delay;
+    delete (noFault['spec'] as { abort?: unknown }).abort;
+    expect(validateManifest(noFault).length).toBeGreaterThan(0);
+  });
+
+  it('the control plane runs as replicas reading the API, with its identity from the downward API', () => {
     const cp = byKind('Deployment').find((d) => d.metadata.name === 'meshlens-control-plane');
-    expect(
-      cp &&
-        (podSpec(cp) as { automountServiceAccountToken?: boolean }).automountServiceAccountToken,
-    ).toBe(false);
+    const spec = cp?.spec as { replicas: number };
+    expect(spec.replicas).toBeGreaterThanOrEqual(2);
+    const c = cp && podSpec(cp).containers[0];
+    expect(c?.args).toContain('--kubernetes');
+    expect(c?.args).not.toContain('--config-dir');
+    expect(c?.env?.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']),
+    );
   });
 
   it('the dashboard reads Prometheus and is reachable as svc/meshlens-web (what `meshlens dashboard --kube` forwards to)', () => {

@@ -1,4 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { DaemonSet, Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { parseAllDocuments } from 'yaml';
+import { repoRoot } from './entryPoints';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import {
   ClusterRole,
@@ -30,12 +36,45 @@ const models: Record<string, ModelClass> = {
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
   'rbac.authorization.k8s.io/v1/Role': Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
 };
+
+interface Crd {
+  spec: {
+    group: string;
+    names: { kind: string };
+    versions: Array<{ name: string; schema: { openAPIV3Schema: object } }>;
+  };
+}
+
+/**
+ * Validators for our own custom resources, compiled from the CRDs in deploy/kubernetes/crds.yaml:
+ * what `kubectl apply` would check. OpenAPI v3 structural schemas are JSON Schema for what we use.
+ */
+const crdValidators = (() => {
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  const out = new Map<string, (doc: unknown) => string[]>();
+  const text = readFileSync(join(repoRoot, 'deploy/kubernetes/crds.yaml'), 'utf8');
+  for (const d of parseAllDocuments(text)) {
+    const crd = d.toJS() as Crd;
+    for (const v of crd.spec.versions) {
+      const validate = ajv.compile(v.schema.openAPIV3Schema);
+      out.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, (doc) =>
+        validate(doc)
+          ? []
+          : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`),
+      );
+    }
+  }
+  return out;
+})();
 
 /** Validates one manifest against the Kubernetes API schema; returns the problems (empty when valid). */
 export function validateManifest(doc: unknown): string[] {
   if (typeof doc !== 'object' || doc === null) return ['not an object'];
   const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
+  const custom = crdValidators.get(`${String(apiVersion)}/${String(kind)}`);
+  if (custom !== undefined) return custom(doc);
   const Model = models[`${String(apiVersion)}/${String(kind)}`];
   if (Model === undefined) return [`no schema for ${String(apiVersion)}/${String(kind)}`];
   try {

@@ -2,6 +2,7 @@ import {
   type ControlPlaneResponse,
   type ControlPlaneStatus,
   type ProxyInfo,
+  configObjectSchema,
   proxyInfoSchema,
 } from '@meshlens/contract';
 import { z } from 'zod';
@@ -57,6 +58,8 @@ const statusInput = z.looseObject({
   certsIssued: z.number().default(0),
   earliestCertExpiry: isoOrNull,
   caExpiry: isoOrNull,
+  configObjects: z.array(configObjectSchema).optional().catch(undefined),
+  leader: z.boolean().optional().catch(undefined),
 });
 
 /** Dates become ISO strings the way they would on the wire. */
@@ -77,6 +80,8 @@ function toStatus(raw: unknown): ControlPlaneStatus {
     certsIssued: s.certsIssued,
     earliestCertExpiry: s.earliestCertExpiry,
     caExpiry: s.caExpiry,
+    ...(s.configObjects !== undefined ? { configObjects: s.configObjects } : {}),
+    ...(s.leader !== undefined ? { leader: s.leader } : {}),
   };
 }
 

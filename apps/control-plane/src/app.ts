@@ -4,6 +4,7 @@ import {
   certificateRequestSchema,
   deregisterRequestSchema,
   endpointRegistrationSchema,
+  type ConfigObjectStatus,
   type ControlPlaneStatus,
 } from '@meshlens/cp-client';
 import type { Logger } from 'pino';
@@ -27,6 +28,10 @@ export interface AppDeps {
   certTtlMs: number;
   version: string;
   heartbeatMs?: number;
+  /** Kubernetes mode: every configuration object with its verdict. */
+  configObjects?: () => ConfigObjectStatus[];
+  /** Kubernetes mode: whether this replica leads. */
+  isLeader?: () => boolean;
 }
 
 export interface ControlPlaneApp {
@@ -83,6 +88,8 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       configVersion: cfg.version,
       configLoadedAt: cfg.loadedAt.toISOString(),
       ...(err ? { lastConfigError: { at: err.at.toISOString(), errors: err.errors } } : {}),
+      ...(deps.configObjects ? { configObjects: deps.configObjects() } : {}),
+      ...(deps.isLeader ? { leader: deps.isLeader() } : {}),
       endpoints: deps.registry.size(),
       services: deps.registry.serviceCount(),
       watchers: hub.count(),

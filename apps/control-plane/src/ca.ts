@@ -45,11 +45,21 @@ export async function loadOrCreateCa(opts: {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   await mkdir(opts.dataDir, { recursive: true });
+  const pem = await generateCaPem(opts.trustDomain);
+  await writeFile(files.keyFile, pem.keyPem, { mode: 0o600 });
+  await writeFile(files.certFile, pem.certPem);
+  return { ca: await caFromPem(pem, opts.trustDomain), source: 'generated' };
+}
+
+/** A new root CA (ECDSA P-256, 10 years), as PEM. */
+export async function generateCaPem(
+  trustDomain: string,
+): Promise<{ certPem: string; keyPem: string }> {
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: `CN=meshlens root CA, O=${opts.trustDomain}`,
+    name: `CN=meshlens root CA, O=${trustDomain}`,
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + 10 * 365 * 24 * 3600_000),
     keys,
@@ -64,9 +74,18 @@ export async function loadOrCreateCa(opts: {
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  await writeFile(files.keyFile, x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), { mode: 0o600 });
-  await writeFile(files.certFile, cert.toString('pem'));
-  return { ca: createCa(cert, keys.privateKey, opts.trustDomain), source: 'generated' };
+  return { certPem: cert.toString('pem'), keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
+}
+
+/** A CA from PEM text (a Secret's `tls.crt` and `tls.key`). */
+export async function caFromPem(
+  pem: { certPem: string; keyPem: string },
+  trustDomain: string,
+): Promise<CertificateAuthority> {
+  const cert = new x509.X509Certificate(pem.certPem);
+  const der = x509.PemConverter.decodeFirst(pem.keyPem);
+  const key = await webcrypto.subtle.importKey('pkcs8', der, ALG, false, ['sign']);
+  return createCa(cert, key, trustDomain);
 }
 
 async function loadCa(files: CaFiles, trustDomain: string): Promise<CertificateAuthority> {
@@ -74,10 +93,7 @@ async function loadCa(files: CaFiles, trustDomain: string): Promise<CertificateA
     readFile(files.certFile, 'utf8'),
     readFile(files.keyFile, 'utf8'),
   ]);
-  const cert = new x509.X509Certificate(certPem);
-  const der = x509.PemConverter.decodeFirst(keyPem);
-  const key = await webcrypto.subtle.importKey('pkcs8', der, ALG, false, ['sign']);
-  return createCa(cert, key, trustDomain);
+  return caFromPem({ certPem, keyPem }, trustDomain);
 }
 
 function createCa(

@@ -20,6 +20,14 @@ MESHLENS_BOOTSTRAP_TOKEN.
   --cert-ttl-hours N         workload certificate lifetime (default 24)
   --cert-ttl-seconds N       overrides --cert-ttl-hours (short lifetimes for rotation tests)
   --log-level LEVEL          trace|debug|info|warn|error (default info)
+
+Kubernetes (endpoints from Services/EndpointSlices/Pods, config from HTTPRoute and meshlens CRDs):
+  --kubernetes               read the Kubernetes API (in a pod: its service account; else --kubeconfig)
+  --kubeconfig FILE          kubeconfig to use (default: in-cluster, else ~/.kube/config)
+  --kube-namespace NS        namespace of the leader Lease and the CA Secret (default: the pod's, else meshlens)
+  --ca-secret NAME           keep the CA in this kubernetes.io/tls Secret, shared by replicas (default meshlens-ca)
+  --leader-lease-seconds N   leader Lease duration (default 15; the leader writes object status)
+  --replica-id ID            this replica's identity in the Lease (default: the pod name)
   --help                     this text
 `;
 
@@ -36,6 +44,12 @@ const OPTIONS = {
   'cert-ttl-hours': { type: 'string' },
   'cert-ttl-seconds': { type: 'string' },
   'log-level': { type: 'string' },
+  kubernetes: { type: 'boolean' },
+  kubeconfig: { type: 'string' },
+  'kube-namespace': { type: 'string' },
+  'ca-secret': { type: 'string' },
+  'leader-lease-seconds': { type: 'string' },
+  'replica-id': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -65,6 +79,20 @@ const flagsSchema = z
     'cert-ttl-hours': num('--cert-ttl-hours', 0.001, 24 * 365).default(24),
     'cert-ttl-seconds': num('--cert-ttl-seconds', 5, 365 * 24 * 3600).optional(),
     'log-level': z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+    kubernetes: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .default(false),
+    kubeconfig: z.string().min(1).optional(),
+    'kube-namespace': z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, '--kube-namespace must be a DNS label')
+      .optional(),
+    'ca-secret': z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, '--ca-secret must be a DNS name')
+      .default('meshlens-ca'),
+    'leader-lease-seconds': num('--leader-lease-seconds', 2, 300).default(15),
+    'replica-id': z.string().min(1).max(253).optional(),
   })
   .refine((f) => (f['ca-cert-file'] === undefined) === (f['ca-key-file'] === undefined), {
     message: '--ca-cert-file and --ca-key-file go together',
@@ -81,6 +109,16 @@ export interface CpFlags {
   leaseTtlSeconds: number;
   certTtlMs: number;
   logLevel: string;
+  /** Set when the control plane reads the Kubernetes API. */
+  kubernetes?: KubeFlags | undefined;
+}
+
+export interface KubeFlags {
+  kubeconfig: string | undefined;
+  namespace: string;
+  caSecret: string;
+  leaseSeconds: number;
+  replicaId: string;
 }
 
 /** Flags win over env; throws an Error naming the bad flag. Returns 'help' for --help. */
@@ -128,5 +166,15 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): CpFlags | 'h
         ? f['cert-ttl-seconds'] * 1000
         : f['cert-ttl-hours'] * 3600_000,
     logLevel: f['log-level'],
+    kubernetes:
+      f.kubernetes || f.kubeconfig !== undefined
+        ? {
+            kubeconfig: f.kubeconfig,
+            namespace: f['kube-namespace'] ?? env['POD_NAMESPACE'] ?? 'meshlens',
+            caSecret: f['ca-secret'],
+            leaseSeconds: f['leader-lease-seconds'],
+            replicaId: f['replica-id'] ?? env['POD_NAME'] ?? env['HOSTNAME'] ?? `cp-${process.pid}`,
+          }
+        : undefined,
   };
 }

@@ -13,8 +13,11 @@ export interface EndpointRegistry {
   /** Re-adds endpoints saved by a previous process, each with a fresh lease. */
   restore(endpoints: readonly Endpoint[]): void;
   list(): Endpoint[];
-  /** `service` is "name.namespace". */
-  forService(service: string): { revision: number; endpoints: Endpoint[] };
+  /**
+   * `service` is "name.namespace". `addresses`: the service's virtual addresses (ClusterIP:port)
+   * when known, so a proxy can map a dialled address to the service.
+   */
+  forService(service: string): { revision: number; endpoints: Endpoint[]; addresses?: string[] };
   size(): number;
   serviceCount(): number;
   /** Fires with "name.namespace" whenever that service's endpoints change. */

@@ -1,11 +1,13 @@
 import { stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { createApp } from './app';
+import { createApp, type AppDeps, type ControlPlaneApp } from './app';
 import { loadOrCreateCa } from './ca';
 import { createConfigStore } from './configStore';
-import type { CpFlags } from './flags';
+import type { CpFlags, KubeFlags } from './flags';
+import { startKubeMode } from './kube/kubeMode';
 import { persistRegistry } from './persist';
 import { createRegistry } from './registry';
 
@@ -18,11 +20,21 @@ export interface RunningControlPlane {
   close(): Promise<void>;
 }
 
+/** Test seams for Kubernetes mode. */
+export interface StartOptions {
+  kubeConfig?: KubeConfig;
+  kubeBackoffMs?: number;
+  leaderRetryMs?: number;
+}
+
 /** Builds every part from validated flags and listens. Used by main.ts and in-process tests. */
 export async function startControlPlane(
   flags: CpFlags,
   logger: Logger,
+  options: StartOptions = {},
 ): Promise<RunningControlPlane> {
+  if (flags.kubernetes !== undefined)
+    return startInKubernetes(flags, flags.kubernetes, logger, options);
   if (flags.configDir !== undefined) {
     const s = await stat(flags.configDir).catch(() => undefined);
     if (!s?.isDirectory()) throw new Error(`--config-dir ${flags.configDir} is not a directory`);
@@ -33,37 +45,16 @@ export async function startControlPlane(
     ...(flags.caFiles ? { files: flags.caFiles } : {}),
   });
   logger.info({ source, caExpiry: ca.notAfter.toISOString() }, 'certificate authority ready');
-  if (flags.bootstrapToken === undefined)
-    logger.warn({}, 'no bootstrap token: certificate issuance is disabled');
   const config = await createConfigStore({ dir: flags.configDir, logger });
   const registry = createRegistry({
     leaseTtlMs: flags.leaseTtlSeconds * 1000,
     sweepMs: Math.min(500, flags.leaseTtlSeconds * 250),
   });
   const stopPersisting = await persistRegistry(registry, flags.dataDir, logger);
-  const app = createApp({
-    registry,
-    config,
-    ca,
-    logger,
-    trustDomain: flags.trustDomain,
-    bootstrapToken: flags.bootstrapToken,
-    leaseTtlSeconds: flags.leaseTtlSeconds,
-    certTtlMs: flags.certTtlMs,
-    version: CP_VERSION,
-  });
-  const server = createServer((req, res) => app.handle(req, res));
-  // Watch streams are long-lived; no request timeout for them, headers still bounded.
-  server.requestTimeout = 0;
-  server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(flags.port, flags.address, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = flags.address.includes(':') ? `[${flags.address}]` : flags.address;
+  const app = createApp(appDeps(flags, logger, { registry, config, ca }));
+  const { server, url, port } = await listen(app, flags);
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -75,4 +66,92 @@ export async function startControlPlane(
       await closed;
     },
   };
+}
+
+/**
+ * In a cluster: endpoints, configuration and the CA come from the Kubernetes API; any number
+ * of replicas serve the same answers, and the leader writes object status.
+ */
+async function startInKubernetes(
+  flags: CpFlags,
+  kube: KubeFlags,
+  logger: Logger,
+  options: StartOptions,
+): Promise<RunningControlPlane> {
+  if (flags.configDir !== undefined)
+    throw new Error(
+      '--config-dir and --kubernetes exclude each other: in Kubernetes, configuration comes from the API',
+    );
+  // Self-registration still serves workloads outside the cluster. Nothing is persisted locally:
+  // the API is the state, and replicas must not diverge through files of their own.
+  const local = createRegistry({
+    leaseTtlMs: flags.leaseTtlSeconds * 1000,
+    sweepMs: Math.min(500, flags.leaseTtlSeconds * 250),
+  });
+  const mode = await startKubeMode({
+    flags: kube,
+    trustDomain: flags.trustDomain,
+    registry: local,
+    logger,
+    ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+    ...(options.kubeBackoffMs === undefined ? {} : { backoffMs: options.kubeBackoffMs }),
+    ...(options.leaderRetryMs === undefined ? {} : { leaderRetryMs: options.leaderRetryMs }),
+  });
+  logger.info(
+    { source: mode.caSource, caExpiry: mode.ca.notAfter.toISOString() },
+    'certificate authority ready',
+  );
+  const app = createApp({
+    ...appDeps(flags, logger, { registry: mode.registry, config: mode.config, ca: mode.ca }),
+    configObjects: () => mode.config.objects(),
+    isLeader: () => mode.leader.isLeader(),
+  });
+  const { server, url, port } = await listen(app, flags);
+  return {
+    url,
+    port,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      app.close();
+      server.closeIdleConnections();
+      await mode.close();
+      local.close();
+      await closed;
+    },
+  };
+}
+
+function appDeps(
+  flags: CpFlags,
+  logger: Logger,
+  parts: Pick<AppDeps, 'registry' | 'config' | 'ca'>,
+): AppDeps {
+  if (flags.bootstrapToken === undefined)
+    logger.warn({}, 'no bootstrap token: certificate issuance is disabled');
+  return {
+    ...parts,
+    logger,
+    trustDomain: flags.trustDomain,
+    bootstrapToken: flags.bootstrapToken,
+    leaseTtlSeconds: flags.leaseTtlSeconds,
+    certTtlMs: flags.certTtlMs,
+    version: CP_VERSION,
+  };
+}
+
+async function listen(
+  app: ControlPlaneApp,
+  flags: CpFlags,
+): Promise<{ server: Server; url: string; port: number }> {
+  const server = createServer((req, res) => app.handle(req, res));
+  // Watch streams are long-lived; no request timeout for them, headers still bounded.
+  server.requestTimeout = 0;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(flags.port, flags.address, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = flags.address.includes(':') ? `[${flags.address}]` : flags.address;
+  return { server, url: `http://${host}:${port}`, port };
 }

@@ -2,6 +2,20 @@ import { z } from 'zod';
 import { generatedAtSchema } from './common';
 
 /** The control plane's own status (cp-client status()), dates as ISO strings. */
+/** A configuration object the control plane read (Kubernetes mode validates each on its own). */
+export const configObjectSchema = z.object({
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  source: z.enum(['kubernetes', 'file']),
+  accepted: z.boolean(),
+  /** HTTPRoutes: every backend Service exists */
+  resolvedRefs: z.boolean().optional(),
+  /** `field: message` per problem */
+  reasons: z.array(z.string()),
+});
+export type ConfigObject = z.infer<typeof configObjectSchema>;
+
 export const controlPlaneStatusSchema = z.object({
   version: z.string(),
   trustDomain: z.string().optional(),
@@ -14,6 +28,10 @@ export const controlPlaneStatusSchema = z.object({
   certsIssued: z.number().int().nonnegative(),
   earliestCertExpiry: z.string().nullable(),
   caExpiry: z.string().nullable(),
+  /** Kubernetes mode: every HTTPRoute and policy object with its verdict */
+  configObjects: z.array(configObjectSchema).optional(),
+  /** Kubernetes mode: the replica that answered holds the leader Lease */
+  leader: z.boolean().optional(),
 });
 export type ControlPlaneStatus = z.infer<typeof controlPlaneStatusSchema>;
 

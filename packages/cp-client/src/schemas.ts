@@ -25,7 +25,16 @@ export const endpointRegistrationSchema = z.strictObject({
 });
 export type EndpointRegistration = z.infer<typeof endpointRegistrationSchema>;
 
-export const endpointSchema = endpointRegistrationSchema.extend({ registeredAt: z.string() });
+/**
+ * An endpoint as watchers receive it. Endpoints from the Kubernetes API may run no proxy: they
+ * have no service account (no mesh identity, so callers speak plaintext to them), and may carry
+ * the zone of their EndpointSlice.
+ */
+export const endpointSchema = endpointRegistrationSchema.extend({
+  serviceAccount: dnsName.optional(),
+  zone: z.string().max(253).optional(),
+  registeredAt: z.string(),
+});
 export type Endpoint = z.infer<typeof endpointSchema>;
 
 export const registerResponseSchema = z.object({ leaseTtlSeconds: z.number().positive() });
@@ -63,12 +72,29 @@ export const lastConfigErrorSchema = z.object({
   errors: z.array(configErrorSchema),
 });
 
+/** One configuration object and whether it is in force (Kubernetes mode validates per object). */
+export const configObjectSchema = z.object({
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  source: z.enum(['kubernetes', 'file']),
+  accepted: z.boolean(),
+  /** HTTPRoutes: every backend Service exists. */
+  resolvedRefs: z.boolean().optional(),
+  /** `field: message` per problem; empty when accepted with every reference resolved. */
+  reasons: z.array(z.string()),
+});
+export type ConfigObjectStatus = z.infer<typeof configObjectSchema>;
+
 export const controlPlaneStatusSchema = z.object({
   version: z.string(),
   trustDomain: z.string(),
   configVersion: z.string(),
   configLoadedAt: z.string(),
   lastConfigError: lastConfigErrorSchema.optional(),
+  configObjects: z.array(configObjectSchema).optional(),
+  /** Kubernetes mode: this replica holds the leader Lease (it writes status). */
+  leader: z.boolean().optional(),
   endpoints: z.number().int(),
   services: z.number().int(),
   watchers: z.number().int(),

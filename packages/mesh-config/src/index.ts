@@ -18,6 +18,11 @@ export {
 export { parseDuration } from './duration';
 export { parseMeshConfig, type SourceDocument } from './parse';
 export {
+  parseMeshConfigPerObject,
+  type ObjectVerdict as ConfigObjectVerdict,
+  type PerObjectResult,
+} from './perObject';
+export {
   loadMeshConfigDir,
   parseMeshConfigText,
   parseYamlDocuments,

@@ -6,6 +6,7 @@ import { formatAgo, formatTimestamp } from '../../lib/format';
 import { useUrlState } from '../../lib/useUrlState';
 import { useStatusQuery } from '../shell/useShellQueries';
 import { effectiveRefresh } from '../../lib/timeUrl';
+import { ConfigObjectsTable } from './ConfigObjectsTable';
 import { filterTargets, TargetsTable } from './TargetsTable';
 import { useControlPlaneQuery, useMeshTargetsQuery } from './useMeshHealthQueries';
 import {
@@ -153,6 +154,8 @@ export function MeshHealthPage() {
   const visible = filterTargets(all, url.filter, url.health);
   const down = all.filter((t) => t.health === 'down').length;
   const versions = new Set((cp.data?.proxies ?? []).map((p) => p.proxyVersion));
+  const configObjects = cp.data?.status?.configObjects;
+  const rejected = configObjects?.filter((o) => !o.accepted).length ?? 0;
 
   return (
     <div className="page">
@@ -203,7 +206,9 @@ export function MeshHealthPage() {
           >
             {t === 'targets'
               ? `Scrape targets (${all.length})`
-              : `Proxies (${cp.data?.proxies.length ?? 0})`}
+              : t === 'proxies'
+                ? `Proxies (${cp.data?.proxies.length ?? 0})`
+                : `Configuration (${configObjects?.length ?? '—'})`}
           </button>
         ))}
       </div>
@@ -249,6 +254,23 @@ export function MeshHealthPage() {
             <LoadingState />
           )}
         </>
+      ) : url.tab === 'config' ? (
+        <section className="panel">
+          {configObjects === undefined ? (
+            <p className="muted pad">
+              The control plane reads its configuration from a directory, validated as a whole: a
+              rejected change shows as the last config error above. Per-object status comes with
+              Kubernetes mode (--kubernetes).
+            </p>
+          ) : (
+            <>
+              <p className="pad" data-testid="config-summary">
+                {configObjects.length} object(s), {rejected} rejected
+              </p>
+              <ConfigObjectsTable objects={configObjects} />
+            </>
+          )}
+        </section>
       ) : (
         <section className="panel">
           <ProxiesTable proxies={cp.data?.proxies ?? []} now={now} />
