@@ -6,7 +6,7 @@ import { startFixtureBff, type FixtureBff } from '../lib/fixtureBff';
 import { ensureWebBuilt, screenshotPath } from '../lib/paths';
 import { waitUntil } from '../lib/wait';
 
-const T = 90_000;
+const T = 120_000;
 const WEB = 'workload:shop/web';
 
 let browser: Browser;
@@ -144,6 +144,17 @@ describe('traces on the dashboard (fixture BFF, real Chromium)', () => {
       await other.getByTestId('trace-path').getByRole('link', { name: 'Open trace' }).click();
       await other.getByTestId('span-row').first().waitFor();
       expect(new URL(other.url()).pathname).toBe(`/traces/${chosen?.traceId ?? ''}`);
+
+      // And back from the trace view: the whole mesh around the trace's time, same path.
+      await other.getByRole('link', { name: 'Show path on the graph' }).click();
+      await waitUntil('overview with the trace', () => {
+        const u = new URL(other.url());
+        return u.pathname === '/' && u.searchParams.get('trace') === chosen?.traceId;
+      });
+      const fromTrace = await waitUntil('graph path from the trace view', () =>
+        other.getByTestId('topology-graph').getAttribute('data-path'),
+      );
+      expect(fromTrace).toBe(path);
     },
     T,
   );
