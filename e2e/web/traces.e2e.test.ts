@@ -1,4 +1,9 @@
-import { type TraceSummary, tracesResponseSchema } from '@meshlens/contract';
+import { HOSTILE_WORKLOAD } from '@meshlens/bff';
+import {
+  type TraceSummary,
+  topologyResponseSchema,
+  tracesResponseSchema,
+} from '@meshlens/contract';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../lib/browser';
@@ -155,6 +160,43 @@ describe('traces on the dashboard (fixture BFF, real Chromium)', () => {
         other.getByTestId('topology-graph').getAttribute('data-path'),
       );
       expect(fromTrace).toBe(path);
+    },
+    T,
+  );
+
+  it(
+    'hostile names in the side panel traces and the path banner stay text',
+    async () => {
+      const hostile = await startFixtureBff({ webDist: ensureWebBuilt(), hostileNames: true });
+      try {
+        const topo = topologyResponseSchema.parse(
+          await (await fetch(`${hostile.url}/api/v1/topology?kind=workload&window=1h`)).json(),
+        );
+        const node = topo.nodes.find((n) => n.name === HOSTILE_WORKLOAD);
+        expect(node).toBeDefined();
+        const page = await newPage();
+        const dialogs: string[] = [];
+        page.on('dialog', (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+        await page.goto(`${hostile.url}/?window=1h&sel=${encodeURIComponent(node?.id ?? '')}`);
+        const recent = page.getByTestId('selection-recent-traces');
+        await recent.getByRole('button').first().click();
+        const banner = page.getByTestId('trace-path');
+        await waitUntil('path summary', async () =>
+          /calls highlighted/.test(await banner.innerText()),
+        );
+        await page
+          .getByTestId('topology-graph')
+          .getAttribute('data-path')
+          .then((p) => expect(p).toContain(node?.id));
+        expect(await page.locator('img[src="x"]').count()).toBe(0);
+        expect(await page.locator('#root script').count()).toBe(0);
+        expect(dialogs).toEqual([]);
+      } finally {
+        await hostile.close();
+      }
     },
     T,
   );
