@@ -16,11 +16,15 @@ register();
 const { shopInstances, shopNamespace } = await import('../apps/demo/src/topology.ts');
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const HELP = `Usage: npm start -- [--port N] [--open] [--no-build] [--tls-mode strict|permissive]
+const HELP = `Usage: npm start -- [--port N] [--otlp-grpc-port N|off] [--open] [--no-build] [--tls-mode M]
 
 Runs the meshlens demo: control plane, dashboard, demo shop (${shopInstances.length} instances, each
 behind its own proxy, mTLS on every hop) and a load generator.
   --port N        dashboard port (default 50750, or env MESHLENS_PORT)
+  --otlp-grpc-port N|off
+                  the dashboard's OTLP/gRPC trace receiver (default 4317, the OTLP port;
+                  when that port is taken, e.g. by a local collector, the demo says so and
+                  runs without it: OTLP over HTTP on the dashboard port always works)
   --open          open the dashboard in a browser
   --no-build      do not build the dashboard SPA even when it is missing or stale
   --tls-mode M    proxies' inbound TLS mode (default strict)
@@ -31,6 +35,7 @@ function parseFlags() {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
+      'otlp-grpc-port': { type: 'string', default: '4317' },
       open: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'tls-mode': { type: 'string', default: 'strict' },
@@ -42,6 +47,11 @@ function parseFlags() {
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
     throw new Error(`--port must be a port number 1..65535, got "${portText}"`);
   }
+  const grpcText = values['otlp-grpc-port'];
+  const otlpGrpcPort = grpcText === 'off' ? undefined : Number(grpcText);
+  if (grpcText !== 'off' && (!/^\d+$/.test(grpcText) || otlpGrpcPort < 1 || otlpGrpcPort > 65535)) {
+    throw new Error(`--otlp-grpc-port must be a port number 1..65535 or off, got "${grpcText}"`);
+  }
   if (!['strict', 'permissive', 'disabled'].includes(values['tls-mode'])) {
     throw new Error(
       `--tls-mode must be strict, permissive or disabled, got "${values['tls-mode']}"`,
@@ -49,6 +59,7 @@ function parseFlags() {
   }
   return {
     port,
+    otlpGrpcPort,
     open: values.open,
     build: !values['no-build'],
     tlsMode: values['tls-mode'],
@@ -204,7 +215,19 @@ async function run(flags, procs, runDir) {
   step(`control plane listening on ${cpUrl}`);
 
   step('starting the dashboard ...');
+  const grpcArgs = [];
+  if (flags.otlpGrpcPort !== undefined) {
+    // A collector or Jaeger often holds 4317 already: the demo does not need gRPC, so go on without.
+    if (await portIsFree(flags.otlpGrpcPort)) {
+      grpcArgs.push('--otlp-grpc-port', String(flags.otlpGrpcPort));
+    } else {
+      step(
+        `port ${flags.otlpGrpcPort} is in use: no OTLP/gRPC receiver (OTLP/HTTP at ${dashboard}v1/traces works; choose another with --otlp-grpc-port)`,
+      );
+    }
+  }
   await procs.start('dashboard', 'apps/bff/src/main.ts', [
+    ...grpcArgs,
     '--address',
     '127.0.0.1',
     '--port',

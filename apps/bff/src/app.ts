@@ -11,7 +11,8 @@ import { createMetrics } from './metrics';
 import { DEFAULT_ALLOWED_HOSTS, hostCheck, methodCheck, originCheck, tokenCheck } from './security';
 import { spaRoutes } from './spa';
 import { streamRoutes } from './stream';
-import { type IngestLimits, traceRoutes } from './traces/routes';
+import { type IngestLimits, type OtlpIngest, createOtlpIngest } from './traces/ingest';
+import { traceRoutes } from './traces/routes';
 import { type TraceStore, type TraceStoreOptions, createTraceStore } from './traces/store';
 import { createViewCache } from './viewCache';
 
@@ -42,6 +43,8 @@ export interface AppDeps {
 export interface BffApp {
   app: Express;
   traces: TraceStore;
+  /** the OTLP receivers' shared store and limits (main.ts hands it to the gRPC receiver) */
+  ingest: OtlpIngest;
   registry: Registry;
   /** unsubscribes from the source and ends open streams (the source itself is the caller's) */
   close(): void;
@@ -84,6 +87,7 @@ export function createApp(deps: AppDeps): BffApp {
   const traces = deps.traceStore ?? createTraceStore(deps.traceStoreOptions);
   if (deps.seedSpans) traces.add(deps.seedSpans);
   const metrics = createMetrics(deps.source, traces);
+  const ingest = createOtlpIngest({ store: traces, metrics, limits: deps.ingest ?? {}, now });
   const cache = createViewCache(deps.source, {
     ...(deps.cacheMaxAgeMs ? { maxAgeMs: deps.cacheMaxAgeMs } : {}),
     now,
@@ -126,7 +130,7 @@ export function createApp(deps: AppDeps): BffApp {
     res.setHeader('cache-control', 'no-store'); // live data: never from a browser cache
     next();
   });
-  traceRoutes(router, { store: traces, metrics, limits: deps.ingest ?? {}, now });
+  traceRoutes(router, { store: traces, metrics, ingest, now });
   apiRoutes(router, apiDeps);
   const streams = streamRoutes(router, {
     ...apiDeps,
@@ -144,6 +148,7 @@ export function createApp(deps: AppDeps): BffApp {
   return {
     app,
     traces,
+    ingest,
     registry: metrics.registry,
     close() {
       cache.close();

@@ -54,4 +54,10 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--prometheus-url', 'nope'], {})).toThrow(/^--prometheus-url: /);
     expect(() => parseFlags(['--bogus'], {})).toThrow(/Unknown option '--bogus'/);
   });
+
+  it('takes --otlp-grpc-port (off unless set) and names it when bad', () => {
+    expect(parseFlags([], {}).otlpGrpcPort).toBeUndefined();
+    expect(parseFlags(['--otlp-grpc-port', '4317'], {}).otlpGrpcPort).toBe(4317);
+    expect(() => parseFlags(['--otlp-grpc-port', 'grpc'], {})).toThrow(/^--otlp-grpc-port: /);
+  });
 });

@@ -9,6 +9,8 @@ meshlens BFF: golden signals, topology and traces for the dashboard; serves the 
 
   --port N                 listen port (default 50750; 0 picks a free port)
   --address ADDR           listen address (default 127.0.0.1)
+  --otlp-grpc-port N       also receive OTLP/gRPC traces (TraceService/Export) on port N, on
+                           --address (off unless set; 0 picks a free port; npm start uses 4317)
   --config FILE            YAML config (static scrape targets, scrape settings, allowed hosts, ...)
   --source KIND            embedded (default) | prometheus | fixture
   --prometheus-url URL     Prometheus HTTP API for --source prometheus
@@ -29,6 +31,7 @@ The fixture source also toggles a simulated outage on SIGUSR2 (sent to the node 
 const flagsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).optional(),
   address: z.string().min(1).optional(),
+  otlpGrpcPort: z.coerce.number().int().min(0).max(65535).optional(),
   config: z.string().min(1).optional(),
   source: z.enum(SOURCE_KINDS).optional(),
   prometheusUrl: z.url().optional(),
@@ -57,6 +60,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
     options: {
       port: str,
       address: str,
+      'otlp-grpc-port': str,
       config: str,
       source: str,
       'prometheus-url': str,

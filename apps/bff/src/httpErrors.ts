@@ -71,10 +71,15 @@ function fromBodyParser(err: unknown): HttpError | undefined {
   }
 }
 
+/** An error this module knows how to answer (ours or body-parser's), else undefined. */
+export function toHttpError(err: unknown): HttpError | undefined {
+  return err instanceof HttpError ? err : fromBodyParser(err);
+}
+
 /** The one place errors become responses: client errors say what's wrong, 5xx never leak internals. */
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const known = err instanceof HttpError ? err : fromBodyParser(err);
+    const known = toHttpError(err);
     if (known) {
       if (known.status >= 500) logger.warn({ err, path: req.path }, 'request failed');
       if (!res.headersSent) sendError(res, known);

@@ -10,6 +10,7 @@ import { type Flags, USAGE, parseFlags } from './flags';
 import type { FixtureSource } from './fixture/fixtureSource';
 import { DEFAULT_ALLOWED_HOSTS } from './security';
 import { buildSource } from './sources';
+import { type OtlpGrpcReceiver, startOtlpGrpc } from './traces/otlpGrpc';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_WEB_DIST = path.resolve(here, '../../web/dist');
@@ -83,11 +84,18 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
   if ('setDown' in source) controlFixture(source, flags.fixtureDownFile, logger);
 
   const real = createServer(bff.app);
-  await listen(
-    real,
-    flags.port ?? cfg.server.port ?? 50750,
-    flags.address ?? cfg.server.address ?? '127.0.0.1',
-  );
+  const address = flags.address ?? cfg.server.address ?? '127.0.0.1';
+  await listen(real, flags.port ?? cfg.server.port ?? 50750, address);
+  let grpc: OtlpGrpcReceiver | undefined;
+  if (flags.otlpGrpcPort !== undefined) {
+    grpc = await startOtlpGrpc({
+      ingest: bff.ingest,
+      port: flags.otlpGrpcPort,
+      address,
+      logger,
+      authToken: flags.authToken,
+    });
+  }
   const addr = real.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   const host =
@@ -107,13 +115,14 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining');
     bff.close(); // ends SSE streams so close() can finish
-    real.close(() => {
-      void source.stop().finally(() => {
+    const httpClosed = new Promise<void>((resolve) => real.close(() => resolve()));
+    void Promise.all([httpClosed, grpc?.close()])
+      .then(() => source.stop())
+      .finally(() => {
         cp?.close();
         logger.info('stopped');
         process.exit(0);
       });
-    });
     real.closeIdleConnections();
     setTimeout(() => real.closeAllConnections(), 5000).unref();
   };

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp, type ProxyApp } from '../src/app';
+import { createApp, type AppDeps, type ProxyApp } from '../src/app';
 import { FileDiscovery } from '../src/discovery/fileDiscovery';
 import { parseFlags, type ProxyFlags } from '../src/flags';
 import { createMetrics } from '../src/metrics';
@@ -92,6 +92,8 @@ export async function startProxy(opts: {
   discovery: string;
   args?: string[];
   overrides?: Partial<ProxyFlags>;
+  /** mesh configuration in force: routes/faults (outbound) and authorization (inbound) */
+  deps?: Pick<AppDeps, 'router' | 'authorizer'>;
 }): Promise<RunningProxy> {
   const discoveryFile = path.join(tempDir(), 'discovery.json');
   writeFileSync(discoveryFile, opts.discovery);
@@ -105,7 +107,13 @@ export async function startProxy(opts: {
     onReload: (result) => metrics.discoveryReloads.inc({ source: 'file', result }),
   });
   await discovery.start();
-  const app = createApp({ flags, logger: silentLogger, discovery: [discovery], metrics });
+  const app = createApp({
+    flags,
+    logger: silentLogger,
+    discovery: [discovery],
+    metrics,
+    ...opts.deps,
+  });
   const bound = await app.start();
   return {
     app,

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseMeshConfigText } from '@meshlens/mesh-config';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../src/meshConfigSource';
+import { createMeshAuthorizer, createMeshRouter } from '../src/meshRouter';
 import {
   discoveryYaml,
   load,
@@ -18,6 +21,7 @@ interface OtlpSpan {
   parentSpanId?: string;
   kind: number;
   attributes: { key: string; value: Record<string, unknown> }[];
+  status: { code: number; message?: string };
 }
 
 let proxy: RunningProxy | undefined;
@@ -162,5 +166,128 @@ describe('trace context', () => {
       8000,
       'dropped spans to be counted',
     );
+  });
+
+  it('marks mesh-made errors as error spans with the reason, as the metrics count them', async () => {
+    // reviews: an injected 400 abort on every request; ledger (this proxy's own service): only
+    // the frontend identity may call, and these plain-HTTP callers have none.
+    const parsed = parseMeshConfigText(
+      `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: reviews, namespace: shop }
+spec:
+  parentRefs: [{ name: reviews }]
+  rules:
+    - name: all
+      matches: [{ path: { type: PathPrefix, value: / } }]
+      backendRefs: [{ name: reviews }]
+---
+apiVersion: meshlens.io/v1alpha1
+kind: FaultPolicy
+metadata: { name: reviews-abort, namespace: shop }
+spec:
+  targetRef: { kind: HTTPRoute, name: reviews, sectionName: all }
+  abort: { httpStatus: 400, percentage: 100 }
+---
+apiVersion: meshlens.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: ledger-callers, namespace: shop }
+spec:
+  targetRef: { kind: Service, name: ledger }
+  from: [{ serviceAccounts: [frontend] }]
+`,
+      'mesh.yaml',
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const store = new ConfigStore();
+    store.set(parsed.config, 'test');
+    const ok = await startUpstream((req, res) => {
+      res.statusCode = req.url === '/missing' ? 404 : 200;
+      res.end('app');
+    });
+    const slow = await startUpstream(() => undefined); // never answers
+    ups = [ok, slow];
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const col = await startCollector();
+    proxy = await startProxy({
+      discovery: discoveryYaml([
+        { service: 'reviews', port: ok.port },
+        { service: 'catalog', port: ok.port },
+        { service: 'slow', port: slow.port },
+        { service: 'gone', port: closedPort },
+      ]),
+      args: [
+        ...['--trace-collector-url', col.url, '--default-timeout-ms', '300'],
+        ...['--namespace', 'shop', '--service', 'ledger', '--app-port', String(ok.port)],
+      ],
+      deps: {
+        router: createMeshRouter(store),
+        authorizer: createMeshAuthorizer(store, { service: 'ledger', namespace: 'shop' }),
+      },
+    });
+    const out = (host: string, path = '/') => request(proxy!.outbound, { host, path });
+    expect((await request(proxy.inbound, { host: 'ledger.shop' })).status).toBe(403);
+    expect((await out('reviews.shop')).status).toBe(400);
+    expect((await out('ghost.shop')).status).toBe(503);
+    expect((await out('slow.shop')).status).toBe(504);
+    expect((await out('gone.shop')).status).toBe(502);
+    expect((await out('catalog.shop')).status).toBe(200);
+    expect((await out('catalog.shop', '/missing')).status).toBe(404);
+
+    const spans = await waitFor(
+      () => (col.spans.length >= 7 ? col.spans : undefined),
+      10_000,
+      'seven spans',
+    );
+    const str = (s: OtlpSpan, k: string): string | undefined => {
+      const v = s.attributes.find((a) => a.key === k)?.value.stringValue;
+      return typeof v === 'string' ? v : undefined;
+    };
+    const seen = spans
+      .map((s) => ({
+        target: str(s, 'meshlens.dst_service') ?? `inbound ${str(s, 'meshlens.direction')}`,
+        status: s.status,
+        reason: str(s, 'meshlens.proxy_error'),
+      }))
+      .sort((a, b) =>
+        a.target + String(a.status.code) < b.target + String(b.status.code) ? -1 : 1,
+      );
+    expect(seen).toEqual([
+      { target: 'catalog.shop', status: { code: 1 }, reason: undefined },
+      { target: 'catalog.shop', status: { code: 1 }, reason: undefined },
+      {
+        target: 'ghost.shop',
+        status: { code: 2, message: 'no-endpoints' },
+        reason: 'no-endpoints',
+      },
+      {
+        target: 'gone.shop',
+        status: { code: 2, message: 'connect-failed' },
+        reason: 'connect-failed',
+      },
+      { target: 'inbound inbound', status: { code: 2, message: 'forbidden' }, reason: 'forbidden' },
+      {
+        target: 'reviews.shop',
+        status: { code: 2, message: 'fault-injected' },
+        reason: 'fault-injected',
+      },
+      { target: 'slow.shop', status: { code: 2, message: 'timeout' }, reason: 'timeout' },
+    ]);
+    // The proxy's own metrics count exactly these as failures.
+    const metrics = (await request(proxy.admin, { path: '/metrics' })).body;
+    const total = (classification: string) =>
+      metrics
+        .split('\n')
+        .filter(
+          (l) =>
+            l.startsWith('response_total{') && l.includes(`classification="${classification}"`),
+        )
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    expect(total('failure')).toBe(spans.filter((s) => s.status.code === 2).length);
+    expect(total('success')).toBe(spans.filter((s) => s.status.code !== 2).length);
   });
 });

@@ -41,17 +41,31 @@ function statusCode(code: number | string | undefined): Span['status']['code'] {
   return 'unset';
 }
 
-/** Nanoseconds since the epoch -> milliseconds (float), exact to the microsecond. */
-export function nanosToMs(n: OtlpNanos): number | undefined {
+function nanosToBigInt(n: OtlpNanos): bigint | undefined {
   try {
-    let big: bigint;
-    if (typeof n === 'string') big = BigInt(n.trim());
-    else if (typeof n === 'number') big = BigInt(Math.trunc(n));
-    else big = (BigInt(n.high >>> 0) << 32n) | BigInt(n.low >>> 0);
-    return Number(big / 1000n) / 1000;
+    if (typeof n === 'string') return BigInt(n.trim());
+    if (typeof n === 'number') return BigInt(Math.trunc(n));
+    return (BigInt(n.high >>> 0) << 32n) | BigInt(n.low >>> 0);
   } catch {
     return undefined;
   }
+}
+
+/** Nanoseconds since the epoch -> milliseconds (float), exact to the microsecond. */
+export function nanosToMs(n: OtlpNanos): number | undefined {
+  const big = nanosToBigInt(n);
+  return big === undefined ? undefined : Number(big / 1000n) / 1000;
+}
+
+/**
+ * Span length in ms from the integer nanoseconds: subtracting two epoch-ms floats loses the
+ * microseconds (a 5 µs span came out as 4.88 µs).
+ */
+function durationMs(start: OtlpNanos, end: OtlpNanos): number | undefined {
+  const a = nanosToBigInt(start);
+  const b = nanosToBigInt(end);
+  if (a === undefined || b === undefined) return undefined;
+  return b > a ? Number((b - a) / 1000n) / 1000 : 0;
 }
 
 function anyValue(v: OtlpAnyValue | undefined): string | number | boolean | undefined {
@@ -83,8 +97,8 @@ function convertSpan(raw: unknown, service: string, resource: Attributes): Span 
   const spanId = normalizeId(s.spanId, 8);
   if (!traceId || !spanId) return `invalid trace or span id ${JSON.stringify(s.traceId)}`;
   const start = nanosToMs(s.startTimeUnixNano);
-  const end = nanosToMs(s.endTimeUnixNano);
-  if (start === undefined || end === undefined) return 'invalid start or end time';
+  const duration = durationMs(s.startTimeUnixNano, s.endTimeUnixNano);
+  if (start === undefined || duration === undefined) return 'invalid start or end time';
   const parent = s.parentSpanId ? normalizeId(s.parentSpanId, 8) : undefined;
   const span: Span = {
     traceId,
@@ -93,7 +107,7 @@ function convertSpan(raw: unknown, service: string, resource: Attributes): Span 
     service,
     kind: spanKind(s.kind),
     startMs: start,
-    durationMs: Math.max(0, end - start),
+    durationMs: duration,
     status: { code: statusCode(s.status?.code) },
     attributes: attributes(s.attributes),
     events: (s.events ?? []).map((e) => ({

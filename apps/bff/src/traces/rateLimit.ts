@@ -9,20 +9,38 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-/** One token bucket for all senders: ingest is cheap to send and expensive to store. */
-export function rateLimit(opts: RateLimitOptions): RequestHandler {
+export interface TokenBucket {
+  /** takes one token; false when the sender must back off */
+  take(): boolean;
+  /** whole seconds a refused sender should wait (Retry-After, gRPC RetryInfo) */
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * One token bucket for all senders and every ingest protocol (HTTP and gRPC share it):
+ * ingest is cheap to send and expensive to store.
+ */
+export function tokenBucket(opts: RateLimitOptions): TokenBucket {
   const now = opts.now ?? Date.now;
   let tokens = opts.burst;
   let last = now();
-  const retryAfter = String(Math.max(1, Math.ceil(1 / opts.ratePerSecond)));
-  return (_req, _res, next) => {
-    const t = now();
-    tokens = Math.min(opts.burst, tokens + ((t - last) / 1000) * opts.ratePerSecond);
-    last = t;
-    if (tokens >= 1) {
+  return {
+    retryAfterSeconds: Math.max(1, Math.ceil(1 / opts.ratePerSecond)),
+    take() {
+      const t = now();
+      tokens = Math.min(opts.burst, tokens + ((t - last) / 1000) * opts.ratePerSecond);
+      last = t;
+      if (tokens < 1) return false;
       tokens -= 1;
-      return next();
-    }
+      return true;
+    },
+  };
+}
+
+export function rateLimit(bucket: TokenBucket): RequestHandler {
+  const retryAfter = String(bucket.retryAfterSeconds);
+  return (_req, _res, next) => {
+    if (bucket.take()) return next();
     next(
       new HttpError(429, 'rate_limited', 'too many trace ingest requests, retry later', {
         headers: { 'retry-after': retryAfter },

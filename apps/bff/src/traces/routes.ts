@@ -6,28 +6,27 @@ import {
   resolveTimeRange,
   tracesQuerySchema,
 } from '@meshlens/contract';
-import express, { type Router } from 'express';
-import { HttpError, InvalidInputError, NotFoundError } from '../httpErrors';
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import { HttpError, InvalidInputError, NotFoundError, toHttpError } from '../httpErrors';
 import type { BffMetrics } from '../metrics';
 import { normalizeId } from './ids';
-import { convertOtlp } from './otlp';
+import type { OtlpIngest } from './ingest';
+import { RPC_CODE, decodeTraceRequest, encodeStatus, encodeTraceResponse } from './otlpProto';
 import { rateLimit } from './rateLimit';
 import type { TraceStore } from './store';
 import { convertZipkin } from './zipkin';
 
-export interface IngestLimits {
-  /** largest accepted request body (default 5 MiB) */
-  maxBodyBytes?: number | undefined;
-  /** ingest requests per second (default 200) and burst (default 400): many proxies export in batches */
-  ratePerSecond?: number | undefined;
-  burst?: number | undefined;
-}
-
 export interface TraceRoutesDeps {
   store: TraceStore;
   metrics: BffMetrics;
-  limits: IngestLimits;
+  ingest: OtlpIngest;
   now: () => number;
+}
+
+const PROTOBUF_TYPES = ['application/x-protobuf', 'application/protobuf'];
+
+function isProtobuf(req: express.Request): boolean {
+  return typeof req.is(PROTOBUF_TYPES) === 'string';
 }
 
 function requireJson(req: express.Request): void {
@@ -35,48 +34,77 @@ function requireJson(req: express.Request): void {
     throw new HttpError(
       415,
       'unsupported_media_type',
-      'only JSON bodies are accepted (OTLP/HTTP JSON, Zipkin v2 JSON); protobuf is not supported',
+      'accepted bodies: OTLP/HTTP as application/json or application/x-protobuf, Zipkin v2 as application/json',
     );
   }
 }
 
-function ingestRoutes(router: Router, deps: TraceRoutesDeps): void {
-  const { store, metrics } = deps;
-  const limiter = rateLimit({
-    ratePerSecond: deps.limits.ratePerSecond ?? 200,
-    burst: deps.limits.burst ?? 400,
-    now: deps.now,
-  });
-  const json = express.json({
-    limit: deps.limits.maxBodyBytes ?? 5 * 1024 * 1024,
-    type: () => true,
-  });
+/**
+ * OTLP/HTTP says a failed protobuf request gets a protobuf google.rpc.Status body (same status
+ * code and headers as the JSON error, so Retry-After still reaches the exporter).
+ */
+const otlpProtobufErrors: ErrorRequestHandler = (err: unknown, req, res, next) => {
+  const known = toHttpError(err);
+  if (!isProtobuf(req) || !known || res.headersSent) return next(err);
+  const code = known.status === 429 ? RPC_CODE.RESOURCE_EXHAUSTED : RPC_CODE.INVALID_ARGUMENT;
+  for (const [k, v] of Object.entries(known.headers)) res.setHeader(k, v);
+  res
+    .status(known.status)
+    .type('application/x-protobuf')
+    .send(Buffer.from(encodeStatus(code, known.message)));
+};
+
+function otlpRoute(router: Router, deps: TraceRoutesDeps): void {
+  const { ingest } = deps;
+  const limit = ingest.maxBodyBytes;
+  // body-parser inflates gzip/deflate itself, and applies the limit to the inflated size.
+  const json = express.json({ limit, type: () => true });
+  const raw = express.raw({ limit, type: () => true });
 
   router.post(
     '/v1/traces',
-    limiter,
-    (req, _res, next) => (requireJson(req), next()),
-    json,
+    rateLimit(ingest.bucket),
+    (req, res, next) => {
+      if (isProtobuf(req)) return raw(req, res, next);
+      requireJson(req);
+      json(req, res, next);
+    },
     (req, res) => {
-      const result = convertOtlp(req.body);
-      if ('error' in result) throw new HttpError(400, 'invalid_body', result.error);
-      store.add(result.spans);
-      metrics.spansReceived.inc({ protocol: 'otlp' }, result.spans.length);
-      metrics.spansRejected.inc({ protocol: 'otlp' }, result.rejected);
-      const body: OtlpExportResponse = {};
-      if (result.rejected > 0) {
-        body.partialSuccess = {
-          rejectedSpans: result.rejected,
-          errorMessage: result.firstError ?? '',
-        };
+      const proto = isProtobuf(req);
+      let body: unknown = req.body;
+      if (proto) {
+        if (!(req.body instanceof Buffer)) throw new HttpError(400, 'invalid_body', 'empty body');
+        try {
+          body = decodeTraceRequest(req.body);
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          throw new HttpError(
+            400,
+            'invalid_body',
+            `body is not a protobuf OTLP ExportTraceServiceRequest (${why})`,
+          );
+        }
       }
-      res.json(body);
+      const result = ingest.exportTraces(body, 'otlp');
+      if (!result.ok) throw new HttpError(400, 'invalid_body', result.error);
+      if (proto) {
+        res.type('application/x-protobuf').send(Buffer.from(encodeTraceResponse(result.partial)));
+        return;
+      }
+      const out: OtlpExportResponse = {};
+      if (result.partial) out.partialSuccess = result.partial;
+      res.json(out);
     },
   );
+  router.use('/v1/traces', otlpProtobufErrors);
+}
 
+function zipkinRoute(router: Router, deps: TraceRoutesDeps): void {
+  const { store, metrics } = deps;
+  const json = express.json({ limit: deps.ingest.maxBodyBytes, type: () => true });
   router.post(
     '/api/v2/spans',
-    limiter,
+    rateLimit(deps.ingest.bucket),
     (req, _res, next) => (requireJson(req), next()),
     json,
     (req, res) => {
@@ -128,6 +156,7 @@ function queryRoutes(router: Router, deps: TraceRoutesDeps): void {
 }
 
 export function traceRoutes(router: Router, deps: TraceRoutesDeps): void {
-  ingestRoutes(router, deps);
+  otlpRoute(router, deps);
+  zipkinRoute(router, deps);
   queryRoutes(router, deps);
 }

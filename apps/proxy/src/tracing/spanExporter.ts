@@ -44,6 +44,8 @@ export interface Span {
   endMs: number;
   attributes: Record<string, AttrValue>;
   error: boolean;
+  /** OTLP status message of an error span (the proxy error reason) */
+  statusMessage?: string;
 }
 
 export interface SpanExporterOptions {
@@ -156,7 +158,12 @@ export function toOtlp(spans: Span[], resource: Record<string, string>): object 
               startTimeUnixNano: nanos(s.startMs),
               endTimeUnixNano: nanos(s.endMs),
               attributes: Object.entries(s.attributes).map(([k, v]) => attr(k, v)),
-              status: { code: s.error ? 2 : 1 },
+              status: s.error
+                ? {
+                    code: 2,
+                    ...(s.statusMessage === undefined ? {} : { message: s.statusMessage }),
+                  }
+                : { code: 1 },
             })),
           },
         ],

@@ -77,7 +77,11 @@ export class Tracer {
             'http.response.status_code': status,
             ...(proxyError === undefined ? {} : { 'meshlens.proxy_error': proxyError }),
           },
-          error: status >= 500,
+          // As the metrics classify it: an error the mesh made (denial, injected abort, no
+          // endpoints, timeout, connect failure) is a failure whatever its status code, so the
+          // trace list and the success rate agree.
+          error: status >= 500 || proxyError !== undefined,
+          ...(proxyError === undefined ? {} : { statusMessage: proxyError }),
         });
       },
     };

@@ -24,6 +24,8 @@ describe('overview URL', () => {
       '?kind=service&q=web&sort=-p99&sel=workload%3Ashop%2Fweb&warn=97.5&fail=80&window=15m&refresh=off',
     ],
     ['shop', '?sort=name&from=1000&to=5000'],
+    // an edge selected and a trace's path shown
+    ['shop', `?sel=workload%3Ashop%2Fweb-%3Eworkload%3Ashop%2Fcart&trace=${'ab'.repeat(16)}`],
     ['<img src=x onerror=alert(1)>', '?q=%3Cb%3E'],
   ])('round-trips namespace %s with %s', (ns, search) => {
     const state = parseOverviewUrl(ns, search);

@@ -7,8 +7,13 @@ import { useNamespacesQuery } from '../shell/useShellQueries';
 import { buildResourceUrl } from '../resource/url';
 import { toGraphModel } from '../topology/model';
 import { TopologyView } from '../topology/TopologyView';
+import { tracePath } from '../traces/tracePath';
+import { useTraceQuery } from '../traces/useTracesQueries';
+import { EdgeDetail } from './EdgeDetail';
 import { GoldenSignalsTable, type SignalsRow } from './GoldenSignalsTable';
 import { NodeDetail } from './NodeDetail';
+import { TracePathBanner } from './TracePathBanner';
+import { TracesSection } from './TracesSection';
 import { OverviewToolbar } from './OverviewToolbar';
 import { useTopologyQuery } from './useTopologyQuery';
 import { useTrendHistory } from './useTrendHistory';
@@ -63,6 +68,21 @@ export function OverviewPage() {
       time: url.time,
     });
   const selected = data?.nodes.find((n) => n.id === url.selected);
+  const selectedEdge = data?.edges.find((e) => e.id === url.selected);
+  const pathTrace = useTraceQuery(url.trace ?? '', url.trace !== undefined);
+  const path = useMemo(
+    () => (data && pathTrace.data ? tracePath(pathTrace.data.trace.spans, data) : undefined),
+    [data, pathTrace.data],
+  );
+  const highlight = useMemo(
+    () =>
+      url.trace !== undefined && path
+        ? { nodeIds: new Set(path.nodeIds), edgeIds: new Set(path.edgeIds) }
+        : undefined,
+    [url.trace, path],
+  );
+  const showPath = (trace: string) => setUrl({ ...url, trace }, { replace: true });
+  const close = () => setUrl({ ...url, selected: undefined }, { replace: true });
 
   return (
     <div className="page">
@@ -94,13 +114,24 @@ export function OverviewPage() {
       <>
         <section className="overview-grid">
           <div className="panel graph-panel">
+            {url.trace !== undefined && (
+              <TracePathBanner
+                traceId={url.trace}
+                trace={pathTrace.data}
+                error={pathTrace.error}
+                path={path}
+                onClear={() => setUrl({ ...url, trace: undefined }, { replace: true })}
+              />
+            )}
             <TopologyView
               nodes={graph.nodes}
               edges={graph.edges}
               layoutKey={`${url.kind}|${url.namespace ?? '*'}`}
               selectedId={url.selected}
               matchIds={matchIds}
+              highlight={highlight}
               onSelect={(id) => setUrl({ ...url, selected: id }, { replace: true })}
+              onSelectEdge={(id) => setUrl({ ...url, selected: id }, { replace: true })}
               onOpen={(id) => {
                 const n = data.nodes.find((x) => x.id === id);
                 if (n) void navigate(href(n));
@@ -111,13 +142,41 @@ export function OverviewPage() {
           </div>
           <aside className="panel detail-panel" aria-label="Details">
             {selected ? (
-              <NodeDetail
-                node={selected}
-                topology={data}
-                thresholds={url.thresholds}
-                href={href(selected)}
-                onClose={() => setUrl({ ...url, selected: undefined }, { replace: true })}
-              />
+              <>
+                <NodeDetail
+                  node={selected}
+                  topology={data}
+                  thresholds={url.thresholds}
+                  href={href(selected)}
+                  onClose={close}
+                />
+                <TracesSection
+                  selection={{ service: selected.name }}
+                  time={url.time}
+                  p95Ms={selected.latencyMs.p95}
+                  activeTraceId={url.trace}
+                  onShowPath={showPath}
+                />
+              </>
+            ) : selectedEdge ? (
+              <>
+                <EdgeDetail
+                  edge={selectedEdge}
+                  source={data.nodes.find((n) => n.id === selectedEdge.source)}
+                  target={data.nodes.find((n) => n.id === selectedEdge.target)}
+                  onClose={close}
+                />
+                <TracesSection
+                  selection={{
+                    service: data.nodes.find((n) => n.id === selectedEdge.source)?.name ?? '',
+                    peer: data.nodes.find((n) => n.id === selectedEdge.target)?.name,
+                  }}
+                  time={url.time}
+                  p95Ms={selectedEdge.latencyMs.p95}
+                  activeTraceId={url.trace}
+                  onShowPath={showPath}
+                />
+              </>
             ) : (
               <MeshSummary topology={data} />
             )}
@@ -190,7 +249,9 @@ function MeshSummary({ topology }: { topology: Pick<TopologyResponse, 'nodes' | 
           {mtls} of {topology.edges.length}
         </dd>
       </dl>
-      <p className="muted">Select a node or a row to see its callers and callees.</p>
+      <p className="muted">
+        Select a node, an edge or a row to see its callers, callees and traces.
+      </p>
     </div>
   );
 }

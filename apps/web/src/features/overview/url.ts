@@ -22,7 +22,10 @@ export interface OverviewUrl {
   kind: GraphKind;
   filter: string;
   sort: SortState<OverviewSortKey>;
+  /** a node id, or an edge id (`source->target`: node ids never contain `>`) */
   selected: string | undefined;
+  /** trace whose path the graph highlights */
+  trace: string | undefined;
   thresholds: HealthThresholds;
   time: TimeState;
 }
@@ -35,6 +38,7 @@ export const DEFAULT_OVERVIEW: OverviewUrl = {
   filter: '',
   sort: DEFAULT_SORT,
   selected: undefined,
+  trace: undefined,
   thresholds: { ...DEFAULT_HEALTH_THRESHOLDS },
   time: DEFAULT_TIME,
 };
@@ -59,6 +63,7 @@ export function parseOverviewUrl(namespace: string | undefined, search: string):
     filter: p.get('q') ?? '',
     sort: parseSort(p.get('sort'), OVERVIEW_SORT_KEYS, DEFAULT_SORT),
     selected: p.get('sel') ?? undefined,
+    trace: p.get('trace') ?? undefined,
     thresholds: failing <= warning ? { warning, failing } : { ...DEFAULT_HEALTH_THRESHOLDS },
     time: parseTime(p),
   };
@@ -72,6 +77,7 @@ export function buildOverviewUrl(s: OverviewUrl): string {
     p.set('sort', formatSort(s.sort));
   }
   if (s.selected !== undefined) p.set('sel', s.selected);
+  if (s.trace !== undefined) p.set('trace', s.trace);
   if (s.thresholds.warning !== DEFAULT_HEALTH_THRESHOLDS.warning) {
     p.set('warn', pct(s.thresholds.warning));
   }

@@ -8,6 +8,7 @@ import { buildOverviewUrl, DEFAULT_OVERVIEW } from '../overview/url';
 import { toGraphModel } from '../topology/model';
 import { TopologyView } from '../topology/TopologyView';
 import { TraceTable } from '../traces/TraceTable';
+import { buildTracesUrl, parseTracesUrl } from '../traces/url';
 import { EdgeTable } from './EdgeTable';
 import { Headline } from './Headline';
 import { InstancesTable, instancesOf } from './InstancesTable';
@@ -226,7 +227,15 @@ function TracesTab({ url, p95 }: { url: ResourceUrl; p95: number | null }) {
       <section className="panel">
         <div className="panel-title">
           <h2 className="h2">Recent traces</h2>
-          <Link to={`/traces?service=${encodeURIComponent(url.name)}`}>Search all</Link>
+          <Link
+            to={buildTracesUrl({
+              ...parseTracesUrl(''),
+              service: url.name,
+              time: url.time,
+            })}
+          >
+            Search all
+          </Link>
         </div>
         {recent.data ? (
           <TraceTable traces={recent.data.traces} caption="Recent traces" testId="recent-traces" />
@@ -236,7 +245,9 @@ function TracesTab({ url, p95 }: { url: ResourceUrl; p95: number | null }) {
           <LoadingState />
         )}
         {recent.data?.traces.length === 0 && (
-          <p className="muted pad">No traces for this resource yet.</p>
+          <p className="muted pad">
+            No traces for this resource in this time range. Traces are sampled: widen the window.
+          </p>
         )}
       </section>
       <section className="panel">

@@ -96,7 +96,8 @@ export function useResourceTracesQuery(
   enabled: boolean,
 ) {
   const api = useApi();
-  const q = { service, minDurationMs, limit: 10 };
+  // The traces of the period the page shows, like its metrics (the range was once left out).
+  const q = { service, minDurationMs, limit: 10, ...rangeToQuery(time.range) };
   return useQuery({
     queryKey: ['traces', q],
     queryFn: ({ signal }) => api.traces(q, signal),

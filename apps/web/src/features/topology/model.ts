@@ -21,6 +21,12 @@ export interface GraphEdgeModel {
   mtls: MtlsState;
 }
 
+/** Elements to emphasise on the graph (a trace's path). */
+export interface GraphHighlight {
+  nodeIds: ReadonlySet<string>;
+  edgeIds: ReadonlySet<string>;
+}
+
 export interface GraphHandle {
   layoutMs: number;
   nodeCount: number;

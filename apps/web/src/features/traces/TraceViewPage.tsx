@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { ErrorState, LoadingState } from '../../components/StateViews';
 import { formatLatency, formatTimestamp } from '../../lib/format';
 import { useUrlState } from '../../lib/useUrlState';
+import { buildOverviewUrl, DEFAULT_OVERVIEW } from '../overview/url';
 import { SpanDetail } from './SpanDetail';
 import { useTraceQuery } from './useTracesQueries';
 import { buildTraceViewUrl, parseTraceViewUrl, type TraceViewUrl } from './url';
@@ -56,6 +57,9 @@ export function TraceViewPage() {
             <span className="err-badge"> · {summary.errorCount} errors</span>
           )}
         </span>
+        <Link to={pathOnGraphUrl(url.traceId, summary.startMs, summary.durationMs)}>
+          Show path on the graph
+        </Link>
       </div>
       <div className="trace-layout">
         <section className="panel" data-testid="waterfall">
@@ -72,4 +76,21 @@ export function TraceViewPage() {
       </div>
     </div>
   );
+}
+
+/** The topology around the trace's time (a few minutes either side) with its path highlighted. */
+function pathOnGraphUrl(traceId: string, startMs: number, durationMs: number): string {
+  const margin = 5 * 60_000;
+  return buildOverviewUrl({
+    ...DEFAULT_OVERVIEW,
+    trace: traceId,
+    time: {
+      range: {
+        kind: 'absolute',
+        from: Math.floor(startMs) - margin,
+        to: Math.ceil(startMs + durationMs) + margin,
+      },
+      refreshMs: DEFAULT_OVERVIEW.time.refreshMs,
+    },
+  });
 }

@@ -1,9 +1,14 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useNavigate } from 'react-router';
 import { EmptyState, ErrorState, LoadingState } from '../../components/StateViews';
 import { useUrlState } from '../../lib/useUrlState';
 import { TraceTable } from './TraceTable';
 import { useTracesQuery } from './useTracesQueries';
 import { buildTracesUrl, parseTracesUrl, type TracesUrl } from './url';
+
+const DurationScatter = lazy(() =>
+  import('./DurationScatter').then((m) => ({ default: m.DurationScatter })),
+);
 
 function parse(_p: unknown, search: string): TracesUrl {
   return parseTracesUrl(search);
@@ -12,6 +17,7 @@ function parse(_p: unknown, search: string): TracesUrl {
 export function TracesPage() {
   const [url, setUrl] = useUrlState(parse, buildTracesUrl);
   const q = useTracesQuery(url);
+  const navigate = useNavigate();
   // Text inputs edit a draft; the URL (and the query) change on submit, not per keystroke.
   const [service, setService] = useState(url.service);
   const [minDur, setMinDur] = useState(
@@ -88,14 +94,25 @@ export function TracesPage() {
         q.data.traces.length === 0 ? (
           <EmptyState title="No traces match">
             <p>
-              Proxies export spans to this dashboard at <code>/v1/traces</code> (OTLP/HTTP JSON).
-              Widen the time window or remove filters, or send traffic through the mesh.
+              Proxies and OpenTelemetry SDKs export spans to this dashboard at{' '}
+              <code>/v1/traces</code> (OTLP/HTTP, JSON or protobuf) or over OTLP/gRPC. Widen the
+              time window or remove filters, or send traffic through the mesh.
             </p>
           </EmptyState>
         ) : (
-          <section className="panel">
-            <TraceTable traces={q.data.traces} caption="Traces" testId="traces-table" />
-          </section>
+          <>
+            <section className="panel" aria-label="Duration over time">
+              <Suspense fallback={<LoadingState label="Loading chart…" />}>
+                <DurationScatter
+                  traces={q.data.traces}
+                  onOpen={(id) => void navigate(`/traces/${encodeURIComponent(id)}`)}
+                />
+              </Suspense>
+            </section>
+            <section className="panel">
+              <TraceTable traces={q.data.traces} caption="Traces" testId="traces-table" />
+            </section>
+          </>
         )
       ) : q.isError ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />

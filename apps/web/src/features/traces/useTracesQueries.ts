@@ -20,11 +20,12 @@ export function useTracesQuery(url: TracesUrl) {
   });
 }
 
-export function useTraceQuery(traceId: string) {
+export function useTraceQuery(traceId: string, enabled = true) {
   const api = useApi();
   return useQuery({
     queryKey: ['trace', traceId],
     queryFn: ({ signal }) => api.trace(traceId, signal),
+    enabled,
     // A trace can still be receiving spans; a slow refresh picks up late ones.
     ...liveOptions(0),
   });

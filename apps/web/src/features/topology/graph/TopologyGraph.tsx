@@ -9,9 +9,9 @@ import type {
   NodeSingular,
   StylesheetJson,
 } from 'cytoscape';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { stableLayout, type Position } from '../layout';
-import type { GraphEdgeModel, GraphHandle, GraphNodeModel } from '../model';
+import type { GraphEdgeModel, GraphHandle, GraphHighlight, GraphNodeModel } from '../model';
 
 export interface TopologyGraphProps {
   nodes: readonly GraphNodeModel[];
@@ -21,7 +21,11 @@ export interface TopologyGraphProps {
   selectedId?: string | undefined;
   /** ids to emphasise (search); undefined = no search active */
   matchIds?: ReadonlySet<string> | undefined;
+  /** a path to show (a trace's services and calls): these stand out, everything else dims */
+  highlight?: GraphHighlight | undefined;
   onSelect?: (id: string | undefined) => void;
+  /** an edge was clicked (its id); without it edges are not selectable */
+  onSelectEdge?: (id: string) => void;
   onOpen?: (id: string) => void;
   onReady?: (handle: GraphHandle) => void;
   ariaLabel: string;
@@ -42,6 +46,7 @@ function stylesheet(large: boolean): StylesheetJson {
   const fg = cssVar('--fg', '#1f2933');
   const bg = cssVar('--bg', '#ffffff');
   const muted = cssVar('--muted', '#7b8794');
+  const accent = cssVar('--accent', '#3b5bdb');
   return [
     {
       selector: 'node',
@@ -87,6 +92,12 @@ function stylesheet(large: boolean): StylesheetJson {
       },
     },
     { selector: 'edge.plaintext', style: { 'line-style': 'dashed' } },
+    { selector: 'node.path', style: { 'border-color': accent, 'border-width': 4 } },
+    {
+      selector: 'edge.path',
+      style: { 'line-color': accent, 'target-arrow-color': accent, width: 5, 'z-index': 9 },
+    },
+    { selector: 'edge:selected', style: { 'line-color': fg, 'target-arrow-color': fg } },
     { selector: 'edge.hover', style: { label: 'data(hoverLabel)', 'z-index': 10 } },
   ];
 }
@@ -213,6 +224,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
     const layoutMs = sync(cy, propsRef.current);
     fitGraph(cy);
     cy.on('tap', 'node', (e) => propsRef.current.onSelect?.(nodeOf(e).id()));
+    cy.on('tap', 'edge', (e) => propsRef.current.onSelectEdge?.(edgeOf(e).id()));
     cy.on('dbltap', 'node', (e) => propsRef.current.onOpen?.(nodeOf(e).id()));
     cy.on('tap', (e) => {
       if ((e.target as unknown) === cy) propsRef.current.onSelect?.(undefined);
@@ -254,14 +266,15 @@ export function TopologyGraph(props: TopologyGraphProps) {
     if (before === 0 && cy.nodes().length > 0) fitGraph(cy);
   }, [props.nodes, props.edges, props]);
 
+  const [pathIds, setPathIds] = useState('');
   useEffect(() => {
     const cy = cyRef.current;
     if (!cy) return;
     cy.batch(() => {
-      cy.nodes().unselect();
+      cy.elements().unselect();
       if (props.selectedId !== undefined) cy.getElementById(props.selectedId).select();
       const m = props.matchIds;
-      cy.elements().removeClass('dim');
+      cy.elements().removeClass('dim path');
       if (m !== undefined) {
         cy.nodes().forEach((n) => {
           if (!m.has(n.id())) n.addClass('dim');
@@ -270,8 +283,25 @@ export function TopologyGraph(props: TopologyGraphProps) {
           if (!m.has(e.source().id()) && !m.has(e.target().id())) e.addClass('dim');
         });
       }
+      const h = props.highlight;
+      if (h !== undefined) {
+        cy.nodes().forEach((n) => {
+          n.addClass(h.nodeIds.has(n.id()) ? 'path' : 'dim');
+        });
+        cy.edges().forEach((e) => {
+          e.addClass(h.edgeIds.has(e.id()) ? 'path' : 'dim');
+        });
+      }
     });
-  }, [props.selectedId, props.matchIds, props.nodes]);
+    // What the canvas really shows, for people and tests that cannot read a canvas.
+    setPathIds(
+      cy
+        .elements('.path')
+        .map((el) => el.id())
+        .sort()
+        .join(' '),
+    );
+  }, [props.selectedId, props.matchIds, props.highlight, props.nodes, props.edges]);
 
   return (
     <div
@@ -280,6 +310,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
       role="img"
       aria-label={props.ariaLabel}
       data-testid="topology-graph"
+      {...(pathIds === '' ? {} : { 'data-path': pathIds })}
     />
   );
 }
