@@ -18,6 +18,8 @@ import { SpanExporter } from './tracing/spanExporter';
 import { Tracer } from './tracing/tracer';
 import { proxyUpgrade, rejectUpgrade } from './upgrade';
 import { MeshTls } from './mtls';
+import { createCaptureListener, type CaptureListener } from './capture/captureListener';
+import type { OriginalDstReader } from './capture/originalDst';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -34,6 +36,8 @@ export interface AppDeps {
   /** Workload mTLS (certificates from the control plane); plaintext everywhere when absent. */
   meshTls?: MeshTls;
   metrics?: ProxyMetrics;
+  /** With --capture: reads a redirected connection's original destination (SO_ORIGINAL_DST). */
+  readOriginalDst?: OriginalDstReader;
 }
 
 export interface BoundAddress {
@@ -109,7 +113,9 @@ export function createApp(deps: AppDeps): ProxyApp {
   const tlsFor = (state: EndpointState): AttemptTarget['tls'] => meshTls?.forEndpoint(state);
   const tlsAgent = MeshTls.agent();
   const outbound = createListener(onClientError);
+  let capture: CaptureListener | undefined;
   const outboundHandler = createOutboundHandler({
+    capturedService: (req) => capture?.serviceOf(req.socket),
     destinations,
     metrics,
     tracer,
@@ -125,9 +131,21 @@ export function createApp(deps: AppDeps): ProxyApp {
   outbound.on('connection', (s: Socket) =>
     tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' }),
   );
+  if (deps.readOriginalDst !== undefined) {
+    capture = createCaptureListener({
+      http: outbound,
+      readOriginalDst: deps.readOriginalDst,
+      destinations,
+      tcp,
+      logger,
+    });
+  }
   outbound.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const target = requestTarget(req);
-    const key = target === undefined ? undefined : serviceKeyFromAuthority(target.authority);
+    const key =
+      target === undefined
+        ? undefined
+        : (capture?.serviceOf(req.socket) ?? serviceKeyFromAuthority(target.authority));
     const dest =
       key === undefined
         ? undefined
@@ -252,7 +270,8 @@ export function createApp(deps: AppDeps): ProxyApp {
   });
 
   let started = false;
-  const servers = [inboundListen, outbound, admin];
+  const outboundListen: http.Server | NetServer = capture?.server ?? outbound;
+  const servers = [inboundListen, outboundListen, admin];
   return {
     metrics,
     destinations,
@@ -266,7 +285,7 @@ export function createApp(deps: AppDeps): ProxyApp {
           });
         });
       const inboundAddr = await listen(inboundListen, flags.inbound);
-      const outboundAddr = await listen(outbound, flags.outbound);
+      const outboundAddr = await listen(outboundListen, flags.outbound);
       const adminAddr = await listen(admin, flags.admin);
       started = true;
       return { inbound: inboundAddr, outbound: outboundAddr, admin: adminAddr };
@@ -279,6 +298,7 @@ export function createApp(deps: AppDeps): ProxyApp {
       const timer = setTimeout(() => {
         for (const s of [inboundHttp, outbound, admin]) s.closeAllConnections();
         for (const s of inboundSockets) s.destroy();
+        capture?.destroyAll();
       }, drainMs);
       await Promise.all(closing);
       clearTimeout(timer);

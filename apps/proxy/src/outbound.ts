@@ -23,6 +23,8 @@ export interface OutboundDeps {
   /** mTLS settings for an endpoint, or undefined for plaintext. */
   tlsFor: (state: EndpointState) => AttemptTarget['tls'];
   logger: { warn(o: object, m: string): void; info(o: object, m: string): void };
+  /** The service a captured connection dialled (by address), ahead of the Host header. */
+  capturedService?: (req: IncomingMessage) => string | undefined;
 }
 
 /** Target of an outbound request: authority and path from Host or an absolute-form URL. */
@@ -63,7 +65,10 @@ async function handleOutbound(
   const startMs = performance.now();
   const method = req.method ?? 'GET';
   const target = requestTarget(req);
-  const key = target === undefined ? undefined : serviceKeyFromAuthority(target.authority);
+  const key =
+    target === undefined
+      ? undefined
+      : (deps.capturedService?.(req) ?? serviceKeyFromAuthority(target.authority));
   if (target === undefined || key === undefined) {
     req.resume();
     deps.logger.info(
