@@ -10,7 +10,8 @@ import {
   type WorkloadFacts,
 } from './sidecar';
 
-export type InjectOutcome = 'injected' | 'already-injected' | 'skipped';
+/** `not-enabled`: neither the pod nor its namespace asked for injection (the webhook's usual case). */
+export type InjectOutcome = 'injected' | 'already-injected' | 'skipped' | 'not-enabled';
 
 export interface PodInjection {
   outcome: InjectOutcome;
@@ -80,7 +81,7 @@ export function injectPodTemplate(template: unknown, ctx: InjectContext): PodInj
   }
   if (choice !== 'enabled' && !ctx.namespaceEnabled) {
     return {
-      outcome: 'skipped',
+      outcome: 'not-enabled',
       reason: `neither the pod nor its namespace has ${injectAnnotation}: enabled`,
     };
   }
@@ -90,11 +91,7 @@ export function injectPodTemplate(template: unknown, ctx: InjectContext): PodInj
       reason: 'hostNetwork: true pods share the node network: capturing it would capture the node',
     };
   }
-  const name =
-    ctx.workloadName ??
-    text(meta, 'name') ??
-    text(meta, 'generateName')?.replace(/-$/, '') ??
-    'unknown';
+  const name = ctx.workloadName ?? workloadOfPod(meta, labels);
   const app = text(labels, 'app') ?? text(labels, 'app.kubernetes.io/name');
   const facts: WorkloadFacts = {
     workload: name,
@@ -114,6 +111,18 @@ export function injectPodTemplate(template: unknown, ctx: InjectContext): PodInj
     : [];
   newSpec['initContainers'] = [initContainer(o, facts), proxyContainer(o, facts), ...existing];
   return { outcome: 'injected', template: injected };
+}
+
+/**
+ * A pod the webhook sees has no name yet, only the generateName its ReplicaSet gave it
+ * (`<deployment>-<pod-template-hash>-`): the Deployment's name is the workload.
+ */
+function workloadOfPod(meta: Json, labels: Json): string {
+  const generated = text(meta, 'generateName');
+  if (generated === undefined) return text(meta, 'name') ?? 'unknown';
+  const hash = text(labels, 'pod-template-hash');
+  const base = generated.replace(/-$/, '');
+  return hash !== undefined && base.endsWith(`-${hash}`) ? base.slice(0, -hash.length - 1) : base;
 }
 
 function definedOnly(o: Partial<SidecarOptions>): Partial<SidecarOptions> {

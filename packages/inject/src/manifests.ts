@@ -54,7 +54,8 @@ function injectObject(doc: Document, base: Path, kind: string, o: InjectOptions)
     options,
     proxyVersion,
     namespaceEnabled: true,
-    workloadName: name,
+    // A bare Pod names itself (or its generateName does); a workload's template is the workload's.
+    ...(kind === 'Pod' ? {} : { workloadName: name }),
   });
   if (result.template !== undefined) applyToYaml(doc, path, jsonDiff(template, result.template));
   return {
