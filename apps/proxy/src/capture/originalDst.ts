@@ -58,6 +58,6 @@ export function createOriginalDstReader(): OriginalDstReader {
 function socketFd(socket: Socket): number | undefined {
   const handle: unknown = (socket as unknown as { _handle?: unknown })._handle;
   if (typeof handle !== 'object' || handle === null || !('fd' in handle)) return undefined;
-  const fd = (handle).fd;
+  const fd = handle.fd;
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
 }
