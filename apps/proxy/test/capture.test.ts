@@ -47,6 +47,9 @@ http.createServer((req, res) => {
   res.writeHead(failed ? 503 : 200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ path: req.url, route: req.headers['x-route'] ?? null }));
 }).listen(9080, '0.0.0.0', () => console.log('app listening'));
+// A protocol the mesh does not speak: answers each chunk in upper case.
+require('node:net').createServer((s) => s.on('data', (d) => s.write(String(d).toUpperCase())))
+  .listen(7000, '0.0.0.0');
 `;
 
 const procs: NsProcess[] = [];
@@ -261,10 +264,28 @@ describe('transparent capture in network namespaces', () => {
     ).toBe(1);
   });
 
+  it('a protocol that is not HTTP passes through as plain TCP and is counted in tcp_*', () => {
+    const reply = sh(inNs(A)[0]!, [
+      ...inNs(A).slice(1),
+      process.execPath,
+      '-e',
+      `const s = require('node:net').connect(7000, '${IP_B}', () => s.write('ping'));
+       s.on('data', (d) => { console.log(String(d)); s.end(); });`,
+    ]);
+    expect(reply).toBe('PING\n');
+    const a = metrics(A);
+    expect(
+      metricSum(a, 'tcp_open_total', { direction: 'outbound', peer: 'dst', tls: 'no_identity' }),
+    ).toBe(2);
+    expect(
+      metricSum(a, 'tcp_read_bytes_total', { direction: 'outbound', peer: 'dst' }),
+    ).toBeGreaterThanOrEqual(4);
+  });
+
   it('the proxies’ own connections are not looped back into their outbound listeners', () => {
-    // Pod A's outbound listener saw exactly the app's three connections: the proxy's own
+    // Pod A's outbound listener saw exactly the app's four connections: the proxy's own
     // connections (control plane, pod B, passthrough) were not redirected to it.
-    expect(metricSum(metrics(A), 'tcp_open_total', { direction: 'outbound', peer: 'src' })).toBe(3);
+    expect(metricSum(metrics(A), 'tcp_open_total', { direction: 'outbound', peer: 'src' })).toBe(4);
     expect(metricSum(metrics(B), 'tcp_open_total', { direction: 'outbound', peer: 'src' })).toBe(0);
   });
 });
