@@ -56,7 +56,7 @@ describe('docker-compose.yml', () => {
 
   it('runs every demo instance with its own proxy in the same network namespace', () => {
     for (const i of shopInstances) {
-      expect(compose.services[i.pod]?.command?.[0]).toBe('apps/demo/src/main.ts');
+      expect(compose.services[i.pod]?.command?.[0]).toBe('apps/demo/dist/main.mjs');
       const proxy = compose.services[`${i.pod}-proxy`];
       expect(proxy?.network_mode).toBe(`service:${i.pod}`);
       expect(proxy?.environment?.MESHLENS_PROXY_POD).toBe(i.pod);

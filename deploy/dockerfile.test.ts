@@ -25,6 +25,9 @@ function runtimeImports(): Set<string> {
     'apps/bff',
     'apps/demo',
     'apps/cli',
+    'apps/init',
+    'apps/injector',
+    'packages/inject',
     'packages/prom',
     'packages/contract',
     'packages/mesh-config',
@@ -72,9 +75,19 @@ describe('deploy/docker/Dockerfile', () => {
 
   it('every `npm run` step names a script its workspace has', () => {
     const steps = dockerfile.filter((i) => i.op === 'RUN').flatMap((i) => npmRunSteps(i.args));
-    expect(steps).toEqual([{ script: 'build', workspace: '@meshlens/web' }]);
+    // the SPA, then every app the image runs from its bundle
+    expect(steps.map((s) => s.workspace)).toEqual([
+      '@meshlens/web',
+      '@meshlens/proxy',
+      '@meshlens/init',
+      '@meshlens/injector',
+      '@meshlens/control-plane',
+      '@meshlens/bff',
+      '@meshlens/demo',
+    ]);
     for (const s of steps) {
-      const pkg = JSON.parse(readFileSync(join(repoRoot, 'apps/web/package.json'), 'utf8')) as {
+      const dir = `apps/${(s.workspace ?? '').replace('@meshlens/', '')}`;
+      const pkg = JSON.parse(readFileSync(join(repoRoot, dir, 'package.json'), 'utf8')) as {
         name: string;
         scripts: Record<string, string>;
       };
@@ -91,6 +104,11 @@ describe('deploy/docker/Dockerfile', () => {
     }
     const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8');
     expect(ignore).toContain('**/node_modules');
+  });
+
+  it('installs iptables for meshlens-init in the runtime stage', () => {
+    const runs = runtime.filter((i) => i.op === 'RUN').map((i) => i.args);
+    expect(runs.some((r) => /apt-get install .*\biptables\b/.test(r))).toBe(true);
   });
 
   it('`npm prune --omit=dev` keeps every package the production sources import (and tsx)', async () => {
@@ -123,9 +141,9 @@ describe('deploy/docker/Dockerfile', () => {
   });
 
   it('the default command (ENTRYPOINT + CMD) starts the dashboard entry point', async () => {
-    expect(jsonArray('ENTRYPOINT')).toEqual(['node', '--import', 'tsx']);
+    expect(jsonArray('ENTRYPOINT')).toEqual(['node']);
     const [entry = ''] = jsonArray('CMD');
-    expect(entry).toBe('apps/bff/src/main.ts');
+    expect(entry).toBe('apps/bff/dist/main.mjs');
     expect(await helpOf(entry)).toContain('--port');
   });
 });

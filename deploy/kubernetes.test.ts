@@ -1,10 +1,15 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { injectManifests } from '@meshlens/cli';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { extraEnv, flagForEnv, flagsIn, flagsOf, repoRoot } from './lib/entryPoints';
 import { validateManifest } from './lib/kubernetesModels';
+import { createTestCa } from './lib/testCa';
+
+const run = promisify(execFile);
 
 const dir = join(repoRoot, 'deploy/kubernetes');
 
@@ -73,6 +78,7 @@ describe('deploy/kubernetes manifests', () => {
   it('a workload injected by `meshlens inject` is still valid', () => {
     const deployment = injected.find((m) => m.kind === 'Deployment');
     expect(deployment && podSpec(deployment).initContainers?.map((c) => c.name)).toEqual([
+      'meshlens-init',
       'meshlens-proxy',
     ]);
     for (const m of injected) expect(validateManifest(m)).toEqual([]);
@@ -83,11 +89,14 @@ describe('deploy/kubernetes manifests', () => {
       ...byKind('Deployment'),
       ...injected.filter((m) => m.kind === 'Deployment'),
     ].flatMap((d) => [...podSpec(d).containers, ...(podSpec(d).initContainers ?? [])]);
-    expect(containers.length).toBe(5);
+    // control plane, dashboard, injector, the example app; injected: the app, meshlens-init, proxy
+    expect(containers.length).toBe(7);
     for (const c of containers) {
       const argv = [...(c.command ?? []), ...(c.args ?? [])];
-      expect(argv.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
-      const [entry = '', ...args] = argv.slice(3);
+      // bundled JavaScript, not the tsx loader
+      expect(argv[0]).toBe('node');
+      expect(argv[1]).toMatch(/^apps\/[a-z-]+\/dist\/main\.mjs$/);
+      const [entry = '', ...args] = argv.slice(1);
       const known = await flagsOf(entry);
       expect(flagsIn(args).filter((f) => !known.has(f))).toEqual([]);
       const unknownEnv = (c.env ?? [])
@@ -224,6 +233,53 @@ describe('deploy/kubernetes manifests', () => {
     expect(c?.env?.map((e) => e.name)).toEqual(
       expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']),
     );
+  });
+
+  it('the webhook configuration carries the mesh CA, fails open, answers fast and calls svc/meshlens-injector', async () => {
+    const ca = await createTestCa();
+    try {
+      const config = parse(
+        (
+          await run(process.execPath, [
+            '--import',
+            'tsx',
+            join(repoRoot, 'apps/injector/src/main.ts'),
+            'webhook-config',
+            '--ca-cert-file',
+            ca.certFile,
+          ])
+        ).stdout,
+      ) as Manifest & { webhooks: Record<string, unknown>[] };
+      expect(validateManifest(config)).toEqual([]);
+      const svc = byKind('Service').find((x) => x.metadata.name === 'meshlens-injector')!;
+      const svcPort = (svc.spec as { ports: { port: number }[] }).ports[0]?.port;
+      expect(config.webhooks.map((w) => w['name'])).toEqual([
+        'namespace.inject.meshlens.io',
+        'pod.inject.meshlens.io',
+      ]);
+      for (const w of config.webhooks) {
+        expect(w['failurePolicy']).toBe('Ignore');
+        expect(w['timeoutSeconds']).toBeLessThanOrEqual(5);
+        expect(w['admissionReviewVersions']).toEqual(['v1']);
+        const client = w['clientConfig'] as { caBundle: string; service: Record<string, unknown> };
+        expect(Buffer.from(client.caBundle, 'base64').toString('utf8')).toBe(ca.caPem);
+        expect(client.service).toMatchObject({
+          name: svc.metadata.name,
+          namespace: svc.metadata.namespace,
+          port: svcPort,
+        });
+      }
+      // The injector serves with a certificate from that same CA (the Secret both mount).
+      const injector = byKind('Deployment').find((d) => d.metadata.name === 'meshlens-injector')!;
+      const cp = byKind('Deployment').find((d) => d.metadata.name === 'meshlens-control-plane')!;
+      for (const d of [injector, cp]) {
+        expect(podSpec(d).containers[0]?.args).toContain('/etc/meshlens/ca/tls.crt');
+        const volumes = (podSpec(d) as { volumes?: { secret?: { secretName: string } }[] }).volumes;
+        expect(volumes?.some((v) => v.secret?.secretName === 'meshlens-ca')).toBe(true);
+      }
+    } finally {
+      ca.remove();
+    }
   });
 
   it('the dashboard reads Prometheus and is reachable as svc/meshlens-web (what `meshlens dashboard --kube` forwards to)', () => {

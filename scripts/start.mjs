@@ -1,4 +1,5 @@
-// `npm start`: the whole mesh on a laptop. Builds the dashboard if needed, then starts the
+// `npm start`: the whole mesh on a laptop. Builds the dashboard and the apps' bundles
+// (apps/*/dist/main.mjs, what the image runs) if needed, then starts the
 // control plane, the dashboard (BFF), the demo shop and one proxy per shop instance, and
 // prints the dashboard URL once everything answers. Ctrl-C stops every process.
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,7 +27,7 @@ behind its own proxy, mTLS on every hop) and a load generator.
                   when that port is taken, e.g. by a local collector, the demo says so and
                   runs without it: OTLP over HTTP on the dashboard port always works)
   --open          open the dashboard in a browser
-  --no-build      do not build the dashboard SPA even when it is missing or stale
+  --no-build      do not build the dashboard SPA or the app bundles even when missing or stale
   --tls-mode M    proxies' inbound TLS mode (default strict)
 Logs of every process: .meshlens/logs/. Ctrl-C stops everything.
 `;
@@ -97,6 +98,36 @@ function buildSpaIfNeeded() {
     process.stdout.write(
       '  ! the SPA build failed: the dashboard API still runs, the pages may not\n',
     );
+}
+
+/** The apps npm start runs, each from its esbuild bundle (no tsx loader: ~40 MB less per proxy). */
+const BUNDLED = ['proxy', 'control-plane', 'bff', 'demo'];
+
+/** Builds apps/<app>/dist/main.mjs when missing or older than the app's or a package's sources. */
+function buildBundlesIfNeeded() {
+  const packagesMtime = Math.max(
+    ...readdirSync(join(root, 'packages'))
+      .map((p) => join(root, 'packages', p, 'src'))
+      .filter((src) => existsSync(src))
+      .map((src) => newestMtime(src)),
+  );
+  const stale = BUNDLED.filter((app) => {
+    const bundle = join(root, 'apps', app, 'dist/main.mjs');
+    if (!existsSync(bundle)) return true;
+    const built = statSync(bundle).mtimeMs;
+    return newestMtime(join(root, 'apps', app, 'src')) > built || packagesMtime > built;
+  });
+  if (stale.length === 0) {
+    step('app bundles are built (apps/*/dist/main.mjs)');
+    return;
+  }
+  step(`bundling ${stale.join(', ')} (esbuild) ...`);
+  const workspaces = stale.flatMap((app) => ['-w', `@meshlens/${app}`]);
+  const r = spawnSync('npm', ['run', '--silent', 'build', ...workspaces], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('bundling the apps failed (see above)');
 }
 
 /** Like Promise.all over items.map(fn), with at most `limit` calls in flight. */
@@ -190,12 +221,17 @@ async function run(flags, procs, runDir) {
         'Stop whatever uses it, or pick another port with --port N or MESHLENS_PORT.',
     );
   }
-  if (flags.build) buildSpaIfNeeded();
+  if (flags.build) {
+    buildSpaIfNeeded();
+    buildBundlesIfNeeded();
+  } else if (!BUNDLED.every((app) => existsSync(join(root, 'apps', app, 'dist/main.mjs')))) {
+    throw new Error('--no-build, but app bundles are missing: run npm run build first');
+  }
   const token = randomBytes(16).toString('hex');
   const dashboard = `http://127.0.0.1:${flags.port}/`;
 
   step('starting the control plane ...');
-  const cp = await procs.start('control-plane', 'apps/control-plane/src/main.ts', [
+  const cp = await procs.start('control-plane', 'apps/control-plane/dist/main.mjs', [
     '--address',
     '127.0.0.1',
     '--port',
@@ -226,7 +262,7 @@ async function run(flags, procs, runDir) {
       );
     }
   }
-  await procs.start('dashboard', 'apps/bff/src/main.ts', [
+  await procs.start('dashboard', 'apps/bff/dist/main.mjs', [
     ...grpcArgs,
     '--address',
     '127.0.0.1',
@@ -239,7 +275,7 @@ async function run(flags, procs, runDir) {
   ]);
 
   step(`starting the demo shop (${shopInstances.length} instances) ...`);
-  const demo = await procs.start('demo', 'apps/demo/src/main.ts', ['--all'], { stdin: true });
+  const demo = await procs.start('demo', 'apps/demo/dist/main.mjs', ['--all'], { stdin: true });
   const apps = new Map(demo.msg.instances.map((i) => [i.pod, i]));
 
   step(`starting ${shopInstances.length} proxies (mTLS ${flags.tlsMode}) ...`);
@@ -249,7 +285,7 @@ async function run(flags, procs, runDir) {
   const proxies = await mapLimit(shopInstances, 4, (inst) =>
     procs.start(
       `proxy-${inst.pod}`,
-      'apps/proxy/src/main.ts',
+      'apps/proxy/dist/main.mjs',
       proxyArgs(inst, apps.get(inst.pod), ctx),
       {
         timeoutMs: 120_000,

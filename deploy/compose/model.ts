@@ -34,7 +34,7 @@ const meshlens = (command: string[], extra: Service = {}): Service => ({
 function appService(i: InstanceSpec): Service {
   return meshlens(
     [
-      'apps/demo/src/main.ts',
+      'apps/demo/dist/main.mjs',
       '--service',
       i.service,
       '--version',
@@ -55,7 +55,7 @@ function appService(i: InstanceSpec): Service {
 }
 
 function proxyService(i: InstanceSpec): Service {
-  return meshlens(['apps/proxy/src/main.ts'], {
+  return meshlens(['apps/proxy/dist/main.mjs'], {
     network_mode: `service:${i.pod}`,
     depends_on: [i.pod, 'control-plane'],
     environment: {
@@ -88,7 +88,7 @@ export function composeModel(): Record<string, unknown> {
   const services: Record<string, Service> = {
     'control-plane': meshlens(
       [
-        'apps/control-plane/src/main.ts',
+        'apps/control-plane/dist/main.mjs',
         '--address',
         '0.0.0.0',
         '--port',
@@ -108,7 +108,7 @@ export function composeModel(): Record<string, unknown> {
     ),
     dashboard: meshlens(
       [
-        'apps/bff/src/main.ts',
+        'apps/bff/dist/main.mjs',
         '--address',
         '0.0.0.0',
         '--port',

@@ -8,27 +8,39 @@ export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url))
 
 /** Where each app's environment variables map to its flags. */
 export const envPrefixes: Record<string, string> = {
-  'apps/proxy/src/main.ts': 'MESHLENS_PROXY_',
-  'apps/control-plane/src/main.ts': 'MESHLENS_CP_',
-  'apps/demo/src/main.ts': 'MESHLENS_DEMO_',
-  'apps/bff/src/main.ts': 'MESHLENS_',
+  'apps/proxy/dist/main.mjs': 'MESHLENS_PROXY_',
+  'apps/control-plane/dist/main.mjs': 'MESHLENS_CP_',
+  'apps/demo/dist/main.mjs': 'MESHLENS_DEMO_',
+  'apps/bff/dist/main.mjs': 'MESHLENS_',
+  'apps/injector/dist/main.mjs': 'MESHLENS_INJECTOR_',
 };
 
 /** Env vars an app reads that are not `<prefix><FLAG>` (documented in its --help). */
 export const extraEnv: Record<string, string[]> = {
-  'apps/control-plane/src/main.ts': ['MESHLENS_BOOTSTRAP_TOKEN', 'POD_NAME', 'POD_NAMESPACE'],
-  'apps/demo/src/main.ts': ['MESHLENS_OUTBOUND_URL'],
-  'apps/bff/src/main.ts': ['MESHLENS_AUTH_TOKEN'],
+  'apps/control-plane/dist/main.mjs': ['MESHLENS_BOOTSTRAP_TOKEN', 'POD_NAME', 'POD_NAMESPACE'],
+  'apps/demo/dist/main.mjs': ['MESHLENS_OUTBOUND_URL'],
+  'apps/bff/dist/main.mjs': ['MESHLENS_AUTH_TOKEN'],
 };
 
 const run = promisify(execFile);
 const helpCache = new Map<string, Promise<string>>();
 
+/**
+ * The bundle's source: the image runs `apps/<app>/dist/main.mjs`, built from
+ * `apps/<app>/src/main.ts` (the tests ask the source, so they need no build first).
+ */
+export function sourceOf(entry: string): string {
+  const m = /^apps\/([a-z-]+)\/dist\/main\.mjs$/.exec(entry);
+  if (m === null)
+    throw new Error(`${entry} is not a bundled entry point (apps/<app>/dist/main.mjs)`);
+  return `apps/${m[1]}/src/main.ts`;
+}
+
 /** The entry point's own `--help` text: what the image would run, asked the way a user would. */
 export function helpOf(entry: string): Promise<string> {
   let text = helpCache.get(entry);
   if (text === undefined) {
-    const file = join(repoRoot, entry);
+    const file = join(repoRoot, sourceOf(entry));
     if (!existsSync(file)) return Promise.reject(new Error(`entry point ${entry} does not exist`));
     text = run(process.execPath, ['--import', 'tsx', file, '--help'], {
       cwd: repoRoot,

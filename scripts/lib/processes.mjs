@@ -1,4 +1,4 @@
-// Child processes for `npm start`: spawn TypeScript entry points with tsx, wait for their
+// Child processes for `npm start`: spawn the apps' bundled entry points, wait for their
 // "listening" log line, keep their logs in files, and stop them all (SIGTERM, then SIGKILL).
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -15,13 +15,14 @@ export class ProcessSet {
   }
 
   /**
-   * Starts `node --import tsx <entry> ...args` and resolves with its first "listening" log line.
+   * Starts `node <entry> ...args` (a bundle: apps/<app>/dist/main.mjs) and resolves with its first
+   * "listening" log line.
    * @param {string} name @param {string} entry @param {string[]} args
    * @param {{ stdin?: boolean, timeoutMs?: number, env?: NodeJS.ProcessEnv }} [opts]
    */
   start(name, entry, args, opts = {}) {
     const log = createWriteStream(join(this.o.logDir, `${name}.log`));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(this.o.root, entry), ...args], {
+    const child = spawn(process.execPath, [join(this.o.root, entry), ...args], {
       cwd: this.o.root,
       stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env },

@@ -11,6 +11,8 @@ await build({
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
+  // koffi loads its prebuilt native binary from its own package folder (production node_modules).
+  external: ['koffi'],
   // prom-client and pino are CommonJS and call require() at run time.
   banner: {
     js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",

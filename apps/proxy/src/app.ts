@@ -16,6 +16,8 @@ import { TcpTracker } from './tcpTracker';
 import { SpanExporter } from './tracing/spanExporter';
 import { Tracer } from './tracing/tracer';
 import { MeshTls } from './mtls';
+import { createCaptureListener, type CaptureListener } from './capture/captureListener';
+import type { OriginalDstReader } from './capture/originalDst';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -32,6 +34,8 @@ export interface AppDeps {
   /** Workload mTLS (certificates from the control plane); plaintext everywhere when absent. */
   meshTls?: MeshTls;
   metrics?: ProxyMetrics;
+  /** With --capture: reads a redirected connection's original destination (SO_ORIGINAL_DST). */
+  readOriginalDst?: OriginalDstReader;
 }
 
 export interface BoundAddress {
@@ -99,7 +103,9 @@ export function createApp(deps: AppDeps): ProxyApp {
   const tlsFor = (state: EndpointState): AttemptTarget['tls'] => meshTls?.forEndpoint(state);
   const tlsAgent = MeshTls.agent();
   const outbound = createListener();
+  let capture: CaptureListener | undefined;
   const outboundHandler = createOutboundHandler({
+    capturedService: (req) => capture?.serviceOf(req.socket),
     destinations,
     metrics,
     tracer,
@@ -114,6 +120,15 @@ export function createApp(deps: AppDeps): ProxyApp {
   outbound.on('connection', (s: Socket) =>
     tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' }),
   );
+  if (deps.readOriginalDst !== undefined) {
+    capture = createCaptureListener({
+      http: outbound,
+      readOriginalDst: deps.readOriginalDst,
+      destinations,
+      tcp,
+      logger,
+    });
+  }
 
   const inboundHttp = createListener();
   const inboundHandler = createInboundHandler({
@@ -184,7 +199,8 @@ export function createApp(deps: AppDeps): ProxyApp {
   });
 
   let started = false;
-  const servers = [inboundListen, outbound, admin];
+  const outboundListen: http.Server | NetServer = capture?.server ?? outbound;
+  const servers = [inboundListen, outboundListen, admin];
   return {
     metrics,
     destinations,
@@ -198,7 +214,7 @@ export function createApp(deps: AppDeps): ProxyApp {
           });
         });
       const inboundAddr = await listen(inboundListen, flags.inbound);
-      const outboundAddr = await listen(outbound, flags.outbound);
+      const outboundAddr = await listen(outboundListen, flags.outbound);
       const adminAddr = await listen(admin, flags.admin);
       started = true;
       return { inbound: inboundAddr, outbound: outboundAddr, admin: adminAddr };
@@ -213,6 +229,7 @@ export function createApp(deps: AppDeps): ProxyApp {
         for (const s of inboundSockets) s.destroy();
         // Tunnels (WebSocket) and other connections Node handed over as bare sockets.
         for (const s of [...inboundEntry.detached, ...outboundEntry.detached]) s.destroy();
+        capture?.destroyAll();
       }, drainMs);
       await Promise.all(closing);
       clearTimeout(timer);

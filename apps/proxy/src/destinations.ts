@@ -34,11 +34,19 @@ export class Destinations {
   }
 
   get(key: string, subset?: Subset): Destination | undefined {
+    return this.getOrEmpty(key, subset, false);
+  }
+
+  /**
+   * `allowEmpty` false: a service no source has endpoints for yet is not cached, so the caller
+   * goes on to `resolve` (a stacked source that watches on demand may still know it).
+   */
+  private getOrEmpty(key: string, subset: Subset | undefined, allowEmpty: boolean) {
     const mapKey = subsetKey(key, subset);
     const existing = this.byKey.get(mapKey);
     if (existing !== undefined) return existing;
     const found = this.lookup(key);
-    if (found === undefined) return undefined;
+    if (found === undefined || (!allowEmpty && found.endpoints.length === 0)) return undefined;
     const dot = key.indexOf('.');
     const dest: Destination = {
       key,
@@ -59,7 +67,7 @@ export class Destinations {
     const known = this.get(key, subset);
     if (known !== undefined) return known;
     await Promise.all(this.sources.map((s) => s.prepare?.(key) ?? Promise.resolve()));
-    return this.get(key, subset);
+    return this.getOrEmpty(key, subset, true);
   }
 
   /** Metadata of the endpoint at address:port (for tcp_* labels of a new connection). */
@@ -68,6 +76,15 @@ export class Destinations {
       for (const s of d.balancer.all()) {
         if (s.info.port === port && s.info.address === address) return s.info;
       }
+    }
+    return undefined;
+  }
+
+  /** The service whose own address (ClusterIP, virtual IP) a captured connection dialled. */
+  serviceAt(address: string, port: number): string | undefined {
+    for (const s of this.sources) {
+      const key = s.serviceAt?.(address, port);
+      if (key !== undefined) return key;
     }
     return undefined;
   }

@@ -28,6 +28,7 @@ const FLAG_NAMES = [
   'default-timeout-ms',
   'log-level',
   'lb',
+  'capture',
 ] as const;
 
 export const HELP_TEXT = `meshlens proxy - sidecar proxy (inbound, outbound, admin listeners)
@@ -60,6 +61,8 @@ Tracing:
 Other:
   --default-timeout-ms 10000  time allowed until the upstream's response headers
   --lb p2c|round-robin        load balancer (default: p2c over peak-EWMA)
+  --capture enabled|disabled  the outbound listener takes connections meshlens-init redirected
+                              (original destination -> service, else plain TCP passthrough); Linux
   --log-level info            fatal|error|warn|info|debug|trace|silent
   --help                      print this text
 `;
@@ -112,6 +115,7 @@ const FlagsSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
   lb: z.enum(['p2c', 'round-robin']).default('p2c'),
+  capture: z.enum(['enabled', 'disabled']).default('disabled'),
 });
 
 export interface ProxyFlags {
@@ -138,6 +142,7 @@ export interface ProxyFlags {
   defaultTimeoutMs: number;
   logLevel: string;
   lb: 'p2c' | 'round-robin';
+  capture: boolean;
 }
 
 export type FlagsResult =
@@ -201,6 +206,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): FlagsResult 
     defaultTimeoutMs: f['default-timeout-ms'],
     logLevel: f['log-level'],
     lb: f.lb,
+    capture: f.capture === 'enabled',
   };
   return { kind: 'ok', flags };
 }

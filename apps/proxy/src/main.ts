@@ -5,6 +5,7 @@ import { FileDiscovery } from './discovery/fileDiscovery';
 import { HELP_TEXT, parseFlags } from './flags';
 import { createMetrics } from './metrics';
 import { setupMesh } from './controlPlane/setup';
+import { createOriginalDstReader } from './capture/originalDst';
 
 async function main(): Promise<void> {
   const parsed = parseFlags(process.argv.slice(2), process.env);
@@ -39,8 +40,11 @@ async function main(): Promise<void> {
   // Control-plane endpoints first; a discovery file can add services the control plane lacks.
   discovery.unshift(...mesh.discovery);
   for (const d of discovery) await d.start();
+  // Before anything listens: without SO_ORIGINAL_DST captured traffic could not be routed.
+  const readOriginalDst = flags.capture ? createOriginalDstReader() : undefined;
   const app = createApp({
     flags,
+    ...(readOriginalDst === undefined ? {} : { readOriginalDst }),
     logger,
     discovery,
     metrics,

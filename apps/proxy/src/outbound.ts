@@ -24,6 +24,8 @@ export interface OutboundDeps {
   /** mTLS settings for an endpoint, or undefined for plaintext. */
   tlsFor: (state: EndpointState) => AttemptTarget['tls'];
   logger: { warn(o: object, m: string): void; info(o: object, m: string): void };
+  /** The service a captured connection dialled (by address), ahead of the Host header. */
+  capturedService?: (req: IncomingMessage) => string | undefined;
 }
 
 /** Target of an outbound request: authority and path from Host or an absolute-form URL. */
@@ -70,7 +72,10 @@ async function handleOutbound(
     return;
   }
   const target = requestTarget(req);
-  const key = target === undefined ? undefined : serviceKeyFromAuthority(target.authority);
+  const key =
+    target === undefined
+      ? undefined
+      : (deps.capturedService?.(req) ?? serviceKeyFromAuthority(target.authority));
   if (target === undefined || key === undefined) {
     req.resume();
     deps.logger.info(

@@ -37,7 +37,10 @@ export interface ControlPlaneClient {
   /** Registers (resolves after the first attempt succeeds) and renews the lease until close(); keeps retrying, also after a failed first attempt or a control-plane restart. */
   register(reg: EndpointRegistration): Promise<void>;
   /** `service` is "name.namespace". Snapshot first, then changes; on disconnect the last state stays (no callback) until reconnected. */
-  watchEndpoints(service: string, onUpdate: (eps: Endpoint[]) => void): () => void;
+  watchEndpoints(
+    service: string,
+    onUpdate: (eps: Endpoint[], addresses: string[]) => void,
+  ): () => void;
   watchConfig(onUpdate: (cfg: MeshConfig, version: string) => void): () => void;
   issueCertificate(csrPem: string): Promise<IssuedCertificate>;
   listEndpoints(): Promise<Endpoint[]>;
@@ -145,7 +148,8 @@ export function createControlPlaneClient(opts: ControlPlaneClientOptions): Contr
           ...(opts.backoff ? { backoff: opts.backoff } : {}),
           onEvent(event, data) {
             if (event !== 'endpoints') return;
-            onUpdate(endpointsEventSchema.parse(JSON.parse(data)).endpoints);
+            const e = endpointsEventSchema.parse(JSON.parse(data));
+            onUpdate(e.endpoints, e.addresses ?? []);
           },
         }),
       );

@@ -53,6 +53,12 @@ export const endpointsEventSchema = z.object({
   service: z.string(),
   revision: z.number().int(),
   endpoints: z.array(endpointSchema),
+  /**
+   * The service's own addresses (`ip:port`, e.g. a Kubernetes ClusterIP and port): a proxy that
+   * captures traffic maps the address an app dialled to this service. Optional: control planes
+   * that know no service addresses leave it out.
+   */
+  addresses: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/)).optional(),
 });
 export type EndpointsEvent = z.infer<typeof endpointsEventSchema>;
 

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { injectManifests } from '../inject/inject';
-import type { InjectOptions } from '../inject/inject';
+import { injectManifests, type InjectOptions } from '@meshlens/inject';
 import { CliError, exitCodes } from '../io';
 import type { CliIo } from '../io';
 import { cliVersion } from '../version';
@@ -41,11 +40,14 @@ export function injectCommand(io: CliIo): Command {
     .addHelpText(
       'after',
       `
-Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and Pods get the proxy as a
-native sidecar (an init container with restartPolicy: Always), the annotations the dashboard
-scrapes by, and MESHLENS_OUTBOUND_URL in each app container. Other documents, comments and
-unrelated fields pass through unchanged; injecting twice changes nothing.
-Pods annotated meshlens.io/inject: disabled and hostNetwork pods are skipped.
+Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and Pods (also inside a
+List) get meshlens-init (iptables: the pod's TCP goes through the proxy, no app change) and the
+proxy as a native sidecar (an init container with restartPolicy: Always, Kubernetes >= 1.29),
+found by Prometheus and the dashboard through its port named meshlens-admin. The app's own
+containers and prometheus.io/* annotations stay as they are. The same function serves the
+admission webhook (meshlens-injector). Only the injected lines change: comments, quoting and
+indentation are kept; injecting twice changes nothing.
+Pods annotated meshlens.io/inject: disabled and hostNetwork pods are skipped (with the reason).
 The YAML goes to stdout, a summary per workload to stderr.
 
 Examples:

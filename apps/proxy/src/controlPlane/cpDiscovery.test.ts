@@ -21,17 +21,27 @@ const ep = (port: number, version: string): Endpoint => ({
 
 /** A control-plane client whose watch pushes are driven by the test. */
 function fakeClient() {
-  const watchers = new Map<string, (eps: Endpoint[]) => void>();
+  const watchers = new Map<string, (eps: Endpoint[], addresses?: string[]) => void>();
   return {
     watchers,
-    watchEndpoints(service: string, onUpdate: (eps: Endpoint[]) => void) {
-      watchers.set(service, onUpdate);
+    watchEndpoints(service: string, onUpdate: (eps: Endpoint[], addresses: string[]) => void) {
+      watchers.set(service, (eps, addresses = []) => onUpdate(eps, addresses));
       return () => watchers.delete(service);
     },
   };
 }
 
 describe('ControlPlaneDiscovery', () => {
+  it('knows a watched service by the addresses the control plane sends with its endpoints', async () => {
+    const client = fakeClient();
+    const dests = new Destinations([new ControlPlaneDiscovery(client)], 'p2c');
+    const pending = dests.resolve('reviews.shop');
+    client.watchers.get('reviews.shop')?.([ep(1000, 'v1')], ['10.96.0.10:9080']);
+    await pending;
+    expect(dests.serviceAt('10.96.0.10', 9080)).toBe('reviews.shop');
+    expect(dests.serviceAt('10.96.0.10', 80)).toBeUndefined();
+  });
+
   it('opens a watch on first use, waits for the snapshot and follows pushes', async () => {
     const client = fakeClient();
     const cp = new ControlPlaneDiscovery(client);

@@ -11,6 +11,8 @@ const FIRST_SNAPSHOT_WAIT_MS = 3000;
 
 interface Watch {
   endpoints: EndpointInfo[] | undefined;
+  /** The service's own `ip:port` addresses (ClusterIPs), when the control plane sends them. */
+  addresses: string[];
   stop: () => void;
   first: Promise<void>;
 }
@@ -35,6 +37,13 @@ export class ControlPlaneDiscovery implements DiscoverySource {
     return w.endpoints;
   }
 
+  /** Only services already watched are known by address (the control plane is asked per service). */
+  serviceAt(address: string, port: number): string | undefined {
+    const wanted = `${address}:${port}`;
+    for (const [service, w] of this.watches) if (w.addresses.includes(wanted)) return service;
+    return undefined;
+  }
+
   policy(): DestinationPolicy | undefined {
     return undefined;
   }
@@ -46,10 +55,11 @@ export class ControlPlaneDiscovery implements DiscoverySource {
     let resolveFirst: () => void = () => undefined;
     const first = new Promise<void>((r) => (resolveFirst = r));
     const timer = setTimeout(resolveFirst, FIRST_SNAPSHOT_WAIT_MS);
-    const watch: Watch = { endpoints: undefined, stop: () => undefined, first };
+    const watch: Watch = { endpoints: undefined, addresses: [], stop: () => undefined, first };
     this.watches.set(service, watch);
-    watch.stop = this.client.watchEndpoints(service, (eps) => {
+    watch.stop = this.client.watchEndpoints(service, (eps, addresses) => {
       watch.endpoints = eps.map(toInfo);
+      watch.addresses = addresses;
       clearTimeout(timer);
       resolveFirst();
       for (const l of this.listeners) l();

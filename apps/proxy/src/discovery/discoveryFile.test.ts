@@ -24,6 +24,29 @@ describe('discovery file', () => {
     expect(r.state.policies.get('reviews.shop')).toEqual({ timeoutMs: 500 });
   });
 
+  it('maps service addresses (ClusterIPs) to their service and refuses an address owned twice', () => {
+    const r = parseDiscoveryFile(
+      'destinations:\n  reviews.shop: { addresses: ["10.96.0.10:9080"], maxRetries: 1 }\n',
+      'd.yaml',
+    );
+    expect(r.ok && [...r.state.byAddress]).toEqual([['10.96.0.10:9080', 'reviews.shop']]);
+    expect(r.ok && r.state.policies.get('reviews.shop')).toEqual({ maxRetries: 1 });
+    const twice = parseDiscoveryFile(
+      'destinations:\n  a.shop: { addresses: ["10.96.0.10:80"] }\n  b.shop: { addresses: ["10.96.0.10:80"] }\n',
+      'd.yaml',
+    );
+    expect(twice).toEqual({
+      ok: false,
+      error: "d.yaml: destinations.b.shop.addresses: 10.96.0.10:80 is already a.shop's",
+    });
+    expect(
+      parseDiscoveryFile('destinations:\n  a.shop: { addresses: ["a.shop"] }\n', 'd.yaml'),
+    ).toEqual({
+      ok: false,
+      error: 'd.yaml: destinations.a.shop.addresses.0: must be ip:port, e.g. 10.96.0.10:80',
+    });
+  });
+
   it('names the file and field of a problem', () => {
     const r = parseDiscoveryFile(
       '{"endpoints":[{"namespace":"Shop!","service":"a","address":"x","port":1,"extra":1}]}',

@@ -21,6 +21,12 @@ const PolicySchema = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
   retryOnStatuses: z.array(z.number().int().min(500).max(599)).optional(),
   maxRetries: z.number().int().min(0).max(5).optional(),
+  /** The service's own addresses (`ip:port`, like a ClusterIP): captured traffic to them is this service's. */
+  addresses: z
+    .array(
+      z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'must be ip:port, e.g. 10.96.0.10:80'),
+    )
+    .optional(),
 });
 
 export const DiscoveryFileSchema = z.strictObject({
@@ -32,6 +38,8 @@ export const DiscoveryFileSchema = z.strictObject({
 export interface DiscoveryState {
   byService: Map<string, EndpointInfo[]>;
   policies: Map<string, DestinationPolicy>;
+  /** `ip:port` -> `name.namespace`, from the destinations' `addresses`. */
+  byAddress: Map<string, string>;
 }
 
 export type ParseResult = { ok: true; state: DiscoveryState } | { ok: false; error: string };
@@ -64,7 +72,21 @@ export function parseDiscoveryFile(text: string, file: string): ParseResult {
     if (list === undefined) byService.set(key, [ep]);
     else list.push(ep);
   }
-  const policies = new Map<string, DestinationPolicy>(Object.entries(parsed.data.destinations));
-  for (const key of policies.keys()) if (!byService.has(key)) byService.set(key, []);
-  return { ok: true, state: { byService, policies } };
+  const policies = new Map<string, DestinationPolicy>();
+  const byAddress = new Map<string, string>();
+  for (const [key, { addresses, ...policy }] of Object.entries(parsed.data.destinations)) {
+    policies.set(key, policy);
+    for (const a of addresses ?? []) {
+      const owner = byAddress.get(a);
+      if (owner !== undefined && owner !== key) {
+        return {
+          ok: false,
+          error: `${file}: destinations.${key}.addresses: ${a} is already ${owner}'s`,
+        };
+      }
+      byAddress.set(a, key);
+    }
+    if (!byService.has(key)) byService.set(key, []);
+  }
+  return { ok: true, state: { byService, policies, byAddress } };
 }

@@ -27,6 +27,8 @@ export interface DiscoverySource {
   /** Endpoints of `name.namespace`, or undefined when the service is unknown to this source. */
   endpoints(service: string): EndpointInfo[] | undefined;
   policy(service: string): DestinationPolicy | undefined;
+  /** Optional: the service (`name.namespace`) whose own address (e.g. ClusterIP) is address:port. */
+  serviceAt?(address: string, port: number): string | undefined;
   /**
    * Optional: get ready to answer for a service not asked about before (start a watch) and
    * resolve when its first state is in (or after a bounded wait).

@@ -16,7 +16,11 @@ export interface FileDiscoveryOptions {
  * the last good state stays in force.
  */
 export class FileDiscovery implements DiscoverySource {
-  private state: DiscoveryState = { byService: new Map(), policies: new Map() };
+  private state: DiscoveryState = {
+    byService: new Map(),
+    policies: new Map(),
+    byAddress: new Map(),
+  };
   private loaded = false;
   private lastError: string | undefined;
   private lastText: string | undefined;
@@ -28,6 +32,10 @@ export class FileDiscovery implements DiscoverySource {
 
   endpoints(service: string): EndpointInfo[] | undefined {
     return this.state.byService.get(service);
+  }
+
+  serviceAt(address: string, port: number): string | undefined {
+    return this.state.byAddress.get(`${address}:${port}`);
   }
 
   policy(service: string): DestinationPolicy | undefined {
@@ -69,6 +77,7 @@ export class FileDiscovery implements DiscoverySource {
       lastError: this.lastError ?? null,
       services: Object.fromEntries(this.state.byService),
       destinations: Object.fromEntries(this.state.policies),
+      addresses: Object.fromEntries(this.state.byAddress),
     };
   }
 

@@ -41,7 +41,9 @@ export function podTargets(pod: V1Pod): ScrapeTarget[] {
   const namespace = pod.metadata?.namespace ?? 'default';
   const name = pod.metadata?.name ?? '';
   const labels = { namespace, pod: name, ...workloadLabels(pod) };
-  for (const c of pod.spec?.containers ?? []) {
+  // meshlens's proxy is a native sidecar: an init container with restartPolicy Always.
+  const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+  for (const c of [...sidecars, ...(pod.spec?.containers ?? [])]) {
     const port = c.ports?.find(
       (p) => p.name !== undefined && PROXY_ADMIN_PORT_NAMES.includes(p.name),
     );

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
@@ -23,6 +24,9 @@ let bundled: string | undefined;
  * ~90 MB of RSS, which 1,000-target deployments feel.
  */
 function workerSource(): string {
+  // Inside the BFF's bundle (apps/bff/dist/main.mjs) the worker was built beside it.
+  const prebuilt = fileURLToPath(new URL('./ingestWorker.cjs', import.meta.url));
+  if (!bundled && existsSync(prebuilt)) bundled = readFileSync(prebuilt, 'utf8');
   if (!bundled) {
     const out = buildSync({
       entryPoints: [fileURLToPath(new URL('./ingestWorker.ts', import.meta.url))],

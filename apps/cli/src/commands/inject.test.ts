@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { injectManifests } from './inject';
+import { injectManifests } from '@meshlens/inject';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../__fixtures__/${name}`, import.meta.url), 'utf8');

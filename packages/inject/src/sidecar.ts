@@ -1,4 +1,4 @@
-/** What `meshlens inject` adds to a pod template; kept apart so deploy/ docs and tests can share it. */
+/** What injection adds to a pod: the meshlens-init container and the proxy as a native sidecar. */
 export interface SidecarOptions {
   image: string;
   controlPlaneUrl: string;
@@ -8,8 +8,14 @@ export interface SidecarOptions {
 }
 
 export const proxyContainerName = 'meshlens-proxy';
+export const initContainerName = 'meshlens-init';
 export const injectAnnotation = 'meshlens.io/inject';
+export const versionAnnotation = 'meshlens.io/proxy-version';
+/** Port names the dashboard and Prometheus find the proxy by (Linkerd's way: linkerd-admin). */
+export const adminPortName = 'meshlens-admin';
 export const proxyPorts = { inbound: 4143, outbound: 4140, admin: 4191 } as const;
+/** The image's non-root user; meshlens-init exempts its connections from capture. */
+export const proxyUid = 2102;
 
 export const defaultSidecarOptions: SidecarOptions = {
   image: 'ghcr.io/meshlens/meshlens:0.1.0',
@@ -22,6 +28,7 @@ export const defaultSidecarOptions: SidecarOptions = {
 export interface WorkloadFacts {
   workload: string;
   service: string;
+  /** The app port the inbound proxy forwards to (the first declared containerPort). */
   appPort: number | undefined;
   /** The pod template's `version` label, when it has one. */
   version: string | undefined;
@@ -51,6 +58,7 @@ function proxyEnv(o: SidecarOptions, w: WorkloadFacts): Record<string, unknown>[
     valueEnv('MESHLENS_PROXY_ADMIN_ADDRESS', '$(MESHLENS_POD_IP)'),
     valueEnv('MESHLENS_PROXY_ADMIN_PORT', String(proxyPorts.admin)),
     valueEnv('MESHLENS_PROXY_APP_ADDRESS', '127.0.0.1'),
+    valueEnv('MESHLENS_PROXY_CAPTURE', 'enabled'),
   ];
   if (w.version !== undefined) env.push(valueEnv('MESHLENS_PROXY_VERSION', w.version));
   if (w.appPort !== undefined) env.push(valueEnv('MESHLENS_PROXY_APP_PORT', String(w.appPort)));
@@ -67,8 +75,42 @@ function proxyEnv(o: SidecarOptions, w: WorkloadFacts): Record<string, unknown>[
 }
 
 /**
+ * Runs first, as root with NET_ADMIN (the one exception to the non-root image): redirects the
+ * pod's TCP to the proxy. Only the port the proxy forwards to is captured inbound; other app
+ * ports are reached directly (the proxy has one app port).
+ */
+export function initContainer(o: SidecarOptions, w: WorkloadFacts): Record<string, unknown> {
+  return {
+    name: initContainerName,
+    image: o.image,
+    command: [
+      'node',
+      'apps/init/dist/main.mjs',
+      '--proxy-uid',
+      String(proxyUid),
+      '--outbound-port',
+      String(proxyPorts.outbound),
+      '--inbound-port',
+      String(proxyPorts.inbound),
+      '--admin-port',
+      String(proxyPorts.admin),
+      ...(w.appPort === undefined ? [] : ['--inbound-ports', String(w.appPort)]),
+    ],
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+    securityContext: {
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+    },
+  };
+}
+
+/**
  * The proxy runs as a Kubernetes native sidecar (an init container with restartPolicy
- * Always): it is up before the app starts and does not keep a Job from completing.
+ * Always, Kubernetes >= 1.29): it is up before the app (and the app's own init containers)
+ * start, and it does not keep a Job from completing.
  */
 export function proxyContainer(o: SidecarOptions, w: WorkloadFacts): Record<string, unknown> {
   const probe = (path: string): Record<string, unknown> => ({
@@ -79,18 +121,19 @@ export function proxyContainer(o: SidecarOptions, w: WorkloadFacts): Record<stri
     name: proxyContainerName,
     image: o.image,
     restartPolicy: 'Always',
-    command: ['node', '--import', 'tsx', 'apps/proxy/src/main.ts'],
+    command: ['node', 'apps/proxy/dist/main.mjs'],
     env: proxyEnv(o, w),
     ports: [
       { name: 'meshlens-in', containerPort: proxyPorts.inbound },
-      { name: 'meshlens-admin', containerPort: proxyPorts.admin },
+      { name: adminPortName, containerPort: proxyPorts.admin },
     ],
+    startupProbe: { ...probe('/ready'), periodSeconds: 1, failureThreshold: 60 },
     readinessProbe: probe('/ready'),
     livenessProbe: probe('/live'),
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
     securityContext: {
       runAsNonRoot: true,
-      runAsUser: 2102,
+      runAsUser: proxyUid,
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
@@ -98,18 +141,10 @@ export function proxyContainer(o: SidecarOptions, w: WorkloadFacts): Record<stri
   };
 }
 
-/** Apps send their calls to the local outbound listener (plain HTTP, Host names the service). */
-export const appEnv = [
-  valueEnv('MESHLENS_OUTBOUND_URL', `http://127.0.0.1:${proxyPorts.outbound}`),
-];
-
-export function podAnnotations(w: WorkloadFacts, version: string): Record<string, string> {
-  return {
-    [injectAnnotation]: 'enabled',
-    'meshlens.io/proxy-version': version,
-    'meshlens.io/service': w.service,
-    'prometheus.io/scrape': 'true',
-    'prometheus.io/port': String(proxyPorts.admin),
-    'prometheus.io/path': '/metrics',
-  };
+/**
+ * Annotations injection adds. The app's own `prometheus.io/*` annotations are never touched:
+ * the proxy is found by its named admin port (Linkerd's way), so both keep being scraped.
+ */
+export function podAnnotations(version: string): Record<string, string> {
+  return { [injectAnnotation]: 'enabled', [versionAnnotation]: version };
 }

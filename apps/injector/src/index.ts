@@ -1,0 +1,4 @@
+export { createApp, PATHS } from './app';
+export { review } from './admission';
+export { issueServingCert } from './servingCert';
+export { webhookConfiguration } from './webhookConfig';
