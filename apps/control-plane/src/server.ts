@@ -1,19 +1,25 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { loadOrCreateAdminToken } from './adminToken';
 import { createApp } from './app';
+import { createAuthenticator } from './auth';
 import { loadOrCreateCa } from './ca';
 import { createConfigStore } from './configStore';
 import type { CpFlags } from './flags';
+import { openJoinTokenStore } from './joinTokens';
 import { persistRegistry } from './persist';
 import { createRegistry } from './registry';
+import { createTokenReviewer } from './tokenReview';
 
 export const CP_VERSION = '0.1.0';
 
 export interface RunningControlPlane {
   url: string;
   port: number;
+  /** Where the admin token is (tests and `npm start` read it to create join tokens). */
+  adminTokenFile: string;
   /** Stops accepting, ends watch streams, waits for in-flight requests. */
   close(): Promise<void>;
 }
@@ -33,8 +39,18 @@ export async function startControlPlane(
     ...(flags.caFiles ? { files: flags.caFiles } : {}),
   });
   logger.info({ source, caExpiry: ca.notAfter.toISOString() }, 'certificate authority ready');
-  if (flags.bootstrapToken === undefined)
-    logger.warn({}, 'no bootstrap token: certificate issuance is disabled');
+  await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
+  const admin = await loadOrCreateAdminToken({ dataDir: flags.dataDir, file: flags.adminTokenFile });
+  logger.info({ file: admin.file, created: admin.created }, 'admin token ready');
+  const joinTokens = await openJoinTokenStore({ dataDir: flags.dataDir });
+  const reviewer = flags.kubernetes
+    ? await createTokenReviewer({
+        kubeconfigFile: flags.kubernetes.kubeconfigFile,
+        audience: flags.kubernetes.audience,
+      })
+    : undefined;
+  if (reviewer)
+    logger.info({ audience: flags.kubernetes?.audience }, 'accepting Kubernetes service-account tokens (TokenReview)');
   const config = await createConfigStore({ dir: flags.configDir, logger });
   const registry = createRegistry({
     leaseTtlMs: flags.leaseTtlSeconds * 1000,
@@ -47,7 +63,8 @@ export async function startControlPlane(
     ca,
     logger,
     trustDomain: flags.trustDomain,
-    bootstrapToken: flags.bootstrapToken,
+    authenticator: createAuthenticator({ joinTokens, admin, reviewer }),
+    joinTokens,
     leaseTtlSeconds: flags.leaseTtlSeconds,
     certTtlMs: flags.certTtlMs,
     version: CP_VERSION,
@@ -65,6 +82,7 @@ export async function startControlPlane(
   return {
     url: `http://${host}:${port}`,
     port,
+    adminTokenFile: admin.file,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       app.close();

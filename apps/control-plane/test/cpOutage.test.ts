@@ -21,13 +21,13 @@ it('keeps serving with the last known state while the control plane is down for 
     files: { 'mesh.yaml': MESH_POLICY, 'routes.yaml': routes() },
   });
   const [v1, v2] = await Promise.all([startApp(cleanup, 'v1'), startApp(cleanup, 'v2')]);
-  const common = { cpUrl: cp.url, service: 'reviews', sa: 'reviews' };
+  const common = { cp, service: 'reviews', sa: 'reviews' };
   await Promise.all([
     startProxy(cleanup, { ...common, version: 'v1', appPort: v1.port }),
     startProxy(cleanup, { ...common, version: 'v2', appPort: v2.port }),
   ]);
   const frontend = await startProxy(cleanup, {
-    cpUrl: cp.url,
+    cp,
     service: 'frontend',
     sa: 'frontend',
   });
