@@ -35,7 +35,8 @@ export async function loadOrCreateAdminToken(opts: {
     await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
     created = true;
   }
-  if (token.length < 16) throw new Error(`the admin token in ${file} must have at least 16 characters`);
+  if (token.length < 16)
+    throw new Error(`the admin token in ${file} must have at least 16 characters`);
   const digest = sha256(token);
   return {
     file,

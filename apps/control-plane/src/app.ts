@@ -241,7 +241,9 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     // The one route with a path parameter: DELETE /api/v1/tokens/<id>.
-    const pathKey = url.pathname.startsWith('/api/v1/tokens/') ? '/api/v1/tokens/:id' : url.pathname;
+    const pathKey = url.pathname.startsWith('/api/v1/tokens/')
+      ? '/api/v1/tokens/:id'
+      : url.pathname;
     const routeKey = `${req.method ?? 'GET'} ${pathKey}`;
     const route = routes[routeKey];
     const label = route ? pathKey : 'other';

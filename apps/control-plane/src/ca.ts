@@ -20,7 +20,11 @@ export interface CertificateAuthority {
   sign(
     csrPem: string,
     ttlMs: number,
-    authorize?: (requested: { spiffeId: string; namespace: string; serviceAccount: string }) => void,
+    authorize?: (requested: {
+      spiffeId: string;
+      namespace: string;
+      serviceAccount: string;
+    }) => void,
   ): Promise<{ certificatePem: string; notAfter: Date; spiffeId: string; serial: string }>;
 }
 

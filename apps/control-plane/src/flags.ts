@@ -68,7 +68,10 @@ const flagsSchema = z
       .default('cluster.local'),
     'admin-token-file': z.string().min(1).optional(),
     'kubernetes-token-review': z
-      .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+      .union([
+        z.boolean(),
+        z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+      ])
       .default(false),
     kubeconfig: z.string().min(1).optional(),
     'token-audience': z.string().min(1).default('meshlens'),

@@ -14,7 +14,9 @@ import { NotFoundError, UnauthorizedError } from './errors';
 export const JOIN_TOKEN_PREFIX = 'mlj1.';
 const FILE = 'join-tokens.json';
 
-const storedSchema = joinTokenInfoSchema.extend({ secretSha256: z.string().regex(/^[0-9a-f]{64}$/) });
+const storedSchema = joinTokenInfoSchema.extend({
+  secretSha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
 type Stored = z.infer<typeof storedSchema>;
 const fileSchema = z.object({ tokens: z.array(storedSchema) });
 
@@ -24,7 +26,10 @@ export interface WorkloadIdentityClaim {
 }
 
 export interface JoinTokenStore {
-  create(claim: WorkloadIdentityClaim, ttlMs: number): Promise<{ token: string; info: JoinTokenInfo }>;
+  create(
+    claim: WorkloadIdentityClaim,
+    ttlMs: number,
+  ): Promise<{ token: string; info: JoinTokenInfo }>;
   list(): JoinTokenInfo[];
   revoke(id: string): Promise<JoinTokenInfo>;
   /** The identity a presented join token speaks for; throws UnauthorizedError naming why not. */
@@ -96,7 +101,8 @@ export async function openJoinTokenStore(opts: {
       }
       return { token: `${JOIN_TOKEN_PREFIX}${id}.${secret}`, info: info(stored) };
     },
-    list: () => [...tokens.values()].map(info).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    list: () =>
+      [...tokens.values()].map(info).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
     async revoke(id) {
       const t = tokens.get(id);
       if (!t) throw new NotFoundError(`no join token with id ${id}`);

@@ -40,7 +40,10 @@ export async function startControlPlane(
   });
   logger.info({ source, caExpiry: ca.notAfter.toISOString() }, 'certificate authority ready');
   await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
-  const admin = await loadOrCreateAdminToken({ dataDir: flags.dataDir, file: flags.adminTokenFile });
+  const admin = await loadOrCreateAdminToken({
+    dataDir: flags.dataDir,
+    file: flags.adminTokenFile,
+  });
   logger.info({ file: admin.file, created: admin.created }, 'admin token ready');
   const joinTokens = await openJoinTokenStore({ dataDir: flags.dataDir });
   const reviewer = flags.kubernetes
@@ -50,7 +53,10 @@ export async function startControlPlane(
       })
     : undefined;
   if (reviewer)
-    logger.info({ audience: flags.kubernetes?.audience }, 'accepting Kubernetes service-account tokens (TokenReview)');
+    logger.info(
+      { audience: flags.kubernetes?.audience },
+      'accepting Kubernetes service-account tokens (TokenReview)',
+    );
   const config = await createConfigStore({ dir: flags.configDir, logger });
   const registry = createRegistry({
     leaseTtlMs: flags.leaseTtlSeconds * 1000,

@@ -26,7 +26,8 @@ const statusSchema = z.object({
   audiences: z.array(z.string()).optional(),
   error: z.string().optional(),
 });
-const SA_USER = /^system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+const SA_USER =
+  /^system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
 const MAX_CACHE = 10_000;
 
 export async function createTokenReviewer(opts: TokenReviewerOptions): Promise<TokenReviewer> {
@@ -99,12 +100,12 @@ export async function createTokenReviewer(opts: TokenReviewerOptions): Promise<T
   };
 }
 
-/** fetch wraps the socket error ("ECONNREFUSED") in a generic "fetch failed". */
+/** The socket-level reason ("ECONNREFUSED: connect ECONNREFUSED 10.0.0.1:443"), not the wrapper's. */
 function causeOf(err: Error): string {
   const cause: unknown = (err as { cause?: unknown }).cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${cause.message}` : cause.message;
-  }
-  return err.message;
+  const inner = cause instanceof Error ? cause : err;
+  const code = (inner as NodeJS.ErrnoException).code ?? (err as NodeJS.ErrnoException).code;
+  // node-fetch: "request to URL failed, reason: connect ECONNREFUSED ..."
+  const message = inner.message.replace(/^request to \S+ failed, reason: /, '');
+  return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
 }

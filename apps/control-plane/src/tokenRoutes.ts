@@ -44,7 +44,10 @@ export function tokenRoutes(deps: {
         throw new InvalidInputError(`"${id.slice(0, 40)}" is not a token id (12 hex digits)`);
       const info = await deps.joinTokens.revoke(id);
       deps.onRevoked(id);
-      deps.logger.info({ id, serviceAccount: `${info.namespace}/${info.serviceAccount}` }, 'join token revoked');
+      deps.logger.info(
+        { id, serviceAccount: `${info.namespace}/${info.serviceAccount}` },
+        'join token revoked',
+      );
       sendJson(res, 200, info);
     },
   };

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createTokenAdminClient } from '@meshlens/cp-client';
 import { pino } from 'pino';
 import type { CpFlags } from '../src/flags';
 import { startControlPlane, type RunningControlPlane } from '../src/server';
-
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 export async function waitFor<T>(
@@ -66,4 +66,15 @@ export async function joinToken(
 ): Promise<string> {
   const admin = createTokenAdminClient({ url: running.url, adminToken: adminToken(running) });
   return (await admin.create({ namespace, serviceAccount, ttlSeconds })).token;
+}
+
+/** ../shared/testdata beside the checkout (or MESHLENS_TESTDATA); undefined when absent outside CI. */
+export function testdataDir(): string | undefined {
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const dir = process.env.MESHLENS_TESTDATA ?? path.resolve(repoRoot, '../shared/testdata');
+  if (existsSync(dir)) return dir;
+  if (process.env.CI === 'true')
+    throw new Error(`test data folder ${dir} is missing (required in CI)`);
+  console.warn(`skipping: test data folder ${dir} not found`);
+  return undefined;
 }

@@ -52,7 +52,6 @@ export function createTokenAdminClient(opts: {
   return {
     create: (req) => call('POST', '/api/v1/tokens', joinTokenCreatedSchema, req),
     list: async () => (await call('GET', '/api/v1/tokens', joinTokenListSchema)).tokens,
-    revoke: (id) =>
-      call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`, joinTokenInfoSchema),
+    revoke: (id) => call('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`, joinTokenInfoSchema),
   };
 }

@@ -96,7 +96,12 @@ export function watchStream(opts: WatchStreamOptions): () => void {
 async function reason(res: Response): Promise<string> {
   try {
     const body: unknown = await res.json();
-    if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string')
+    if (
+      typeof body === 'object' &&
+      body !== null &&
+      'error' in body &&
+      typeof body.error === 'string'
+    )
       return `: ${body.error}`;
   } catch {
     // not JSON
