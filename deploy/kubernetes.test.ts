@@ -130,7 +130,7 @@ describe('deploy/kubernetes manifests', () => {
     }
   });
 
-  it('RBAC is least privilege: the dashboard reads pods, nothing else has rights', () => {
+  it('RBAC is least privilege: the dashboard reads pods, the control plane reviews tokens, nothing else', () => {
     const roles = [...byKind('ClusterRole'), ...byKind('Role')];
     expect(roles.map((r) => [r.metadata.name, r.rules])).toEqual([
       ['meshlens-web', [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]],
@@ -138,15 +138,57 @@ describe('deploy/kubernetes manifests', () => {
     const bindings = [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')];
     expect(bindings.map((b) => [b.roleRef, b.subjects])).toEqual([
       [
+        // Kubernetes' built-in role for delegated authentication: create tokenreviews (and subjectaccessreviews)
+        {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'system:auth-delegator',
+        },
+        [{ kind: 'ServiceAccount', name: 'meshlens-control-plane', namespace: 'meshlens' }],
+      ],
+      [
         { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'meshlens-web' },
         [{ kind: 'ServiceAccount', name: 'meshlens-web', namespace: 'meshlens' }],
       ],
     ]);
     const cp = byKind('Deployment').find((d) => d.metadata.name === 'meshlens-control-plane');
-    expect(
-      cp &&
-        (podSpec(cp) as { automountServiceAccountToken?: boolean }).automountServiceAccountToken,
-    ).toBe(false);
+    expect(cp && podSpec(cp).containers[0]?.args).toContain('--kubernetes-token-review');
+  });
+
+  it('every party proves its service account with a token projected for audience meshlens', () => {
+    interface Volume {
+      name: string;
+      projected?: { sources: { serviceAccountToken?: { audience: string; path: string } }[] };
+    }
+    interface Mounted extends Container {
+      volumeMounts?: { name: string; mountPath: string }[];
+    }
+    const tokenFileOf = (d: Manifest, c: Mounted, file: string | undefined): string | undefined => {
+      const volumes = ((podSpec(d) as { volumes?: Volume[] }).volumes ?? []).filter(
+        (v) => v.projected?.sources[0]?.serviceAccountToken?.audience === 'meshlens',
+      );
+      for (const v of volumes) {
+        const mount = c.volumeMounts?.find((m) => m.name === v.name);
+        const path = v.projected?.sources[0]?.serviceAccountToken?.path;
+        if (mount && `${mount.mountPath}/${path}` === file) return file;
+      }
+      return undefined;
+    };
+    const proxyDeployment = injected.find((m) => m.kind === 'Deployment');
+    const proxy = proxyDeployment && (podSpec(proxyDeployment).initContainers?.[0] as Mounted);
+    const proxyFile = (proxy?.env as { name: string; value?: string }[] | undefined)?.find(
+      (e) => e.name === 'MESHLENS_PROXY_TOKEN_FILE',
+    )?.value;
+    expect(proxyDeployment && proxy && tokenFileOf(proxyDeployment, proxy, proxyFile)).toBe(
+      '/var/run/secrets/meshlens/token',
+    );
+    const web = byKind('Deployment').find((d) => d.metadata.name === 'meshlens-web');
+    const container = web && (podSpec(web).containers[0] as Mounted);
+    const args = container?.args ?? [];
+    const webFile = args[args.indexOf('--control-plane-token-file') + 1];
+    expect(web && container && tokenFileOf(web, container, webFile)).toBe(
+      '/var/run/secrets/meshlens/token',
+    );
   });
 
   it('the dashboard reads Prometheus and is reachable as svc/meshlens-web (what `meshlens dashboard --kube` forwards to)', () => {

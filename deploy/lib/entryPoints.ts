@@ -16,7 +16,6 @@ export const envPrefixes: Record<string, string> = {
 
 /** Env vars an app reads that are not `<prefix><FLAG>` (documented in its --help). */
 export const extraEnv: Record<string, string[]> = {
-  'apps/control-plane/src/main.ts': ['MESHLENS_BOOTSTRAP_TOKEN'],
   'apps/demo/src/main.ts': ['MESHLENS_OUTBOUND_URL'],
   'apps/bff/src/main.ts': ['MESHLENS_AUTH_TOKEN'],
 };

@@ -7,6 +7,8 @@ import {
   podAnnotations,
   proxyContainer,
   proxyContainerName,
+  tokenVolume,
+  tokenVolumeName,
 } from './sidecar';
 import type { SidecarOptions, WorkloadFacts } from './sidecar';
 
@@ -121,6 +123,13 @@ function injectObject(
   ensureSeq(doc, [...spec, 'initContainers']);
   const init = doc.getIn([...spec, 'initContainers']) as { add: (n: unknown) => void };
   init.add(doc.createNode(proxyContainer(o, facts)));
+  ensureSeq(doc, [...spec, 'volumes']);
+  const volumes = doc.getIn([...spec, 'volumes']) as {
+    items: unknown[];
+    add: (n: unknown) => void;
+  };
+  if (!volumes.items.some((v) => isMap(v) && v.get('name') === tokenVolumeName))
+    volumes.add(doc.createNode(tokenVolume()));
   addAppEnv(doc, spec);
   return { kind, name, outcome: 'injected' };
 }
@@ -164,6 +173,5 @@ function stripUndefined(o: InjectOptions): Partial<SidecarOptions> {
   if (o.controlPlaneUrl !== undefined) out.controlPlaneUrl = o.controlPlaneUrl;
   if (o.traceCollectorUrl !== undefined) out.traceCollectorUrl = o.traceCollectorUrl;
   if (o.tlsMode !== undefined) out.tlsMode = o.tlsMode;
-  if (o.bootstrapTokenSecret !== undefined) out.bootstrapTokenSecret = o.bootstrapTokenSecret;
   return out;
 }
