@@ -99,6 +99,10 @@ describe('docker-compose.yml', () => {
       (m) => [m[3], `${m[1]}/${m[2]}`],
     );
     const byFile = new Map(created.map(([file, who]) => [file, who]));
+    // every line runs the CLI the image ships, by its bin (which loads tsx itself)
+    for (const line of script.split('\n'))
+      expect(line).toContain(' node apps/cli/bin/meshlens.mjs token create -n ');
+    expect(existsSync(join(repoRoot, 'apps/cli/bin/meshlens.mjs'))).toBe(true);
     for (const i of shopInstances) {
       const proxy = compose.services[`${i.pod}-proxy`];
       const file = proxy?.environment?.MESHLENS_PROXY_TOKEN_FILE ?? '';

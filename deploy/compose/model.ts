@@ -28,7 +28,7 @@ export const tokenFileOf = (workload: string): string => `${tokenDir}/${workload
  * a year; revoke one with `meshlens token revoke` and delete its file to get a new one.
  */
 function joinTokensScript(): string {
-  const cli = 'node --import tsx apps/cli/src/main.ts token create';
+  const cli = 'node apps/cli/bin/meshlens.mjs token create';
   const admin = `--control-plane-url ${cpUrl} --admin-token-file /cp-data/admin.token`;
   const create = (namespace: string, sa: string, file: string) =>
     `[ -s ${file} ] || until ${cli} -n ${namespace} --service-account ${sa} --ttl 365d ${admin} > ${file}.tmp && mv ${file}.tmp ${file}; do sleep 1; done`;
