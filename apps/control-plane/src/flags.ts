@@ -101,6 +101,13 @@ export interface CpFlags {
 
 /** Flags win over env; throws an Error naming the bad flag. Returns 'help' for --help. */
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): CpFlags | 'help' {
+  if (argv.some((a) => a === '--bootstrap-token' || a.startsWith('--bootstrap-token='))) {
+    // The shared bootstrap secret let any holder become any service account (issue 10).
+    throw new Error(
+      '--bootstrap-token was removed: give each workload its own join token ' +
+        '(`meshlens token create -n NS --service-account SA`) or use --kubernetes-token-review',
+    );
+  }
   const { values } = parseArgs({
     args: argv,
     options: OPTIONS,

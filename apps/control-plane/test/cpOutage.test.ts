@@ -1,6 +1,6 @@
 import { createControlPlaneClient } from '@meshlens/cp-client';
 import { afterAll, expect, it } from 'vitest';
-import { waitFor } from './helpers';
+import { adminToken, waitFor } from './helpers';
 import { MESH_POLICY, routes } from './fixtures';
 import {
   createCleanup,
@@ -51,7 +51,8 @@ it('keeps serving with the last known state while the control plane is down for 
     port: cp.port,
     dirs: { configDir: cp.configDir, dataDir: cp.dataDir },
   });
-  const c = createControlPlaneClient({ url: again.url });
+  // Reading the registry needs a token; the admin's (kept in the data dir) may read.
+  const c = createControlPlaneClient({ url: again.url, token: adminToken(again) });
   cleanup.add(() => c.close());
   // Proxies renew their leases and re-open their watches against the new process.
   await waitFor(
