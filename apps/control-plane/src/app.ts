@@ -68,7 +68,16 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
     let set = watchesByToken.get(id);
     if (!set) watchesByToken.set(id, (set = new Set()));
     set.add(res);
+    // A join token's watch ends when the token expires; the reconnect is then refused.
+    const expiry =
+      caller.expiresAt === undefined
+        ? undefined
+        : setTimeout(
+            () => res.end(),
+            Math.min(Math.max(0, caller.expiresAt - Date.now()), 2 ** 31 - 1),
+          );
     res.on('close', () => {
+      clearTimeout(expiry);
       set.delete(res);
       if (set.size === 0) watchesByToken.delete(id);
     });

@@ -12,8 +12,9 @@ export type Caller =
       namespace: string;
       serviceAccount: string;
       via: 'join-token' | 'kubernetes';
-      /** Join tokens only: lets a revocation end the watches opened with it. */
+      /** Join tokens only: lets a revocation, or the expiry, end the watches opened with it. */
       tokenId?: string;
+      expiresAt?: number;
     };
 
 export interface Authenticator {
@@ -40,6 +41,7 @@ export function createAuthenticator(deps: {
           serviceAccount: t.serviceAccount,
           via: 'join-token',
           tokenId: t.tokenId,
+          expiresAt: t.expiresAt,
         };
       }
       if (deps.admin.matches(token)) return { kind: 'admin' };

@@ -26,6 +26,7 @@ describe('join token store', () => {
       namespace: 'shop',
       serviceAccount: 'payments',
       tokenId: info.id,
+      expiresAt: now + 3600_000,
     });
     now += 3600_000 - 1;
     expect(store.verify(token).serviceAccount).toBe('payments');

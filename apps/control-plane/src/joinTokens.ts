@@ -33,7 +33,7 @@ export interface JoinTokenStore {
   list(): JoinTokenInfo[];
   revoke(id: string): Promise<JoinTokenInfo>;
   /** The identity a presented join token speaks for; throws UnauthorizedError naming why not. */
-  verify(token: string): WorkloadIdentityClaim & { tokenId: string };
+  verify(token: string): WorkloadIdentityClaim & { tokenId: string; expiresAt: number };
 }
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -132,7 +132,12 @@ export async function openJoinTokenStore(opts: {
         throw new UnauthorizedError(`join token ${t.id} was revoked at ${t.revokedAt}`);
       if (Date.parse(t.expiresAt) <= now())
         throw new UnauthorizedError(`join token ${t.id} expired at ${t.expiresAt}`);
-      return { namespace: t.namespace, serviceAccount: t.serviceAccount, tokenId: t.id };
+      return {
+        namespace: t.namespace,
+        serviceAccount: t.serviceAccount,
+        tokenId: t.id,
+        expiresAt: Date.parse(t.expiresAt),
+      };
     },
   };
 }

@@ -161,6 +161,51 @@ describe('join tokens bind certificates to one service account', () => {
     expect(await certsIssued(running.url)).toBe(0);
   });
 
+  it('ends a watch when its join token expires, and refuses the reconnect', async () => {
+    const data = tempDir('cp-id-');
+    cleanups.push(data.cleanup);
+    // A token that expires a few seconds from now (the API's minimum lifetime is a minute).
+    const secret = 'a-short-lived-secret';
+    const expiresAt = new Date(Date.now() + 4000).toISOString();
+    writeFileSync(
+      path.join(data.dir, 'join-tokens.json'),
+      JSON.stringify({
+        tokens: [
+          {
+            id: 'b1b2c3d4e5f6',
+            namespace: 'shop',
+            serviceAccount: 'payments',
+            createdAt: new Date().toISOString(),
+            expiresAt,
+            secretSha256: createHash('sha256').update(secret).digest('hex'),
+          },
+        ],
+      }),
+    );
+    const running = await cp(data.dir);
+    const token = `mlj1.b1b2c3d4e5f6.${secret}`;
+    const ac = new AbortController();
+    cleanups.push(() => ac.abort());
+    const watch = await fetch(`${running.url}/api/v1/watch/config`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: ac.signal,
+    });
+    expect(watch.status).toBe(200);
+    const ended = await Promise.race([
+      watch.text().then(() => 'ended by the server'),
+      new Promise<string>((r) => setTimeout(() => r('still open after 20 s'), 20_000).unref()),
+    ]);
+    expect(ended).toBe('ended by the server');
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+    const again = await fetch(`${running.url}/api/v1/watch/config`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect({ status: again.status, body: await again.json() }).toEqual({
+      status: 401,
+      body: { error: `join token b1b2c3d4e5f6 expired at ${expiresAt}` },
+    });
+  });
+
   it('stores only hashes, atomically, readable by the owner only, and prints the token once', async () => {
     const running = await cp();
     const token = await joinToken(running, 'shop', 'payments');
