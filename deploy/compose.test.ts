@@ -15,14 +15,20 @@ interface ComposeService {
   environment?: Record<string, string>;
   ports?: string[];
   network_mode?: string;
-  depends_on?: string[];
+  depends_on?: string[] | Record<string, { condition: string }>;
   volumes?: string[];
+  entrypoint?: string[];
 }
 
 const text = readFileSync(composePath, 'utf8');
 const compose = parse(text) as { services: Record<string, ComposeService> };
 const services = Object.entries(compose.services);
-const meshlensServices = services.filter(([, s]) => s.image?.startsWith('meshlens:'));
+// Services that run an entry point of ours (the image's node entrypoint); join-tokens runs a script.
+const meshlensServices = services.filter(
+  ([, s]) => s.image?.startsWith('meshlens:') && s.entrypoint === undefined,
+);
+const dependencies = (s: ComposeService): string[] =>
+  Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});
 
 /** `--port 8080` -> '8080' */
 function flagValue(args: readonly string[], flag: string): string | undefined {
@@ -87,6 +93,35 @@ describe('docker-compose.yml', () => {
     },
   );
 
+  it('gives every proxy, and the dashboard, a join token of its own service account, created before they start', () => {
+    const script = compose.services['join-tokens']?.command?.[0] ?? '';
+    const created = [...script.matchAll(/-n (\S+) --service-account (\S+) .*? > (\S+)\.tmp/g)].map(
+      (m) => [m[3], `${m[1]}/${m[2]}`],
+    );
+    const byFile = new Map(created.map(([file, who]) => [file, who]));
+    // every line runs the CLI the image ships, by its bin (which loads tsx itself)
+    for (const line of script.split('\n'))
+      expect(line).toContain(' node apps/cli/bin/meshlens.mjs token create -n ');
+    expect(existsSync(join(repoRoot, 'apps/cli/bin/meshlens.mjs'))).toBe(true);
+    for (const i of shopInstances) {
+      const proxy = compose.services[`${i.pod}-proxy`];
+      const file = proxy?.environment?.MESHLENS_PROXY_TOKEN_FILE ?? '';
+      expect({ pod: i.pod, token: byFile.get(file) }).toEqual({
+        pod: i.pod,
+        token: `shop/${i.serviceAccount}`,
+      });
+      expect(proxy?.depends_on).toMatchObject({
+        'join-tokens': { condition: 'service_completed_successfully' },
+      });
+    }
+    const dashboard = compose.services.dashboard?.command ?? [];
+    expect(byFile.get(flagValue(dashboard, '--control-plane-token-file') ?? '')).toBe(
+      'meshlens/meshlens-dashboard',
+    );
+    // the admin token is read from the control plane's volume, never put in the environment
+    expect(text).not.toMatch(/BOOTSTRAP|ADMIN_TOKEN/);
+  });
+
   it('publishes only the dashboard and Prometheus, on loopback, on the ports they listen on', () => {
     const published = services.filter(([, s]) => s.ports).map(([name, s]) => [name, s.ports]);
     expect(published).toEqual([
@@ -100,7 +135,7 @@ describe('docker-compose.yml', () => {
 
   it('every depends_on and network_mode names a service that exists', () => {
     for (const [, s] of services) {
-      for (const dep of s.depends_on ?? []) expect(Object.keys(compose.services)).toContain(dep);
+      for (const dep of dependencies(s)) expect(Object.keys(compose.services)).toContain(dep);
       if (s.network_mode)
         expect(Object.keys(compose.services)).toContain(s.network_mode.replace(/^service:/, ''));
     }

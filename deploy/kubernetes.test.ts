@@ -195,11 +195,21 @@ describe('deploy/kubernetes manifests', () => {
       'Role/meshlens-control-plane',
     ]);
     const bindings = [...byKind('ClusterRoleBinding'), ...byKind('RoleBinding')];
-    for (const b of bindings) {
-      const subjects = b['subjects'] as Array<{ name: string }>;
-      const roleRef = b['roleRef'] as { name: string };
-      expect(subjects.map((x) => x.name)).toEqual([roleRef.name]);
-    }
+    expect(
+      bindings
+        .map((b) => {
+          const subjects = b['subjects'] as Array<{ name: string }>;
+          const roleRef = b['roleRef'] as { name: string };
+          return `${b.kind}: ${roleRef.name} -> ${subjects.map((x) => x.name).join(',')}`;
+        })
+        .sort(),
+    ).toEqual([
+      // Kubernetes' built-in role for delegated authentication: create tokenreviews
+      'ClusterRoleBinding: meshlens-control-plane -> meshlens-control-plane',
+      'ClusterRoleBinding: meshlens-web -> meshlens-web',
+      'ClusterRoleBinding: system:auth-delegator -> meshlens-control-plane',
+      'RoleBinding: meshlens-control-plane -> meshlens-control-plane',
+    ]);
   });
 
   it('our policy CRDs accept the demo shop policies and reject what the control plane would', () => {
@@ -269,17 +279,59 @@ describe('deploy/kubernetes manifests', () => {
           port: svcPort,
         });
       }
-      // The injector serves with a certificate from that same CA (the Secret both mount).
+      // The injector serves with a certificate from that same CA: it mounts the Secret that the
+      // control plane's replicas share through the API (they may read exactly that Secret).
       const injector = byKind('Deployment').find((d) => d.metadata.name === 'meshlens-injector')!;
-      const cp = byKind('Deployment').find((d) => d.metadata.name === 'meshlens-control-plane')!;
-      for (const d of [injector, cp]) {
-        expect(podSpec(d).containers[0]?.args).toContain('/etc/meshlens/ca/tls.crt');
-        const volumes = (podSpec(d) as { volumes?: { secret?: { secretName: string } }[] }).volumes;
-        expect(volumes?.some((v) => v.secret?.secretName === 'meshlens-ca')).toBe(true);
-      }
+      expect(podSpec(injector).containers[0]?.args).toContain('/etc/meshlens/ca/tls.crt');
+      const volumes = (podSpec(injector) as { volumes?: { secret?: { secretName: string } }[] })
+        .volumes;
+      expect(volumes?.some((v) => v.secret?.secretName === 'meshlens-ca')).toBe(true);
+      const cpRole = byKind('Role').find((r) => r.metadata.name === 'meshlens-control-plane');
+      const cpRules = (cpRole?.['rules'] ?? []) as Array<{ resourceNames?: string[] }>;
+      expect(cpRules.some((r) => r.resourceNames?.includes('meshlens-ca'))).toBe(true);
     } finally {
       ca.remove();
     }
+  });
+
+  it('every party proves its service account with a token projected for audience meshlens', () => {
+    interface Volume {
+      name: string;
+      projected?: { sources: { serviceAccountToken?: { audience: string; path: string } }[] };
+    }
+    interface Mounted extends Container {
+      volumeMounts?: { name: string; mountPath: string }[];
+    }
+    const tokenFileOf = (d: Manifest, c: Mounted, file: string | undefined): string | undefined => {
+      const volumes = ((podSpec(d) as { volumes?: Volume[] }).volumes ?? []).filter(
+        (v) => v.projected?.sources[0]?.serviceAccountToken?.audience === 'meshlens',
+      );
+      for (const v of volumes) {
+        const mount = c.volumeMounts?.find((m) => m.name === v.name);
+        const path = v.projected?.sources[0]?.serviceAccountToken?.path;
+        if (mount && `${mount.mountPath}/${path}` === file) return file;
+      }
+      return undefined;
+    };
+    const proxyDeployment = injected.find((m) => m.kind === 'Deployment');
+    const proxy =
+      proxyDeployment &&
+      (podSpec(proxyDeployment).initContainers?.find(
+        (c) => c.name === 'meshlens-proxy',
+      ) as Mounted);
+    const proxyFile = (proxy?.env as { name: string; value?: string }[] | undefined)?.find(
+      (e) => e.name === 'MESHLENS_PROXY_TOKEN_FILE',
+    )?.value;
+    expect(proxyDeployment && proxy && tokenFileOf(proxyDeployment, proxy, proxyFile)).toBe(
+      '/var/run/secrets/meshlens/token',
+    );
+    const web = byKind('Deployment').find((d) => d.metadata.name === 'meshlens-web');
+    const container = web && (podSpec(web).containers[0] as Mounted);
+    const args = container?.args ?? [];
+    const webFile = args[args.indexOf('--control-plane-token-file') + 1];
+    expect(web && container && tokenFileOf(web, container, webFile)).toBe(
+      '/var/run/secrets/meshlens/token',
+    );
   });
 
   it('the dashboard reads Prometheus and is reachable as svc/meshlens-web (what `meshlens dashboard --kube` forwards to)', () => {

@@ -4,7 +4,16 @@
 // prints the dashboard URL once everything answers. Ctrl-C stops every process.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +24,7 @@ import { ProcessSet } from './lib/processes.mjs';
 
 register();
 const { shopInstances, shopNamespace } = await import('../apps/demo/src/topology.ts');
+const { createTokenAdminClient } = await import('@meshlens/cp-client');
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HELP = `Usage: npm start -- [--port N] [--otlp-grpc-port N|off] [--open] [--no-build] [--tls-mode M]
@@ -201,17 +211,60 @@ function proxyArgs(inst, app, ctx) {
     '0',
     '--control-plane-url',
     ctx.cpUrl,
-    '--bootstrap-token',
-    ctx.token,
+    '--token-file',
+    ctx.tokenFiles.get(inst.workload),
     '--tls-mode',
     ctx.tlsMode,
     '--trust-domain',
     'cluster.local',
     '--trace-collector-url',
     `${ctx.dashboard}v1/traces`,
+    '--trace-token-file',
+    ctx.ingestTokenFile,
     '--trace-sample-rate',
     '0.5',
   ];
+}
+
+/**
+ * One join token per workload (each proxy can only become its own service account), one for
+ * the dashboard's registry reads, and the trace-ingest token the proxies send to the dashboard.
+ * All are files in the run's temporary folder (mode 0600), removed on exit.
+ */
+async function issueDemoTokens(cpUrl, adminTokenFile, runDir) {
+  step('creating one join token per workload ...');
+  const dir = join(runDir, 'tokens');
+  mkdirSync(dir, { mode: 0o700 });
+  const admin = createTokenAdminClient({
+    url: cpUrl,
+    adminToken: readFileSync(adminTokenFile, 'utf8').trim(),
+  });
+  const ttlSeconds = 7 * 24 * 3600; // outlives any demo run; the folder goes away at exit
+  const write = (name, secret) => {
+    const file = join(dir, name);
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    return file;
+  };
+  const workloadTokenFiles = new Map();
+  for (const inst of shopInstances) {
+    if (workloadTokenFiles.has(inst.workload)) continue;
+    const { token } = await admin.create({
+      namespace: shopNamespace,
+      serviceAccount: inst.serviceAccount,
+      ttlSeconds,
+    });
+    workloadTokenFiles.set(inst.workload, write(`${inst.workload}.token`, token));
+  }
+  const dashboard = await admin.create({
+    namespace: 'meshlens',
+    serviceAccount: 'meshlens-dashboard',
+    ttlSeconds,
+  });
+  return {
+    workloadTokenFiles,
+    dashboardTokenFile: write('dashboard.token', dashboard.token),
+    ingestTokenFile: write('ingest.token', randomBytes(32).toString('base64url')),
+  };
 }
 
 async function run(flags, procs, runDir) {
@@ -227,7 +280,6 @@ async function run(flags, procs, runDir) {
   } else if (!BUNDLED.every((app) => existsSync(join(root, 'apps', app, 'dist/main.mjs')))) {
     throw new Error('--no-build, but app bundles are missing: run npm run build first');
   }
-  const token = randomBytes(16).toString('hex');
   const dashboard = `http://127.0.0.1:${flags.port}/`;
 
   step('starting the control plane ...');
@@ -242,13 +294,12 @@ async function run(flags, procs, runDir) {
     join(runDir, 'control-plane'),
     '--trust-domain',
     'cluster.local',
-    '--bootstrap-token',
-    token,
     '--lease-ttl-seconds',
     '10',
   ]);
   const cpUrl = cp.msg.url;
   step(`control plane listening on ${cpUrl}`);
+  const secrets = await issueDemoTokens(cpUrl, cp.msg.adminTokenFile, runDir);
 
   step('starting the dashboard ...');
   const grpcArgs = [];
@@ -270,6 +321,10 @@ async function run(flags, procs, runDir) {
     String(flags.port),
     '--control-plane-url',
     cpUrl,
+    '--control-plane-token-file',
+    secrets.dashboardTokenFile,
+    '--ingest-token-file',
+    secrets.ingestTokenFile,
     '--web-dist',
     join(root, 'apps/web/dist'),
   ]);
@@ -279,7 +334,13 @@ async function run(flags, procs, runDir) {
   const apps = new Map(demo.msg.instances.map((i) => [i.pod, i]));
 
   step(`starting ${shopInstances.length} proxies (mTLS ${flags.tlsMode}) ...`);
-  const ctx = { cpUrl, token, tlsMode: flags.tlsMode, dashboard };
+  const ctx = {
+    cpUrl,
+    tlsMode: flags.tlsMode,
+    dashboard,
+    tokenFiles: secrets.workloadTokenFiles,
+    ingestTokenFile: secrets.ingestTokenFile,
+  };
   // A few at a time: ten Node processes loading at once on a 2-core laptop start slower
   // than three batches do.
   const proxies = await mapLimit(shopInstances, 4, (inst) =>

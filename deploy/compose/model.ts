@@ -17,8 +17,27 @@ export const ports = {
   admin: 4191,
   prometheus: 9090,
 };
-export const bootstrapToken = '${MESHLENS_BOOTSTRAP_TOKEN:-meshlens-demo-bootstrap}';
 const cpUrl = `http://control-plane:${ports.controlPlane}`;
+/** Where the one-shot `join-tokens` service leaves one join token per workload. */
+export const tokenDir = '/tokens';
+export const tokenFileOf = (workload: string): string => `${tokenDir}/${workload}.token`;
+
+/**
+ * One join token per workload, created with the control plane's admin token (from its data
+ * volume) by `meshlens token create`, once: files that exist are kept on a re-run. Tokens live
+ * a year; revoke one with `meshlens token revoke` and delete its file to get a new one.
+ */
+function joinTokensScript(): string {
+  const cli = 'node apps/cli/bin/meshlens.mjs token create';
+  const admin = `--control-plane-url ${cpUrl} --admin-token-file /cp-data/admin.token`;
+  const create = (namespace: string, sa: string, file: string) =>
+    `[ -s ${file} ] || until ${cli} -n ${namespace} --service-account ${sa} --ttl 365d ${admin} > ${file}.tmp && mv ${file}.tmp ${file}; do sleep 1; done`;
+  const workloads = new Map(shopInstances.map((i) => [i.workload, i.serviceAccount]));
+  return [
+    ...[...workloads].map(([workload, sa]) => create(shopNamespace, sa, tokenFileOf(workload))),
+    create('meshlens', 'meshlens-dashboard', tokenFileOf('dashboard')),
+  ].join('\n');
+}
 
 type Service = Record<string, unknown>;
 
@@ -57,7 +76,11 @@ function appService(i: InstanceSpec): Service {
 function proxyService(i: InstanceSpec): Service {
   return meshlens(['apps/proxy/dist/main.mjs'], {
     network_mode: `service:${i.pod}`,
-    depends_on: [i.pod, 'control-plane'],
+    depends_on: {
+      [i.pod]: { condition: 'service_started' },
+      'join-tokens': { condition: 'service_completed_successfully' },
+    },
+    volumes: [`join-tokens:${tokenDir}:ro`],
     environment: {
       MESHLENS_PROXY_NAMESPACE: shopNamespace,
       MESHLENS_PROXY_SERVICE: i.service,
@@ -75,7 +98,7 @@ function proxyService(i: InstanceSpec): Service {
       MESHLENS_PROXY_ADMIN_ADDRESS: i.pod,
       MESHLENS_PROXY_ADMIN_PORT: String(ports.admin),
       MESHLENS_PROXY_CONTROL_PLANE_URL: cpUrl,
-      MESHLENS_PROXY_BOOTSTRAP_TOKEN: bootstrapToken,
+      MESHLENS_PROXY_TOKEN_FILE: tokenFileOf(i.workload),
       MESHLENS_PROXY_TLS_MODE: 'strict',
       MESHLENS_PROXY_TRUST_DOMAIN: 'cluster.local',
       MESHLENS_PROXY_TRACE_COLLECTOR_URL: `http://dashboard:${ports.dashboard}/v1/traces`,
@@ -102,10 +125,18 @@ export function composeModel(): Record<string, unknown> {
       ],
       {
         build: { context: '.', dockerfile: 'deploy/docker/Dockerfile' },
-        environment: { MESHLENS_BOOTSTRAP_TOKEN: bootstrapToken },
         volumes: ['control-plane-data:/data'],
       },
     ),
+    'join-tokens': {
+      image,
+      entrypoint: ['sh', '-ec'],
+      command: [joinTokensScript()],
+      depends_on: ['control-plane'],
+      // the admin token is in the control plane's data volume; nothing else of it is used
+      volumes: ['control-plane-data:/cp-data:ro', `join-tokens:${tokenDir}`],
+      read_only: true,
+    },
     dashboard: meshlens(
       [
         'apps/bff/dist/main.mjs',
@@ -122,9 +153,15 @@ export function composeModel(): Record<string, unknown> {
         `http://prometheus:${ports.prometheus}`,
         '--control-plane-url',
         cpUrl,
+        '--control-plane-token-file',
+        tokenFileOf('dashboard'),
       ],
       {
-        depends_on: ['prometheus', 'control-plane'],
+        depends_on: {
+          prometheus: { condition: 'service_started' },
+          'join-tokens': { condition: 'service_completed_successfully' },
+        },
+        volumes: [`join-tokens:${tokenDir}:ro`],
         ports: [`127.0.0.1:${ports.dashboard}:${ports.dashboard}`],
       },
     ),
@@ -144,7 +181,7 @@ export function composeModel(): Record<string, unknown> {
     services[i.pod] = appService(i);
     services[`${i.pod}-proxy`] = proxyService(i);
   }
-  return { services, volumes: { 'control-plane-data': {} } };
+  return { services, volumes: { 'control-plane-data': {}, 'join-tokens': {} } };
 }
 
 /** Prometheus scrapes every proxy's admin port with the target labels Linkerd's setup adds. */

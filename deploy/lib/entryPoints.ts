@@ -17,7 +17,7 @@ export const envPrefixes: Record<string, string> = {
 
 /** Env vars an app reads that are not `<prefix><FLAG>` (documented in its --help). */
 export const extraEnv: Record<string, string[]> = {
-  'apps/control-plane/dist/main.mjs': ['MESHLENS_BOOTSTRAP_TOKEN', 'POD_NAME', 'POD_NAMESPACE'],
+  'apps/control-plane/dist/main.mjs': ['POD_NAME', 'POD_NAMESPACE'],
   'apps/demo/dist/main.mjs': ['MESHLENS_OUTBOUND_URL'],
   'apps/bff/dist/main.mjs': ['MESHLENS_AUTH_TOKEN'],
 };

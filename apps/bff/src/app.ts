@@ -8,7 +8,15 @@ import { apiRoutes, statusOf } from './api';
 import { type ControlPlaneLike, createControlPlaneView } from './controlPlane';
 import { HttpError, NotFoundError, errorMiddleware } from './httpErrors';
 import { createMetrics } from './metrics';
-import { DEFAULT_ALLOWED_HOSTS, hostCheck, methodCheck, originCheck, tokenCheck } from './security';
+import {
+  DEFAULT_ALLOWED_HOSTS,
+  INGEST_PATHS,
+  hostCheck,
+  ingestCheck,
+  methodCheck,
+  originCheck,
+  tokenCheck,
+} from './security';
 import { spaRoutes } from './spa';
 import { streamRoutes } from './stream';
 import { type IngestLimits, type OtlpIngest, createOtlpIngest } from './traces/ingest';
@@ -25,6 +33,11 @@ export interface AppDeps {
   basePath?: string;
   /** bearer token required on everything but /live */
   authToken?: string | undefined;
+  /** Trace ingest (/v1/traces, /api/v2/spans): on by default; its own token replaces authToken there. */
+  ingestEnabled?: boolean;
+  ingestToken?: string | undefined;
+  /** Believe X-Forwarded-Proto from the reverse proxy in front (Secure cookie behind TLS termination). */
+  trustProxy?: boolean;
   /** Host allow-list, see security.ts (default: localhost forms, any port) */
   allowedHosts?: readonly string[];
   /** built SPA folder, null/undefined to serve none */
@@ -122,7 +135,18 @@ export function createApp(deps: AppDeps): BffApp {
     const healthy = deps.source.status().healthy;
     res.status(healthy ? 200 : 503).json({ status: healthy ? 'ready' : 'not ready' });
   });
-  if (deps.authToken) router.use(tokenCheck(deps.authToken));
+  const ingestToken = deps.ingestToken;
+  router.use(ingestCheck({ enabled: deps.ingestEnabled ?? true, token: ingestToken }));
+  if (deps.authToken) {
+    router.use(
+      tokenCheck(deps.authToken, {
+        basePath,
+        trustProxy: deps.trustProxy ?? false,
+        // Ingest with its own token was checked above; the read token does not open it.
+        ...(ingestToken === undefined ? {} : { skip: (req) => INGEST_PATHS.has(req.path) }),
+      }),
+    );
+  }
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

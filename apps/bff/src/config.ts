@@ -39,6 +39,8 @@ export const bffConfigSchema = z.strictObject({
       /** Host header allow-list, see security.ts; default localhost, 127.0.0.1, [::1] */
       allowedHosts: z.array(z.string().min(1)).optional(),
       webDist: z.string().optional(),
+      /** believe X-Forwarded-Proto from the reverse proxy in front */
+      trustProxy: z.boolean().optional(),
     })
     .default({}),
   source: z.enum(SOURCE_KINDS).optional(),
@@ -49,7 +51,20 @@ export const bffConfigSchema = z.strictObject({
       dialect: z.enum(['linkerd', 'istio']).optional(),
     })
     .optional(),
-  controlPlane: z.strictObject({ url: z.url() }).optional(),
+  controlPlane: z
+    .strictObject({
+      url: z.url(),
+      /** the dashboard's own credential (join token or projected service-account token) */
+      tokenFile: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** trace ingest: on by default; `tokenFile` gives it its own bearer token */
+  ingest: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      tokenFile: z.string().min(1).optional(),
+    })
+    .optional(),
   scrape: z
     .strictObject({
       interval: duration.optional(),

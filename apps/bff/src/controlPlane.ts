@@ -99,6 +99,11 @@ function toProxies(raw: unknown): ProxyInfo[] {
 function describe(err: unknown): string {
   if (err instanceof z.ZodError) return 'the control plane sent an unexpected status';
   const msg = err instanceof Error ? err.message : String(err);
+  // ControlPlaneError: it answered, but refused the dashboard's credential.
+  const status = err instanceof Error && 'status' in err ? err.status : undefined;
+  if (status === 401 || status === 403) {
+    return `control plane refused the dashboard (HTTP ${status}): ${msg}; give the dashboard its own token with --control-plane-token-file`;
+  }
   return `control plane unreachable: ${msg}`;
 }
 

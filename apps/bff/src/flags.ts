@@ -15,9 +15,17 @@ meshlens BFF: golden signals, topology and traces for the dashboard; serves the 
   --source KIND            embedded (default) | prometheus | fixture
   --prometheus-url URL     Prometheus HTTP API for --source prometheus
   --control-plane-url URL  meshlens control plane: scrape targets + the Mesh health page
+  --control-plane-token-file FILE
+                           the dashboard's own credential for the control plane (a join token,
+                           e.g. for meshlens/meshlens-dashboard, or a projected service-account token)
   --base-path /PREFIX      serve everything under a path prefix (ingress, kubectl proxy)
   --auth-token TOKEN       require "Authorization: Bearer TOKEN" on everything but /live
                            (env MESHLENS_AUTH_TOKEN)
+  --ingest-token-file FILE trace ingest (/v1/traces, /api/v2/spans) needs this token instead of
+                           --auth-token; proxies send it (--trace-token-file)
+  --no-ingest              turn trace ingest off (404)
+  --trust-proxy            believe X-Forwarded-Proto from the reverse proxy in front (marks the
+                           token cookie Secure behind TLS termination)
   --allowed-host HOST      add to the Host allow-list (repeatable; default localhost forms)
   --web-dist DIR           built SPA (default apps/web/dist)
   --fixture-hostile        fixture source: add workloads with HTML/script names
@@ -36,6 +44,10 @@ const flagsSchema = z.object({
   source: z.enum(SOURCE_KINDS).optional(),
   prometheusUrl: z.url().optional(),
   controlPlaneUrl: z.url().optional(),
+  controlPlaneTokenFile: z.string().min(1).optional(),
+  ingestTokenFile: z.string().min(1).optional(),
+  noIngest: z.boolean().optional(),
+  trustProxy: z.boolean().optional(),
   basePath: basePathSchema.optional(),
   authToken: z.string().min(8, 'must be at least 8 characters').optional(),
   allowedHost: z.array(z.string().min(1)).optional(),
@@ -65,6 +77,10 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
       source: str,
       'prometheus-url': str,
       'control-plane-url': str,
+      'control-plane-token-file': str,
+      'ingest-token-file': str,
+      'no-ingest': { type: 'boolean' },
+      'trust-proxy': { type: 'boolean' },
       'base-path': str,
       'auth-token': str,
       'allowed-host': { type: 'string', multiple: true },

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createControlPlaneClient } from '@meshlens/cp-client';
+import { readFile } from 'node:fs/promises';
+import { createControlPlaneClient, tokenFromFile } from '@meshlens/cp-client';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app';
 import { type BffConfig, ConfigError, loadConfigFile, parseConfig } from './config';
@@ -51,7 +52,24 @@ function controlFixture(source: FixtureSource, downFile: string | undefined, log
 async function run(flags: Flags, cfg: BffConfig): Promise<void> {
   const logger = pino({ level: flags.logLevel, base: { service: 'meshlens-bff' } });
   const cpUrl = flags.controlPlaneUrl ?? cfg.controlPlane?.url;
-  const cp = cpUrl ? createControlPlaneClient({ url: cpUrl, logger }) : undefined;
+  const cpTokenFile = flags.controlPlaneTokenFile ?? cfg.controlPlane?.tokenFile;
+  if (cpUrl && cpTokenFile === undefined)
+    logger.warn(
+      {},
+      'no --control-plane-token-file: the control plane will refuse to list proxies to the dashboard',
+    );
+  const cp = cpUrl
+    ? createControlPlaneClient({
+        url: cpUrl,
+        logger,
+        ...(cpTokenFile === undefined ? {} : { token: tokenFromFile(cpTokenFile) }),
+      })
+    : undefined;
+  const ingestTokenFile = flags.ingestTokenFile ?? cfg.ingest?.tokenFile;
+  const ingestToken =
+    ingestTokenFile === undefined
+      ? undefined
+      : await readSecretFile(ingestTokenFile, '--ingest-token-file');
   const kind = flags.source ?? cfg.source ?? 'embedded';
   const source = buildSource(
     {
@@ -72,6 +90,9 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     version: version(),
     basePath,
     authToken: flags.authToken,
+    ingestEnabled: flags.noIngest === true ? false : (cfg.ingest?.enabled ?? true),
+    ingestToken,
+    trustProxy: flags.trustProxy ?? cfg.server.trustProxy ?? false,
     allowedHosts: [
       ...(cfg.server.allowedHosts ?? DEFAULT_ALLOWED_HOSTS),
       ...(flags.allowedHost ?? []),
@@ -128,6 +149,20 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** A token from a file (a mounted Secret); refuses to start on a missing, empty or short one. */
+async function readSecretFile(file: string, what: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const token = text.trim();
+  if (token.length < 16)
+    throw new Error(`${what} ${file}: the token must have at least 16 characters`);
+  return token;
 }
 
 async function main(): Promise<void> {

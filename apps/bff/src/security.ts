@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
 import { HttpError } from './httpErrors';
 
 /** Loopback forms, any port: what a browser on the same machine sends. */
@@ -79,7 +79,7 @@ export function originCheck(allowed: readonly string[]): RequestHandler {
   };
 }
 
-const INGEST_PATHS = new Set(['/v1/traces', '/api/v2/spans']);
+export const INGEST_PATHS: ReadonlySet<string> = new Set(['/v1/traces', '/api/v2/spans']);
 
 /** Read-only server: GET/HEAD everywhere, POST only for trace ingest. */
 export function methodCheck(): RequestHandler {
@@ -97,10 +97,33 @@ export function methodCheck(): RequestHandler {
 
 export const TOKEN_COOKIE = 'meshlens_token';
 
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/**
+ * Compares SHA-256 digests in constant time: equal lengths always, so neither the length nor
+ * the first differing byte of the secret leaks through the response time.
+ */
+export function tokenMatcher(secret: string): (presented: string) => boolean {
+  const expected = digest(secret);
+  return (presented) => timingSafeEqual(digest(presented), expected);
+}
+
+function bearerOf(req: Request): string | undefined {
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
+}
+
+/**
+ * HTTPS as the browser sees it: our own TLS socket, or - only when told to trust the proxy in
+ * front (`server.trustProxy`) - its `X-Forwarded-Proto: https`. Untrusted, the header is
+ * ignored: anyone could send it.
+ */
+export function servedOverHttps(req: Request, trustProxy: boolean): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+  if (!trustProxy) return false;
+  const proto = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
+  return first === 'https';
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -111,22 +134,38 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+export interface TokenCheckOptions {
+  /** '' or '/prefix': the cookie is sent back for this path only. */
+  basePath?: string;
+  /** Believe `X-Forwarded-Proto` from the proxy in front (for the cookie's Secure flag). */
+  trustProxy?: boolean;
+  /** Requests this check lets through untouched (ingest, when it has its own token). */
+  skip?: (req: Request) => boolean;
+}
+
 /**
  * Optional bearer token on everything but the probes (mounted before this check). Browsers cannot add headers to page loads, so
  * `?access_token=T` on a page load sets an HttpOnly cookie and redirects to the same URL without it.
  */
-export function tokenCheck(token: string): RequestHandler {
+export function tokenCheck(token: string, opts: TokenCheckOptions = {}): RequestHandler {
+  const matches = tokenMatcher(token);
+  const cookiePath = opts.basePath === undefined || opts.basePath === '' ? '/' : opts.basePath;
   return (req, res, next) => {
-    const auth = req.headers.authorization;
-    const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
-    if (bearer !== undefined && safeEqual(bearer, token)) return next();
+    if (opts.skip?.(req) === true) return next();
+    const bearer = bearerOf(req);
+    if (bearer !== undefined && matches(bearer)) return next();
     const cookie = cookieValue(req.headers.cookie, TOKEN_COOKIE);
-    if (cookie !== undefined && safeEqual(cookie, token)) return next();
+    if (cookie !== undefined && matches(cookie)) return next();
     const url = new URL(req.originalUrl, 'http://x');
     const fromQuery = url.searchParams.get('access_token');
-    if (req.method === 'GET' && fromQuery !== null && safeEqual(fromQuery, token)) {
+    if (req.method === 'GET' && fromQuery !== null && matches(fromQuery)) {
       url.searchParams.delete('access_token');
-      res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/' });
+      res.cookie(TOKEN_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: servedOverHttps(req, opts.trustProxy === true),
+        path: cookiePath,
+      });
       res.redirect(303, url.pathname + url.search);
       return;
     }
@@ -134,6 +173,40 @@ export function tokenCheck(token: string): RequestHandler {
       new HttpError(401, 'unauthorized', 'a valid bearer token is required', {
         headers: { 'www-authenticate': 'Bearer realm="meshlens"' },
       }),
+    );
+  };
+}
+
+/**
+ * Trace ingest apart from the read API: turned off (404), or guarded by its own token so a
+ * proxy can send spans without being able to read the dashboard, and a viewer cannot inject
+ * spans. Without either, ingest follows the read API's token (if any).
+ */
+export function ingestCheck(opts: { enabled: boolean; token: string | undefined }): RequestHandler {
+  const matches = opts.token === undefined ? undefined : tokenMatcher(opts.token);
+  return (req, _res, next) => {
+    if (!INGEST_PATHS.has(req.path)) return next();
+    if (!opts.enabled) {
+      return next(
+        new HttpError(
+          404,
+          'not_found',
+          'trace ingest is turned off on this dashboard (--no-ingest)',
+        ),
+      );
+    }
+    if (matches === undefined) return next();
+    const bearer = bearerOf(req);
+    if (bearer !== undefined && matches(bearer)) return next();
+    next(
+      new HttpError(
+        401,
+        'unauthorized',
+        'trace ingest needs its bearer token (--ingest-token-file)',
+        {
+          headers: { 'www-authenticate': 'Bearer realm="meshlens-ingest"' },
+        },
+      ),
     );
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,11 @@ import {
   statusResponseSchema,
   targetsResponseSchema,
 } from '@meshlens/contract';
-import { type ControlPlaneClient, createControlPlaneClient } from '@meshlens/cp-client';
+import {
+  type ControlPlaneClient,
+  createControlPlaneClient,
+  createTokenAdminClient,
+} from '@meshlens/cp-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Proc, eventually, startTsx } from './processes';
 
@@ -94,8 +98,18 @@ describe('embedded source with the real control plane', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'bff-cp-'));
     const cp = startTsx('apps/control-plane/src/main.ts', ['--port', '0', '--data-dir', dataDir]);
     procs.push(cp);
-    const cpUrl = String((await cp.waitForLog('listening')).url);
-    client = createControlPlaneClient({ url: cpUrl });
+    const listening = await cp.waitForLog('listening');
+    const cpUrl = String(listening.url);
+    // Each party proves who it is: the proxy as shop/web, the dashboard as its own identity.
+    const admin = createTokenAdminClient({
+      url: cpUrl,
+      adminToken: (await readFile(String(listening.adminTokenFile), 'utf8')).trim(),
+    });
+    const mint = async (namespace: string, serviceAccount: string) =>
+      (await admin.create({ namespace, serviceAccount, ttlSeconds: 3600 })).token;
+    client = createControlPlaneClient({ url: cpUrl, token: await mint('shop', 'web') });
+    const dashboardToken = path.join(dataDir, 'dashboard.token');
+    await writeFile(dashboardToken, await mint('meshlens', 'meshlens-dashboard'), { mode: 0o600 });
     await client.register({
       namespace: 'shop',
       service: 'web',
@@ -111,7 +125,16 @@ describe('embedded source with the real control plane', () => {
 
     const config = path.join(dataDir, 'bff.yaml');
     await writeFile(config, 'scrape:\n  interval: 1s\n');
-    const bff = startTsx(BFF, ['--port', '0', '--control-plane-url', cpUrl, '--config', config]);
+    const bff = startTsx(BFF, [
+      '--port',
+      '0',
+      '--control-plane-url',
+      cpUrl,
+      '--control-plane-token-file',
+      dashboardToken,
+      '--config',
+      config,
+    ]);
     procs.push(bff);
     const url = String((await bff.waitForLog('listening')).url).replace(/\/$/, '');
 

@@ -1,10 +1,15 @@
+import { webcrypto } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { errorResponseSchema } from '@meshlens/contract';
+import * as x509 from '@peculiar/x509';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppDeps } from '../src/app';
+import { type AppDeps, createApp } from '../src/app';
 import { createFixtureSource } from '../src/fixture/fixtureSource';
+import { tokenMatcher } from '../src/security';
 import { FIXED_NOW, type Running, getJson, rawGet, readUntil, startBff } from './helpers';
 
 let running: Running | undefined;
@@ -131,6 +136,156 @@ describe('bearer token', () => {
     expect(withCookie.status).toBe(200);
   });
 });
+
+describe('token hygiene', () => {
+  it('compares digests: a prefix, an extension or another length of the token never matches', () => {
+    const matches = tokenMatcher('s3cret-token');
+    expect(matches('s3cret-token')).toBe(true);
+    for (const wrong of ['', 's3cret-toke', 's3cret-token!', 'S3cret-token', 'x'.repeat(4096)])
+      expect({ wrong, ok: matches(wrong) }).toEqual({ wrong, ok: false });
+  });
+
+  it('limits the cookie to the base path and does not mark it Secure over plain HTTP', async () => {
+    const { url } = await start({ authToken: 's3cret-token', basePath: '/meshlens' });
+    const res = await fetch(`${url}/meshlens/api/v1/namespaces?access_token=s3cret-token`, {
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/meshlens/api/v1/namespaces');
+    expect(res.headers.get('set-cookie')).toBe(
+      'meshlens_token=s3cret-token; Path=/meshlens; HttpOnly; SameSite=Strict',
+    );
+  });
+
+  it('trusts X-Forwarded-Proto for Secure only when told to', async () => {
+    const login = async (port: number) =>
+      (
+        await rawGet(port, '/api/v1/namespaces?access_token=s3cret-token', {
+          host: `127.0.0.1:${port}`,
+          'x-forwarded-proto': 'https',
+        })
+      ).headers['set-cookie'];
+    const untrusted = await start({ authToken: 's3cret-token' });
+    expect(await login(untrusted.port)).toEqual([
+      'meshlens_token=s3cret-token; Path=/; HttpOnly; SameSite=Strict',
+    ]);
+    await untrusted.close();
+    running = undefined;
+    const trusted = await start({ authToken: 's3cret-token', trustProxy: true });
+    expect(await login(trusted.port)).toEqual([
+      'meshlens_token=s3cret-token; Path=/; HttpOnly; Secure; SameSite=Strict',
+    ]);
+  });
+
+  it('marks the cookie Secure when served over HTTPS', async () => {
+    const tls = await selfSigned();
+    const source = createFixtureSource({ now: () => FIXED_NOW, tickIntervalMs: 0 });
+    const bff = createApp({ source, now: () => FIXED_NOW, authToken: 's3cret-token' });
+    const server = createHttpsServer({ key: tls.keyPem, cert: tls.certPem }, bff.app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const cookie = await new Promise<string[] | undefined>((resolve, reject) => {
+        const req = httpsGet(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/v1/namespaces?access_token=s3cret-token',
+            ca: tls.certPem,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.headers['set-cookie']);
+          },
+        );
+        req.on('error', reject);
+      });
+      expect(cookie).toEqual([
+        'meshlens_token=s3cret-token; Path=/; HttpOnly; Secure; SameSite=Strict',
+      ]);
+    } finally {
+      bff.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('trace ingest', () => {
+  const spans = { resourceSpans: [] };
+  const post = (url: string, path: string, token?: string) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: path === '/v1/traces' ? JSON.stringify(spans) : '[]',
+    });
+
+  it('takes its own token, separate from the read API in both directions', async () => {
+    const { url } = await start({ authToken: 'read-token-1', ingestToken: 'ingest-token-1' });
+    for (const path of ['/v1/traces', '/api/v2/spans']) {
+      const anonymous = await post(url, path);
+      expect({ path, status: anonymous.status }).toEqual({ path, status: 401 });
+      expect(errorResponseSchema.parse(await anonymous.json()).error.message).toBe(
+        'trace ingest needs its bearer token (--ingest-token-file)',
+      );
+      expect((await post(url, path, 'read-token-1')).status).toBe(401);
+      const ok = await post(url, path, 'ingest-token-1');
+      // OTLP answers 200 with a partial-success body, Zipkin 202 Accepted.
+      expect({ path, status: ok.status }).toEqual({
+        path,
+        status: path === '/v1/traces' ? 200 : 202,
+      });
+    }
+    const read = await fetch(`${url}/api/v1/namespaces`, {
+      headers: { authorization: 'Bearer ingest-token-1' },
+    });
+    expect(read.status).toBe(401);
+    const readOk = await fetch(`${url}/api/v1/namespaces`, {
+      headers: { authorization: 'Bearer read-token-1' },
+    });
+    expect(readOk.status).toBe(200);
+  });
+
+  it('guards ingest with its token even when the read API is open', async () => {
+    const { url } = await start({ ingestToken: 'ingest-token-1' });
+    expect((await post(url, '/v1/traces')).status).toBe(401);
+    expect((await post(url, '/v1/traces', 'ingest-token-1')).status).toBe(200);
+    expect((await fetch(`${url}/api/v1/namespaces`)).status).toBe(200);
+  });
+
+  it('can be turned off while the read API keeps working', async () => {
+    const { url } = await start({ ingestEnabled: false });
+    for (const path of ['/v1/traces', '/api/v2/spans']) {
+      const res = await post(url, path);
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      expect(errorResponseSchema.parse(await res.json()).error.message).toBe(
+        'trace ingest is turned off on this dashboard (--no-ingest)',
+      );
+    }
+    expect((await fetch(`${url}/api/v1/namespaces`)).status).toBe(200);
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1 (the HTTPS case of the cookie). */
+async function selfSigned(): Promise<{ keyPem: string; certPem: string }> {
+  x509.cryptoProvider.set(webcrypto);
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=127.0.0.1',
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3600_000),
+    keys,
+    signingAlgorithm: alg,
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }])],
+  });
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return { keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), certPem: cert.toString('pem') };
+}
 
 describe('headers and methods', () => {
   it('sends CSP and hardening headers', async () => {

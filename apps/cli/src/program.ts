@@ -4,6 +4,7 @@ import { dashboardCommand } from './commands/dashboard';
 import { edgesCommand } from './commands/edges';
 import { injectCommand } from './commands/inject';
 import { statCommand } from './commands/stat';
+import { tokenCommand } from './commands/token';
 import { CliError, exitCodes } from './io';
 import type { CliIo } from './io';
 import { cliVersion } from './version';
@@ -37,7 +38,8 @@ Examples:
   meshlens dashboard            run the dashboard and open it
   meshlens stat -n shop         golden signals per workload
   meshlens check                is everything healthy?
-  meshlens inject -f app.yaml | kubectl apply -f -`,
+  meshlens inject -f app.yaml | kubectl apply -f -
+  meshlens token create -n shop --service-account payments > payments.token`,
     );
   for (const cmd of [
     dashboardCommand(io),
@@ -45,6 +47,7 @@ Examples:
     edgesCommand(io),
     checkCommand(io),
     injectCommand(io),
+    tokenCommand(io),
     versionCommand(io),
   ]) {
     program.addCommand(cmd);

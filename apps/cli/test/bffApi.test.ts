@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTokenAdminClient } from '@meshlens/cp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/program';
 import type { CliIo } from '../src/io';
@@ -22,9 +23,19 @@ beforeAll(async () => {
     '0',
     '--data-dir',
     dataDir,
-    '--bootstrap-token',
-    'test-bootstrap-token',
   ]);
+  // The dashboard reads the registry with its own identity.
+  const admin = createTokenAdminClient({
+    url: cp.url,
+    adminToken: readFileSync(join(dataDir, 'admin.token'), 'utf8').trim(),
+  });
+  const created = await admin.create({
+    namespace: 'meshlens',
+    serviceAccount: 'meshlens-dashboard',
+    ttlSeconds: 3600,
+  });
+  const tokenFile = join(dataDir, 'dashboard.token');
+  writeFileSync(tokenFile, created.token, { mode: 0o600 });
   bff = await startServer('apps/bff/src/main.ts', [
     '--address',
     '127.0.0.1',
@@ -36,6 +47,8 @@ beforeAll(async () => {
     String(frozenNow),
     '--control-plane-url',
     cp.url,
+    '--control-plane-token-file',
+    tokenFile,
   ]);
 });
 

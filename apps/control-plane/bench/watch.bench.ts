@@ -8,7 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createControlPlaneClient, type ControlPlaneClient } from '@meshlens/cp-client';
+import {
+  createControlPlaneClient,
+  createTokenAdminClient,
+  type ControlPlaneClient,
+} from '@meshlens/cp-client';
 import { CP_MAIN, spawnTs } from '../test/spawn';
 
 const WATCHERS = 200;
@@ -110,21 +114,35 @@ async function main(): Promise<void> {
   );
   const url = String(cp.listening['url']);
   const pid = cp.child.pid ?? 0;
+  // Watchers read with the admin token (any valid token may watch); each registration carries a
+  // join token of its own service account, as proxies do.
+  const adminToken = (await readFile(String(cp.listening['adminTokenFile']), 'utf8')).trim();
+  const admin = createTokenAdminClient({ url, adminToken });
+  const joinTokens = new Map<string, string>();
+  for (let k = 0; k < 100; k++) {
+    const created = await admin.create({
+      namespace: `ns${k % 10}`,
+      serviceAccount: `sa${k}`,
+      ttlSeconds: 3600,
+    });
+    joinTokens.set(`ns${k % 10}/sa${k}`, created.token);
+  }
   const clients: ControlPlaneClient[] = [];
   try {
     await new Promise((r) => setTimeout(r, 500));
     const idleRss = await rssKiB(pid);
     const idleHeap = await heapUsedMiB(url);
 
-    const one = createControlPlaneClient({ url });
+    const one = createControlPlaneClient({ url, token: adminToken });
     clients.push(one);
     const base = await measureFanout(file, [one], 2);
 
-    for (let i = 0; i < WATCHERS; i++) clients.push(createControlPlaneClient({ url }));
+    for (let i = 0; i < WATCHERS; i++)
+      clients.push(createControlPlaneClient({ url, token: adminToken }));
     const many = await measureFanout(file, clients.slice(1), 20);
 
     // 1,000 endpoints over 100 services, registered once (the 600 s lease outlives the run).
-    const reg = createControlPlaneClient({ url });
+    const reg = createControlPlaneClient({ url, token: adminToken });
     clients.push(reg);
     for (let i = 0; i < ENDPOINTS; i += 50) {
       await Promise.all(
@@ -132,7 +150,10 @@ async function main(): Promise<void> {
           const n = i + k;
           return fetch(`${url}/api/v1/endpoints`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${joinTokens.get(`ns${n % 10}/sa${n % 100}`) ?? ''}`,
+            },
             body: JSON.stringify({
               namespace: `ns${n % 10}`,
               service: `svc${n % 100}`,

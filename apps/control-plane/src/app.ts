@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   certificateRequestSchema,
@@ -8,13 +7,16 @@ import {
   type ControlPlaneStatus,
 } from '@meshlens/cp-client';
 import type { Logger } from 'pino';
+import { requireWorkload, type Authenticator, type Caller } from './auth';
 import type { CertificateAuthority } from './ca';
 import type { ConfigStore } from './configStore';
-import { HttpError, InvalidInputError, NotFoundError, UnauthorizedError } from './errors';
+import { ForbiddenError, HttpError, InvalidInputError, NotFoundError } from './errors';
+import type { JoinTokenStore } from './joinTokens';
 import { parseWith, readJson, sendJson } from './http';
 import { createMetrics } from './metrics';
 import { serviceKey, type EndpointRegistry } from './registry';
 import { createSseHub } from './sseHub';
+import { tokenRoutes } from './tokenRoutes';
 
 export interface AppDeps {
   registry: EndpointRegistry;
@@ -22,8 +24,9 @@ export interface AppDeps {
   ca: CertificateAuthority;
   logger: Logger;
   trustDomain: string;
-  /** Undefined: certificate issuance is disabled. */
-  bootstrapToken: string | undefined;
+  /** Join tokens, the admin token and (in Kubernetes) TokenReview: who is calling. */
+  authenticator: Authenticator;
+  joinTokens: JoinTokenStore;
   leaseTtlSeconds: number;
   certTtlMs: number;
   version: string;
@@ -62,7 +65,31 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
     earliestCertExpiry: earliestExpiry,
     caExpiry: deps.ca.notAfter,
   });
-  const tokenDigest = deps.bootstrapToken === undefined ? undefined : sha256(deps.bootstrapToken);
+  // Watches opened with a join token end when that token is revoked.
+  const watchesByToken = new Map<string, Set<ServerResponse>>();
+  const trackWatch = (caller: Caller, res: ServerResponse) => {
+    if (caller.kind !== 'workload' || caller.tokenId === undefined) return;
+    const id = caller.tokenId;
+    let set = watchesByToken.get(id);
+    if (!set) watchesByToken.set(id, (set = new Set()));
+    set.add(res);
+    // A join token's watch ends when the token expires; the reconnect is then refused.
+    const expiry =
+      caller.expiresAt === undefined
+        ? undefined
+        : setTimeout(
+            () => res.end(),
+            Math.min(Math.max(0, caller.expiresAt - Date.now()), 2 ** 31 - 1),
+          );
+    res.on('close', () => {
+      clearTimeout(expiry);
+      set.delete(res);
+      if (set.size === 0) watchesByToken.delete(id);
+    });
+  };
+  const endWatches = (tokenId: string) => {
+    for (const res of watchesByToken.get(tokenId) ?? []) res.end();
+  };
 
   const offRegistry = deps.registry.onChange((svc) => {
     const snap = deps.registry.forService(svc);
@@ -99,14 +126,7 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
     };
   };
 
-  const checkToken = (req: IncomingMessage) => {
-    if (!tokenDigest)
-      throw new UnauthorizedError(
-        'certificate issuance is disabled: no bootstrap token configured',
-      );
-    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m || !timingSafeEqual(sha256(m[1] ?? ''), tokenDigest)) throw new UnauthorizedError();
-  };
+  const authenticate = (req: IncomingMessage) => deps.authenticator.authenticate(req);
 
   type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
   const routes: Record<string, Handler> = {
@@ -119,11 +139,13 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       res.end(text);
     },
     'POST /api/v1/endpoints': async (req, res) => {
+      const caller = await authenticate(req);
       const reg = parseWith(
         endpointRegistrationSchema,
         await readJson(req),
         'endpoint registration',
       );
+      requireWorkload(caller, reg.namespace, reg.serviceAccount, 'register an endpoint');
       if (deps.registry.upsert(reg)) {
         deps.logger.info(
           {
@@ -137,7 +159,18 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       sendJson(res, 200, { leaseTtlSeconds: deps.leaseTtlSeconds });
     },
     'DELETE /api/v1/endpoints': async (req, res) => {
+      const caller = await authenticate(req);
       const d = parseWith(deregisterRequestSchema, await readJson(req), 'deregistration');
+      const existing = deps.registry
+        .forService(serviceKey(d.namespace, d.service))
+        .endpoints.find((e) => e.address === d.address && e.port === d.port);
+      if (!existing) throw new NotFoundError('no such endpoint');
+      // Endpoints read from the Kubernetes API are the API's to remove, not a workload's.
+      if (existing.serviceAccount === undefined)
+        throw new ForbiddenError(
+          'this endpoint comes from the Kubernetes API and cannot be removed here',
+        );
+      requireWorkload(caller, existing.namespace, existing.serviceAccount, 'remove an endpoint');
       if (!deps.registry.remove(d)) throw new NotFoundError('no such endpoint');
       deps.logger.info(
         { service: serviceKey(d.namespace, d.service), address: `${d.address}:${d.port}` },
@@ -145,28 +178,38 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       );
       sendJson(res, 200, { removed: true });
     },
-    'GET /api/v1/endpoints': (_q, res) => sendJson(res, 200, { endpoints: deps.registry.list() }),
-    'GET /api/v1/watch/endpoints': (_q, res, url) => {
+    'GET /api/v1/endpoints': async (req, res) => {
+      await authenticate(req);
+      sendJson(res, 200, { endpoints: deps.registry.list() });
+    },
+    'GET /api/v1/watch/endpoints': async (req, res, url) => {
+      const caller = await authenticate(req);
       const svc = url.searchParams.get('service') ?? '';
       if (!SERVICE_RE.test(svc))
         throw new InvalidInputError('query parameter "service" must be "name.namespace"');
       const send = hub.open(res, `ep:${svc}`);
+      trackWatch(caller, res);
       send('endpoints', { service: svc, ...deps.registry.forService(svc) });
     },
-    'GET /api/v1/watch/config': (_q, res) => {
+    'GET /api/v1/watch/config': async (req, res) => {
+      const caller = await authenticate(req);
       const send = hub.open(res, 'config');
+      trackWatch(caller, res);
       const s = deps.config.current();
       send('config', { version: s.version, config: s.config });
     },
-    'GET /api/v1/config': (_q, res) => {
+    'GET /api/v1/config': async (req, res) => {
+      await authenticate(req);
       const s = deps.config.current();
       sendJson(res, 200, { version: s.version, config: s.config });
     },
     'POST /api/v1/certificates': async (req, res) => {
+      let caller: Caller;
       try {
-        checkToken(req);
+        caller = await authenticate(req);
       } catch (err) {
-        metrics.certsRefused.inc({ reason: 'token' });
+        const unavailable = err instanceof HttpError && err.status === 503;
+        metrics.certsRefused.inc({ reason: unavailable ? 'unavailable' : 'unauthenticated' });
         throw err;
       }
       const { csr } = parseWith(
@@ -176,9 +219,16 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       );
       let signed;
       try {
-        signed = await deps.ca.sign(csr, deps.certTtlMs);
+        signed = await deps.ca.sign(csr, deps.certTtlMs, (requested) =>
+          requireWorkload(
+            caller,
+            requested.namespace,
+            requested.serviceAccount,
+            `obtain a certificate (${requested.spiffeId})`,
+          ),
+        );
       } catch (err) {
-        metrics.certsRefused.inc({ reason: 'csr' });
+        metrics.certsRefused.inc({ reason: err instanceof ForbiddenError ? 'identity' : 'csr' });
         throw err;
       }
       certsIssued += 1;
@@ -189,6 +239,7 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
           spiffeId: signed.spiffeId,
           notAfter: signed.notAfter.toISOString(),
           serial: signed.serial,
+          via: caller.kind === 'workload' ? caller.via : caller.kind,
         },
         'certificate issued',
       );
@@ -199,14 +250,24 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       });
     },
     'GET /api/v1/status': (_q, res) => sendJson(res, 200, status()),
+    ...tokenRoutes({
+      authenticate,
+      joinTokens: deps.joinTokens,
+      logger: deps.logger,
+      onRevoked: endWatches,
+    }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const routeKey = `${req.method ?? 'GET'} ${url.pathname}`;
+    // The one route with a path parameter: DELETE /api/v1/tokens/<id>.
+    const pathKey = url.pathname.startsWith('/api/v1/tokens/')
+      ? '/api/v1/tokens/:id'
+      : url.pathname;
+    const routeKey = `${req.method ?? 'GET'} ${pathKey}`;
     const route = routes[routeKey];
-    const label = route ? url.pathname : 'other';
+    const label = route ? pathKey : 'other';
     try {
       if (!route) throw new NotFoundError(`no route ${req.method ?? ''} ${url.pathname}`);
       await route(req, res, url);
@@ -219,7 +280,8 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
           'request refused',
         );
       if (!res.headersSent) {
-        const message = status >= 500 ? 'internal error' : (err as Error).message;
+        // Typed errors carry our own words (503: which dependency is down); others stay private.
+        const message = err instanceof HttpError ? err.message : 'internal error';
         const details = err instanceof HttpError && err.details ? { details: err.details } : {};
         sendJson(res, status, { error: message, ...details });
       } else res.end();
@@ -246,8 +308,4 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       hub.closeAll();
     },
   };
-}
-
-function sha256(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
 }

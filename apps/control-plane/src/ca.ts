@@ -13,10 +13,18 @@ const SAN_OID = '2.5.29.17';
 export interface CertificateAuthority {
   caPem: string;
   notAfter: Date;
-  /** Signs a CSR whose only URI SAN is a SPIFFE id of our trust domain. */
+  /**
+   * Signs a CSR whose only URI SAN is a SPIFFE id of our trust domain. `authorize` sees the
+   * requested identity before anything is signed and throws to refuse it.
+   */
   sign(
     csrPem: string,
     ttlMs: number,
+    authorize?: (requested: {
+      spiffeId: string;
+      namespace: string;
+      serviceAccount: string;
+    }) => void,
   ): Promise<{ certificatePem: string; notAfter: Date; spiffeId: string; serial: string }>;
 }
 
@@ -105,10 +113,11 @@ function createCa(
   return {
     caPem,
     notAfter: caCert.notAfter,
-    async sign(csrPem, ttlMs) {
+    async sign(csrPem, ttlMs, authorize) {
       const csr = parseCsr(csrPem);
       if (!(await csr.verify())) throw new InvalidInputError('CSR signature does not verify');
-      const spiffeId = csrSpiffeId(csr, trustDomain);
+      const { spiffeId, namespace, serviceAccount } = csrSpiffeId(csr, trustDomain);
+      authorize?.({ spiffeId, namespace, serviceAccount });
       const now = Date.now();
       // Never past the CA's own expiry; backdated a minute for clock skew between hosts.
       const notAfter = new Date(Math.min(now + ttlMs, caCert.notAfter.getTime()));
@@ -150,7 +159,10 @@ function parseCsr(pem: string): x509.Pkcs10CertificateRequest {
   }
 }
 
-function csrSpiffeId(csr: x509.Pkcs10CertificateRequest, trustDomain: string): string {
+function csrSpiffeId(
+  csr: x509.Pkcs10CertificateRequest,
+  trustDomain: string,
+): { spiffeId: string; namespace: string; serviceAccount: string } {
   const ext = csr.extensions.find((e) => e.type === SAN_OID);
   const names = ext instanceof x509.SubjectAlternativeNameExtension ? ext.names.toJSON() : [];
   const uris = names.filter((n) => n.type === 'url').map((n) => n.value);
@@ -166,7 +178,7 @@ function csrSpiffeId(csr: x509.Pkcs10CertificateRequest, trustDomain: string): s
   if (parsed.trustDomain !== trustDomain) {
     throw new InvalidInputError(`SPIFFE id ${id} is not in trust domain ${trustDomain}`);
   }
-  return id;
+  return { spiffeId: id, namespace: parsed.namespace, serviceAccount: parsed.serviceAccount };
 }
 
 function randomSerial(): string {

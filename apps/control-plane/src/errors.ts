@@ -14,8 +14,20 @@ export class InvalidInputError extends HttpError {
   }
 }
 export class UnauthorizedError extends HttpError {
-  constructor(message = 'a valid bootstrap token is required') {
+  constructor(message = 'a workload token is required (Authorization: Bearer <token>)') {
     super(401, message);
+  }
+}
+/** Authenticated, but this caller may not do this (e.g. ask for another identity). */
+export class ForbiddenError extends HttpError {
+  constructor(message: string) {
+    super(403, message);
+  }
+}
+/** A dependency we need to decide (the Kubernetes API) is not answering: nothing was done. */
+export class UnavailableError extends HttpError {
+  constructor(message: string) {
+    super(503, message);
   }
 }
 export class NotFoundError extends HttpError {

@@ -5,8 +5,10 @@ export const HELP = `Usage: tsx apps/control-plane/src/main.ts [flags]
 
 meshlens control plane: endpoint discovery with leases, mesh configuration from a watched
 YAML directory, and a CA issuing SPIFFE workload certificates. Every flag can also be set as
-env MESHLENS_CP_<FLAG_IN_UPPER_SNAKE> (e.g. MESHLENS_CP_CONFIG_DIR); the token also as
-MESHLENS_BOOTSTRAP_TOKEN.
+env MESHLENS_CP_<FLAG_IN_UPPER_SNAKE> (e.g. MESHLENS_CP_CONFIG_DIR).
+
+Every workload proves its service account: a join token (\`meshlens token create\`, needs the
+admin token) or, with --kubernetes-token-review, its projected service-account token.
 
   --address ADDR             listen address (default 127.0.0.1)
   --port PORT                listen port, 0 = any free port (default 50760)
@@ -15,7 +17,11 @@ MESHLENS_BOOTSTRAP_TOKEN.
   --ca-cert-file FILE        use this CA certificate (PEM) instead of generating one
   --ca-key-file FILE         ... and its PKCS#8 PEM private key (ECDSA P-256)
   --trust-domain NAME        SPIFFE trust domain (default cluster.local)
-  --bootstrap-token TOKEN    required from proxies asking for certificates (none: issuance disabled)
+  --admin-token-file FILE    admin credential for the join-token API (default <data-dir>/admin.token,
+                             created with a random token on first start, mode 0600)
+  --kubernetes-token-review  also accept Kubernetes service-account tokens, checked with TokenReview
+                             (implied by --kubernetes)
+  --token-audience NAME      audience the service-account token must carry (default meshlens)
   --lease-ttl-seconds N      endpoint lease (default 10)
   --cert-ttl-hours N         workload certificate lifetime (default 24)
   --cert-ttl-seconds N       overrides --cert-ttl-hours (short lifetimes for rotation tests)
@@ -23,7 +29,7 @@ MESHLENS_BOOTSTRAP_TOKEN.
 
 Kubernetes (endpoints from Services/EndpointSlices/Pods, config from HTTPRoute and meshlens CRDs):
   --kubernetes               read the Kubernetes API (in a pod: its service account; else --kubeconfig)
-  --kubeconfig FILE          kubeconfig to use (default: in-cluster, else ~/.kube/config)
+  --kubeconfig FILE          kubeconfig for the API and TokenReview (default: in-cluster, else ~/.kube/config)
   --kube-namespace NS        namespace of the leader Lease and the CA Secret (default: the pod's, else meshlens)
   --ca-secret NAME           keep the CA in this kubernetes.io/tls Secret, shared by replicas (default meshlens-ca)
   --leader-lease-seconds N   leader Lease duration (default 15; the leader writes object status)
@@ -39,13 +45,15 @@ const OPTIONS = {
   'ca-cert-file': { type: 'string' },
   'ca-key-file': { type: 'string' },
   'trust-domain': { type: 'string' },
-  'bootstrap-token': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  'kubernetes-token-review': { type: 'boolean' },
+  kubeconfig: { type: 'string' },
+  'token-audience': { type: 'string' },
   'lease-ttl-seconds': { type: 'string' },
   'cert-ttl-hours': { type: 'string' },
   'cert-ttl-seconds': { type: 'string' },
   'log-level': { type: 'string' },
   kubernetes: { type: 'boolean' },
-  kubeconfig: { type: 'string' },
   'kube-namespace': { type: 'string' },
   'ca-secret': { type: 'string' },
   'leader-lease-seconds': { type: 'string' },
@@ -71,10 +79,15 @@ const flagsSchema = z
       .string()
       .regex(/^[a-z0-9._-]+$/, '--trust-domain must be lowercase letters, digits, ".", "-", "_"')
       .default('cluster.local'),
-    'bootstrap-token': z
-      .string()
-      .min(8, '--bootstrap-token must have at least 8 characters')
-      .optional(),
+    'admin-token-file': z.string().min(1).optional(),
+    'kubernetes-token-review': z
+      .union([
+        z.boolean(),
+        z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+      ])
+      .default(false),
+    kubeconfig: z.string().min(1).optional(),
+    'token-audience': z.string().min(1).default('meshlens'),
     'lease-ttl-seconds': num('--lease-ttl-seconds', 1, 3600).default(10),
     'cert-ttl-hours': num('--cert-ttl-hours', 0.001, 24 * 365).default(24),
     'cert-ttl-seconds': num('--cert-ttl-seconds', 5, 365 * 24 * 3600).optional(),
@@ -82,7 +95,6 @@ const flagsSchema = z
     kubernetes: z
       .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
       .default(false),
-    kubeconfig: z.string().min(1).optional(),
     'kube-namespace': z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, '--kube-namespace must be a DNS label')
@@ -105,7 +117,9 @@ export interface CpFlags {
   dataDir: string;
   caFiles: { certFile: string; keyFile: string } | undefined;
   trustDomain: string;
-  bootstrapToken: string | undefined;
+  adminTokenFile: string | undefined;
+  /** Undefined: Kubernetes service-account tokens are not accepted. */
+  tokenReview: { kubeconfigFile: string | undefined; audience: string } | undefined;
   leaseTtlSeconds: number;
   certTtlMs: number;
   logLevel: string;
@@ -123,6 +137,13 @@ export interface KubeFlags {
 
 /** Flags win over env; throws an Error naming the bad flag. Returns 'help' for --help. */
 export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): CpFlags | 'help' {
+  if (argv.some((a) => a === '--bootstrap-token' || a.startsWith('--bootstrap-token='))) {
+    // The shared bootstrap secret let any holder become any service account (issue 10).
+    throw new Error(
+      '--bootstrap-token was removed: give each workload its own join token ' +
+        '(`meshlens token create -n NS --service-account SA`) or use --kubernetes-token-review',
+    );
+  }
   const { values } = parseArgs({
     args: argv,
     options: OPTIONS,
@@ -136,9 +157,6 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): CpFlags | 'h
     const envName = `MESHLENS_CP_${name.toUpperCase().replaceAll('-', '_')}`;
     const v = (values as Record<string, unknown>)[name] ?? env[envName];
     if (v !== undefined && v !== '') merged[name] = v;
-  }
-  if (merged['bootstrap-token'] === undefined && env['MESHLENS_BOOTSTRAP_TOKEN']) {
-    merged['bootstrap-token'] = env['MESHLENS_BOOTSTRAP_TOKEN'];
   }
   const r = flagsSchema.safeParse(merged);
   if (!r.success) {
@@ -159,22 +177,26 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): CpFlags | 'h
         ? { certFile: f['ca-cert-file'], keyFile: f['ca-key-file'] }
         : undefined,
     trustDomain: f['trust-domain'],
-    bootstrapToken: f['bootstrap-token'],
+    adminTokenFile: f['admin-token-file'],
+    // In Kubernetes mode, workloads prove themselves with their projected tokens.
+    tokenReview:
+      f['kubernetes-token-review'] || f.kubernetes
+        ? { kubeconfigFile: f.kubeconfig, audience: f['token-audience'] }
+        : undefined,
     leaseTtlSeconds: f['lease-ttl-seconds'],
     certTtlMs:
       f['cert-ttl-seconds'] !== undefined
         ? f['cert-ttl-seconds'] * 1000
         : f['cert-ttl-hours'] * 3600_000,
     logLevel: f['log-level'],
-    kubernetes:
-      f.kubernetes || f.kubeconfig !== undefined
-        ? {
-            kubeconfig: f.kubeconfig,
-            namespace: f['kube-namespace'] ?? env['POD_NAMESPACE'] ?? 'meshlens',
-            caSecret: f['ca-secret'],
-            leaseSeconds: f['leader-lease-seconds'],
-            replicaId: f['replica-id'] ?? env['POD_NAME'] ?? env['HOSTNAME'] ?? `cp-${process.pid}`,
-          }
-        : undefined,
+    kubernetes: f.kubernetes
+      ? {
+          kubeconfig: f.kubeconfig,
+          namespace: f['kube-namespace'] ?? env['POD_NAMESPACE'] ?? 'meshlens',
+          caSecret: f['ca-secret'],
+          leaseSeconds: f['leader-lease-seconds'],
+          replicaId: f['replica-id'] ?? env['POD_NAME'] ?? env['HOSTNAME'] ?? `cp-${process.pid}`,
+        }
+      : undefined,
   };
 }

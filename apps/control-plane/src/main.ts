@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   }
   // Logged at any --log-level: scripts and tests wait for this line to learn the port.
   const announce = pino({ base: { component: 'control-plane' } });
-  announce.info({ url: cp.url, address: flags.address, port: cp.port }, 'listening');
+  announce.info(
+    { url: cp.url, address: flags.address, port: cp.port, adminTokenFile: cp.adminTokenFile },
+    'listening',
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

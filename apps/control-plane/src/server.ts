@@ -1,21 +1,27 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { loadOrCreateAdminToken } from './adminToken';
 import { createApp, type AppDeps, type ControlPlaneApp } from './app';
+import { createAuthenticator } from './auth';
 import { loadOrCreateCa } from './ca';
 import { createConfigStore } from './configStore';
 import type { CpFlags, KubeFlags } from './flags';
+import { openJoinTokenStore } from './joinTokens';
 import { startKubeMode } from './kube/kubeMode';
 import { persistRegistry } from './persist';
 import { createRegistry } from './registry';
+import { createTokenReviewer } from './tokenReview';
 
 export const CP_VERSION = '0.1.0';
 
 export interface RunningControlPlane {
   url: string;
   port: number;
+  /** Where the admin token is (tests and `npm start` read it to create join tokens). */
+  adminTokenFile: string;
   /** Stops accepting, ends watch streams, waits for in-flight requests. */
   close(): Promise<void>;
 }
@@ -45,17 +51,19 @@ export async function startControlPlane(
     ...(flags.caFiles ? { files: flags.caFiles } : {}),
   });
   logger.info({ source, caExpiry: ca.notAfter.toISOString() }, 'certificate authority ready');
+  const identity = await identityParts(flags, logger);
   const config = await createConfigStore({ dir: flags.configDir, logger });
   const registry = createRegistry({
     leaseTtlMs: flags.leaseTtlSeconds * 1000,
     sweepMs: Math.min(500, flags.leaseTtlSeconds * 250),
   });
   const stopPersisting = await persistRegistry(registry, flags.dataDir, logger);
-  const app = createApp(appDeps(flags, logger, { registry, config, ca }));
+  const app = createApp(appDeps(flags, logger, { registry, config, ca, ...identity.deps }));
   const { server, url, port } = await listen(app, flags);
   return {
     url,
     port,
+    adminTokenFile: identity.adminTokenFile,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       app.close();
@@ -82,6 +90,7 @@ async function startInKubernetes(
     throw new Error(
       '--config-dir and --kubernetes exclude each other: in Kubernetes, configuration comes from the API',
     );
+  const identity = await identityParts(flags, logger, options.kubeConfig);
   // Self-registration still serves workloads outside the cluster. Nothing is persisted locally:
   // the API is the state, and replicas must not diverge through files of their own.
   const local = createRegistry({
@@ -102,7 +111,12 @@ async function startInKubernetes(
     'certificate authority ready',
   );
   const app = createApp({
-    ...appDeps(flags, logger, { registry: mode.registry, config: mode.config, ca: mode.ca }),
+    ...appDeps(flags, logger, {
+      registry: mode.registry,
+      config: mode.config,
+      ca: mode.ca,
+      ...identity.deps,
+    }),
     configObjects: () => mode.config.objects(),
     isLeader: () => mode.leader.isLeader(),
   });
@@ -110,6 +124,7 @@ async function startInKubernetes(
   return {
     url,
     port,
+    adminTokenFile: identity.adminTokenFile,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       app.close();
@@ -121,18 +136,42 @@ async function startInKubernetes(
   };
 }
 
+/** Who may do what: the admin token, join tokens and (Kubernetes) TokenReview. */
+async function identityParts(flags: CpFlags, logger: Logger, kubeConfig?: KubeConfig) {
+  await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
+  const admin = await loadOrCreateAdminToken({
+    dataDir: flags.dataDir,
+    file: flags.adminTokenFile,
+  });
+  logger.info({ file: admin.file, created: admin.created }, 'admin token ready');
+  const joinTokens = await openJoinTokenStore({ dataDir: flags.dataDir });
+  const reviewer = flags.tokenReview
+    ? await createTokenReviewer({
+        kubeconfigFile: flags.tokenReview.kubeconfigFile,
+        audience: flags.tokenReview.audience,
+        ...(kubeConfig ? { kubeConfig } : {}),
+      })
+    : undefined;
+  if (reviewer)
+    logger.info(
+      { audience: flags.tokenReview?.audience },
+      'accepting Kubernetes service-account tokens (TokenReview)',
+    );
+  return {
+    adminTokenFile: admin.file,
+    deps: { authenticator: createAuthenticator({ joinTokens, admin, reviewer }), joinTokens },
+  };
+}
+
 function appDeps(
   flags: CpFlags,
   logger: Logger,
-  parts: Pick<AppDeps, 'registry' | 'config' | 'ca'>,
+  parts: Pick<AppDeps, 'registry' | 'config' | 'ca' | 'authenticator' | 'joinTokens'>,
 ): AppDeps {
-  if (flags.bootstrapToken === undefined)
-    logger.warn({}, 'no bootstrap token: certificate issuance is disabled');
   return {
     ...parts,
     logger,
     trustDomain: flags.trustDomain,
-    bootstrapToken: flags.bootstrapToken,
     leaseTtlSeconds: flags.leaseTtlSeconds,
     certTtlMs: flags.certTtlMs,
     version: CP_VERSION,

@@ -17,7 +17,7 @@ import {
 import type { MeshConfig } from '@meshlens/mesh-config';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningControlPlane } from '../src/server';
-import { TOKEN, flags, startInProcess, tempDir, waitFor } from './helpers';
+import { flags, joinToken, startInProcess, tempDir, waitFor } from './helpers';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -60,7 +60,8 @@ const reg = (pod: string, port: number, version = 'v1'): EndpointRegistration =>
 describe('discovery', () => {
   it('pushes a snapshot first, then changes, and drops an endpoint whose lease is not renewed', async () => {
     const running = await cp({ leaseTtlSeconds: 1 });
-    const c = client(running);
+    const token = await joinToken(running, 'shop', 'reviews');
+    const c = client(running, token);
     await c.register(reg('reviews-1', 9001));
     const updates: string[][] = [];
     c.watchEndpoints('reviews.shop', (eps: Endpoint[]) =>
@@ -72,7 +73,7 @@ describe('discovery', () => {
     // A registration without a client renewing it: it must vanish after its 1 s lease.
     const raw = await fetch(`${running.url}/api/v1/endpoints`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(reg('reviews-2', 9003, 'v2')),
     });
     expect(await raw.json()).toEqual({ leaseTtlSeconds: 1 });
@@ -85,9 +86,10 @@ describe('discovery', () => {
 
   it('rejects an invalid registration naming the field', async () => {
     const running = await cp();
+    const token = await joinToken(running, 'shop', 'reviews');
     const res = await fetch(`${running.url}/api/v1/endpoints`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ ...reg('p', 1), port: 70000 }),
     });
     expect(res.status).toBe(400);
@@ -102,8 +104,10 @@ describe('discovery', () => {
     cleanups.push(data.cleanup);
     let running = await startInProcess(flags({ dataDir: data.dir, leaseTtlSeconds: 1 }));
     const port = running.port;
+    // The join token is persisted (hashed) in the data dir: it still works after the restart.
     const c = createControlPlaneClient({
       url: running.url,
+      token: await joinToken(running, 'shop', 'reviews'),
       backoff: { initialMs: 50, maxMs: 200 },
     });
     cleanups.push(() => c.close());
@@ -149,7 +153,7 @@ spec:
     const file = path.join(cfg.dir, 'reviews.yaml');
     writeFileSync(file, route(90, 10));
     const running = await cp({ configDir: cfg.dir });
-    const c = client(running);
+    const c = client(running, await joinToken(running, 'shop', 'reviews'));
     const seen: Array<{ version: string; config: MeshConfig }> = [];
     c.watchConfig((config, version) => seen.push({ version, config }));
     await waitFor('config snapshot', () => seen.length === 1);
@@ -188,8 +192,12 @@ spec:
 describe('identity', () => {
   it('signs a CSR for a valid token only, with the SPIFFE id and TTL', async () => {
     const running = await cp({ certTtlMs: 3600_000 });
+    const TOKEN = await joinToken(running, 'shop', 'frontend');
     const { csrPem } = await createCsr('spiffe://cluster.local/ns/shop/sa/frontend');
-    await expect(client(running).issueCertificate(csrPem)).rejects.toMatchObject({ status: 401 });
+    await expect(client(running).issueCertificate(csrPem)).rejects.toMatchObject({
+      status: 401,
+      message: 'a workload token is required (Authorization: Bearer <token>)',
+    });
     await expect(
       client(running, 'wrong-token-123').issueCertificate(csrPem),
     ).rejects.toBeInstanceOf(ControlPlaneError);
@@ -231,15 +239,14 @@ describe('identity', () => {
 
   it('gives two workloads certificates that authenticate each other over TLS 1.3, and rotates them', async () => {
     const running = await cp({ certTtlMs: 6000 });
-    const c = client(running, TOKEN);
     const server = await createWorkloadIdentity({
-      client: c,
+      client: client(running, await joinToken(running, 'shop', 'reviews')),
       namespace: 'shop',
       serviceAccount: 'reviews',
       trustDomain: 'cluster.local',
     });
     const caller = await createWorkloadIdentity({
-      client: c,
+      client: client(running, await joinToken(running, 'shop', 'frontend')),
       namespace: 'shop',
       serviceAccount: 'frontend',
       trustDomain: 'cluster.local',

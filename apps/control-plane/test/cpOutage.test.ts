@@ -1,6 +1,6 @@
 import { createControlPlaneClient } from '@meshlens/cp-client';
 import { afterAll, expect, it } from 'vitest';
-import { waitFor } from './helpers';
+import { adminToken, waitFor } from './helpers';
 import { MESH_POLICY, routes } from './fixtures';
 import {
   createCleanup,
@@ -21,13 +21,13 @@ it('keeps serving with the last known state while the control plane is down for 
     files: { 'mesh.yaml': MESH_POLICY, 'routes.yaml': routes() },
   });
   const [v1, v2] = await Promise.all([startApp(cleanup, 'v1'), startApp(cleanup, 'v2')]);
-  const common = { cpUrl: cp.url, service: 'reviews', sa: 'reviews' };
+  const common = { cp, service: 'reviews', sa: 'reviews' };
   await Promise.all([
     startProxy(cleanup, { ...common, version: 'v1', appPort: v1.port }),
     startProxy(cleanup, { ...common, version: 'v2', appPort: v2.port }),
   ]);
   const frontend = await startProxy(cleanup, {
-    cpUrl: cp.url,
+    cp,
     service: 'frontend',
     sa: 'frontend',
   });
@@ -51,7 +51,8 @@ it('keeps serving with the last known state while the control plane is down for 
     port: cp.port,
     dirs: { configDir: cp.configDir, dataDir: cp.dataDir },
   });
-  const c = createControlPlaneClient({ url: again.url });
+  // Reading the registry needs a token; the admin's (kept in the data dir) may read.
+  const c = createControlPlaneClient({ url: again.url, token: adminToken(again) });
   cleanup.add(() => c.close());
   // Proxies renew their leases and re-open their watches against the new process.
   await waitFor(

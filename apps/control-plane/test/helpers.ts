@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTokenAdminClient } from '@meshlens/cp-client';
 import { pino } from 'pino';
 import type { CpFlags } from '../src/flags';
 import { startControlPlane, type RunningControlPlane } from '../src/server';
-
-export const TOKEN = 'test-bootstrap-token';
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 export async function waitFor<T>(
@@ -39,7 +39,9 @@ export function flags(over: Partial<CpFlags> & { dataDir: string }): CpFlags {
     configDir: undefined,
     caFiles: undefined,
     trustDomain: 'cluster.local',
-    bootstrapToken: TOKEN,
+    adminTokenFile: undefined,
+    tokenReview: undefined,
+    kubernetes: undefined,
     leaseTtlSeconds: 10,
     certTtlMs: 24 * 3600_000,
     logLevel: 'silent',
@@ -49,4 +51,31 @@ export function flags(over: Partial<CpFlags> & { dataDir: string }): CpFlags {
 
 export function startInProcess(f: CpFlags): Promise<RunningControlPlane> {
   return startControlPlane(f, pino({ level: 'silent' }));
+}
+
+/** The admin token the control plane created in its data dir on first start. */
+export function adminToken(running: { adminTokenFile: string }): string {
+  return readFileSync(running.adminTokenFile, 'utf8').trim();
+}
+
+/** A join token for namespace/serviceAccount, created through the admin API. */
+export async function joinToken(
+  running: { url: string; adminTokenFile: string },
+  namespace: string,
+  serviceAccount: string,
+  ttlSeconds = 3600,
+): Promise<string> {
+  const admin = createTokenAdminClient({ url: running.url, adminToken: adminToken(running) });
+  return (await admin.create({ namespace, serviceAccount, ttlSeconds })).token;
+}
+
+/** ../shared/testdata beside the checkout (or MESHLENS_TESTDATA); undefined when absent outside CI. */
+export function testdataDir(): string | undefined {
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const dir = process.env.MESHLENS_TESTDATA ?? path.resolve(repoRoot, '../shared/testdata');
+  if (existsSync(dir)) return dir;
+  if (process.env.CI === 'true')
+    throw new Error(`test data folder ${dir} is missing (required in CI)`);
+  console.warn(`skipping: test data folder ${dir} not found`);
+  return undefined;
 }

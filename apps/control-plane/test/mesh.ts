@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CP_MAIN, spawnTs, type Spawned } from './spawn';
-import { TOKEN } from './helpers';
+import { joinToken } from './helpers';
 
 /** The proxy is another workspace's executable: spawned by path, never imported. */
 export const PROXY_MAIN = fileURLToPath(new URL('../../proxy/src/main.ts', import.meta.url));
@@ -36,6 +36,7 @@ export interface RunningCp {
   port: number;
   configDir: string;
   dataDir: string;
+  adminTokenFile: string;
   proc: Spawned;
 }
 
@@ -66,8 +67,6 @@ export async function startCp(
       dirs.configDir,
       '--data-dir',
       dirs.dataDir,
-      '--bootstrap-token',
-      TOKEN,
       '--lease-ttl-seconds',
       '3',
       '--log-level',
@@ -80,6 +79,7 @@ export async function startCp(
   return {
     url: String(proc.listening['url']),
     port: Number(proc.listening['port']),
+    adminTokenFile: String(proc.listening['adminTokenFile']),
     ...dirs,
     proc,
   };
@@ -125,7 +125,9 @@ export interface Proxy {
 export async function startProxy(
   cleanup: Cleanup,
   opts: {
-    cpUrl: string;
+    cp: { url: string; adminTokenFile: string };
+    /** A token to use instead of a join token (a projected service-account token). */
+    token?: string;
     service: string;
     sa: string;
     version?: string;
@@ -136,6 +138,13 @@ export async function startProxy(
 ): Promise<Proxy> {
   const ns = opts.namespace ?? 'shop';
   const workload = opts.version ? `${opts.service}-${opts.version}` : opts.service;
+  // Each proxy proves its own service account with a join token, as `npm start` does.
+  const tokenDir = mkdtempSync(path.join(tmpdir(), 'proxy-token-'));
+  cleanup.add(() => rmSync(tokenDir, { recursive: true, force: true }));
+  const tokenFile = path.join(tokenDir, 'token');
+  writeFileSync(tokenFile, opts.token ?? (await joinToken(opts.cp, ns, opts.sa)), {
+    mode: 0o600,
+  });
   const proc = await spawnTs(
     PROXY_MAIN,
     [
@@ -159,9 +168,9 @@ export async function startProxy(
       '--admin-port',
       '0',
       '--control-plane-url',
-      opts.cpUrl,
-      '--bootstrap-token',
-      TOKEN,
+      opts.cp.url,
+      '--token-file',
+      tokenFile,
       '--tls-mode',
       opts.tlsMode ?? 'permissive',
       '--log-level',

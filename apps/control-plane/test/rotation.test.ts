@@ -19,7 +19,7 @@ it('rotates certificates under load with no failed request', async () => {
   const cp = await startCp(cleanup, { args: ['--cert-ttl-seconds', '8'] });
   const app = await startApp(cleanup, 'v1');
   await startProxy(cleanup, {
-    cpUrl: cp.url,
+    cp,
     service: 'reviews',
     sa: 'reviews',
     version: 'v1',
@@ -27,7 +27,7 @@ it('rotates certificates under load with no failed request', async () => {
     tlsMode: 'strict',
   });
   const frontend = await startProxy(cleanup, {
-    cpUrl: cp.url,
+    cp,
     service: 'frontend',
     sa: 'frontend',
   });

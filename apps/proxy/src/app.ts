@@ -68,6 +68,7 @@ export function createApp(deps: AppDeps): ProxyApp {
       ? undefined
       : new SpanExporter({
           url: flags.traceCollectorUrl,
+          tokenFile: flags.traceTokenFile,
           resource: {
             'service.name': flags.identity.service,
             'service.namespace': flags.identity.namespace,

@@ -20,10 +20,11 @@ const FLAG_NAMES = [
   'discovery-file',
   'config-file',
   'control-plane-url',
-  'bootstrap-token',
+  'token-file',
   'tls-mode',
   'trust-domain',
   'trace-collector-url',
+  'trace-token-file',
   'trace-sample-rate',
   'default-timeout-ms',
   'log-level',
@@ -52,11 +53,14 @@ Discovery and configuration:
   --discovery-file FILE     static endpoints (YAML/JSON, watched and hot-reloaded)
   --config-file FILE        mesh-config YAML (routes/policies) when no control plane
   --control-plane-url URL   endpoints, config and certificates from the control plane
-  --bootstrap-token TOKEN   presented when asking the control plane for a certificate
+  --token-file FILE         this workload's credential for the control plane: a join token
+                            (meshlens token create) or a projected service-account token
+                            (audience meshlens); re-read on every use, so it can rotate
   --tls-mode disabled|permissive|strict  (default: permissive with a control plane, else disabled)
   --trust-domain cluster.local
 Tracing:
   --trace-collector-url URL  OTLP/HTTP JSON endpoint, e.g. http://127.0.0.1:50750/v1/traces
+  --trace-token-file FILE    bearer token for the collector (the dashboard's --ingest-token-file)
   --trace-sample-rate 0..1   (default: 1) rate for requests without a sampled/unsampled parent
 Other:
   --default-timeout-ms 10000  time allowed until the upstream's response headers
@@ -94,13 +98,14 @@ const FlagsSchema = z.object({
   'discovery-file': z.string().min(1).optional(),
   'config-file': z.string().min(1).optional(),
   'control-plane-url': z.url({ protocol: /^https?$/ }).optional(),
-  'bootstrap-token': z.string().min(1).optional(),
+  'token-file': z.string().min(1).optional(),
   'tls-mode': z.enum(['disabled', 'permissive', 'strict']).optional(),
   'trust-domain': z
     .string()
     .regex(/^[a-z0-9.-]+$/, '--trust-domain must be a DNS-like name')
     .default('cluster.local'),
   'trace-collector-url': z.url({ protocol: /^https?$/ }).optional(),
+  'trace-token-file': z.string().min(1).optional(),
   'trace-sample-rate': z
     .string()
     .regex(/^(0(\.\d+)?|1(\.0+)?)$/, '--trace-sample-rate must be a number between 0 and 1')
@@ -134,10 +139,11 @@ export interface ProxyFlags {
   discoveryFile: string | undefined;
   configFile: string | undefined;
   controlPlaneUrl: string | undefined;
-  bootstrapToken: string | undefined;
+  tokenFile: string | undefined;
   tlsMode: 'disabled' | 'permissive' | 'strict';
   trustDomain: string;
   traceCollectorUrl: string | undefined;
+  traceTokenFile: string | undefined;
   traceSampleRate: number;
   defaultTimeoutMs: number;
   logLevel: string;
@@ -198,10 +204,11 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): FlagsResult 
     discoveryFile: f['discovery-file'],
     configFile: f['config-file'],
     controlPlaneUrl: f['control-plane-url'],
-    bootstrapToken: f['bootstrap-token'],
+    tokenFile: f['token-file'],
     tlsMode: f['tls-mode'] ?? (f['control-plane-url'] === undefined ? 'disabled' : 'permissive'),
     trustDomain: f['trust-domain'],
     traceCollectorUrl: f['trace-collector-url'],
+    traceTokenFile: f['trace-token-file'],
     traceSampleRate: f['trace-sample-rate'],
     defaultTimeoutMs: f['default-timeout-ms'],
     logLevel: f['log-level'],

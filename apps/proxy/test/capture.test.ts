@@ -1,4 +1,12 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +27,6 @@ const B = `mlcap-b-${id}`;
 const IP_A = '10.77.0.1';
 const IP_B = '10.77.0.2';
 const VIP = '10.77.100.10'; // reviews' service address (a ClusterIP): nothing listens on it
-const TOKEN = 'netns-test-token';
 const node = [process.execPath, '--import', 'tsx'];
 
 const CONFIG = `apiVersion: gateway.networking.k8s.io/v1
@@ -53,6 +60,7 @@ require('node:net').createServer((s) => s.on('data', (d) => s.write(String(d).to
 `;
 
 const procs: NsProcess[] = [];
+let adminHeader = '';
 let dir = '';
 
 function proxyArgs(ns: string, ip: string, service: string, extra: string[]): string[] {
@@ -80,8 +88,8 @@ function proxyArgs(ns: string, ip: string, service: string, extra: string[]): st
     '4191',
     '--control-plane-url',
     `http://${IP_B}:50760`,
-    '--bootstrap-token',
-    TOKEN,
+    '--token-file',
+    path.join(dir, `${service}.token`),
     '--tls-mode',
     'strict',
     '--capture',
@@ -155,8 +163,6 @@ describe('transparent capture in network namespaces', () => {
         path.join(dir, 'config'),
         '--data-dir',
         path.join(dir, 'cp-data'),
-        '--bootstrap-token',
-        TOKEN,
         '--lease-ttl-seconds',
         '5',
       ],
@@ -169,6 +175,25 @@ describe('transparent capture in network namespaces', () => {
       cp.waitForLine((l) => l.includes('"listening"'), 'listening line'),
       app.waitForLine((l) => l === 'app listening', 'listening line'),
     ]);
+    // Each proxy proves its own service account with a join token made with the admin token.
+    const admin = readFileSync(path.join(dir, 'cp-data', 'admin.token'), 'utf8').trim();
+    adminHeader = `authorization: Bearer ${admin}`;
+    for (const sa of ['reviews', 'web']) {
+      const created = JSON.parse(
+        curl(B, [
+          '-H',
+          adminHeader,
+          '-H',
+          'content-type: application/json',
+          '--data',
+          JSON.stringify({ namespace: 'shop', serviceAccount: sa, ttlSeconds: 3600 }),
+          'http://127.0.0.1:50760/api/v1/tokens',
+        ]),
+      ) as { token: string };
+      const file = path.join(dir, `${sa}.token`);
+      writeFileSync(file, created.token, { mode: 0o600 });
+      chownSync(file, PROXY_UID, PROXY_UID); // the proxies run as their own uid
+    }
     const proxyB = startIn(proxyArgs(B, IP_B, 'reviews', ['--app-port', '9080']), 'proxy B');
     const proxyA = startIn(
       proxyArgs(A, IP_A, 'web', ['--discovery-file', path.join(dir, 'discovery.yaml')]),
@@ -180,7 +205,9 @@ describe('transparent capture in network namespaces', () => {
       proxyA.waitForLine((l) => l.includes('"msg":"listening"'), 'listening line'),
     ]);
     await eventually('reviews registered with the control plane', () =>
-      curl(B, ['http://127.0.0.1:50760/api/v1/endpoints']).includes('"service":"reviews"')
+      curl(B, ['-H', adminHeader, 'http://127.0.0.1:50760/api/v1/endpoints']).includes(
+        '"service":"reviews"',
+      )
         ? true
         : undefined,
     );

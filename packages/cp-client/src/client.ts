@@ -16,10 +16,17 @@ import {
 } from './schemas';
 import { watchStream } from './watchStream';
 
+/** A bearer token, or a function returning the current one (re-read for every request). */
+export type TokenSource = string | (() => string | Promise<string>);
+
 export interface ControlPlaneClientOptions {
   url: string;
-  /** Bootstrap token; sent as a bearer token (required by the control plane to sign CSRs). */
-  token?: string;
+  /**
+   * The workload's credential: a join token or a projected Kubernetes service-account token.
+   * Sent as a bearer token on every call; the control plane answers nothing but /status without.
+   * A function is asked again for each request, so a rotated token file is picked up.
+   */
+  token?: TokenSource;
   logger?: ClientLogger;
   /** Per-request timeout of the JSON API. */
   requestTimeoutMs?: number;
@@ -64,8 +71,11 @@ export function createControlPlaneClient(opts: ControlPlaneClientOptions): Contr
   const base = opts.url.replace(/\/+$/, '');
   const logger = opts.logger ?? silentLogger;
   const timeoutMs = opts.requestTimeoutMs ?? 5000;
-  const auth: Record<string, string> =
-    opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` };
+  const auth = async (): Promise<Record<string, string>> => {
+    if (opts.token === undefined) return {};
+    const t = typeof opts.token === 'string' ? opts.token : await opts.token();
+    return { authorization: `Bearer ${t}` };
+  };
   const stops = new Set<() => void>();
   const leases = new Map<string, { reg: EndpointRegistration; timer?: NodeJS.Timeout }>();
   let closed = false;
@@ -78,7 +88,10 @@ export function createControlPlaneClient(opts: ControlPlaneClientOptions): Contr
   ): Promise<z.infer<S>> {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(await auth()),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(timeoutMs),
     });

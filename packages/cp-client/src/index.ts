@@ -4,7 +4,10 @@ export {
   type ControlPlaneClient,
   type ControlPlaneClientOptions,
   type IssuedCertificate,
+  type TokenSource,
 } from './client';
+export { tokenFromFile } from './tokenFile';
+export { createTokenAdminClient, type TokenAdminClient } from './tokenAdmin';
 export * from './schemas';
 export { configErrorSchema } from './configErrorSchema';
 export { createBackoff, type BackoffOptions } from './backoff';

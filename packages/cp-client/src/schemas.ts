@@ -114,3 +114,37 @@ export const errorResponseSchema = z.object({
   error: z.string(),
   details: z.array(z.unknown()).optional(),
 });
+
+/** A Kubernetes-style name: namespaces and service accounts of join tokens. */
+const k8sName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase DNS label (a-z, 0-9, "-")');
+
+/** Join tokens (admin API). The secret is only ever in the create response. */
+export const joinTokenCreateRequestSchema = z.strictObject({
+  namespace: k8sName,
+  serviceAccount: k8sName,
+  /** Lifetime in seconds; at least a minute, at most a year. */
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(60, 'ttlSeconds must be at least 60')
+    .max(365 * 24 * 3600, 'ttlSeconds must be at most one year'),
+});
+export type JoinTokenCreateRequest = z.infer<typeof joinTokenCreateRequestSchema>;
+
+export const joinTokenInfoSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{12}$/),
+  namespace: z.string(),
+  serviceAccount: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().optional(),
+});
+export type JoinTokenInfo = z.infer<typeof joinTokenInfoSchema>;
+
+export const joinTokenCreatedSchema = z.object({ token: z.string(), info: joinTokenInfoSchema });
+export type JoinTokenCreated = z.infer<typeof joinTokenCreatedSchema>;
+export const joinTokenListSchema = z.object({ tokens: z.array(joinTokenInfoSchema) });

@@ -4,7 +4,8 @@ import { createSseParser } from './sse';
 
 export interface WatchStreamOptions {
   url: string;
-  headers: Record<string, string>;
+  /** Asked before every (re)connect, so a rotated token is used on the next attempt. */
+  headers: Record<string, string> | (() => Promise<Record<string, string>>);
   logger: ClientLogger;
   /** Called with each event's name and raw data; throwing marks the payload invalid (logged, stream kept). */
   onEvent(event: string, data: string): void;
@@ -30,11 +31,12 @@ export function watchStream(opts: WatchStreamOptions): () => void {
     current = ac;
     let idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
     try {
+      const headers = typeof opts.headers === 'function' ? await opts.headers() : opts.headers;
       const res = await fetch(opts.url, {
-        headers: { ...opts.headers, accept: 'text/event-stream' },
+        headers: { ...headers, accept: 'text/event-stream' },
         signal: ac.signal,
       });
-      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}${await reason(res)}`);
       const parse = createSseParser((e) => {
         backoff.reset();
         try {
@@ -88,4 +90,21 @@ export function watchStream(opts: WatchStreamOptions): () => void {
     clearTimeout(sleepTimer);
     wake?.();
   };
+}
+
+/** The control plane's `{ error }` text, so a refused watch says why in the log. */
+async function reason(res: Response): Promise<string> {
+  try {
+    const body: unknown = await res.json();
+    if (
+      typeof body === 'object' &&
+      body !== null &&
+      'error' in body &&
+      typeof body.error === 'string'
+    )
+      return `: ${body.error}`;
+  } catch {
+    // not JSON
+  }
+  return '';
 }

@@ -6,6 +6,8 @@ import {
   podAnnotations,
   proxyContainer,
   proxyContainerName,
+  tokenVolume,
+  tokenVolumeName,
   type SidecarOptions,
   type WorkloadFacts,
 } from './sidecar';
@@ -110,6 +112,10 @@ export function injectPodTemplate(template: unknown, ctx: InjectContext): PodInj
     ? newSpec['initContainers']
     : [];
   newSpec['initContainers'] = [initContainer(o, facts), proxyContainer(o, facts), ...existing];
+  // The proxy proves its service account with a token projected for audience `meshlens`.
+  const volumes: unknown[] = Array.isArray(newSpec['volumes']) ? newSpec['volumes'] : [];
+  if (!volumes.some((v) => isObject(v) && v['name'] === tokenVolumeName))
+    newSpec['volumes'] = [...volumes, tokenVolume()];
   return { outcome: 'injected', template: injected };
 }
 

@@ -4,7 +4,6 @@ export interface SidecarOptions {
   controlPlaneUrl: string;
   traceCollectorUrl: string;
   tlsMode: 'disabled' | 'permissive' | 'strict';
-  bootstrapTokenSecret: string;
 }
 
 export const proxyContainerName = 'meshlens-proxy';
@@ -22,8 +21,29 @@ export const defaultSidecarOptions: SidecarOptions = {
   controlPlaneUrl: 'http://meshlens-control-plane.meshlens.svc.cluster.local:50760',
   traceCollectorUrl: 'http://meshlens-web.meshlens.svc.cluster.local:50750/v1/traces',
   tlsMode: 'permissive',
-  bootstrapTokenSecret: 'meshlens-bootstrap-token',
 };
+
+/**
+ * The pod's own service-account token, projected for audience `meshlens`: the proxy proves its
+ * identity with it and the control plane checks it with TokenReview. kubelet rotates the file
+ * (the proxy re-reads it); the token is useless to any other audience.
+ */
+export const tokenVolumeName = 'meshlens-token';
+export const tokenMountPath = '/var/run/secrets/meshlens';
+export const tokenAudience = 'meshlens';
+
+export function tokenVolume(): Record<string, unknown> {
+  return {
+    name: tokenVolumeName,
+    projected: {
+      sources: [
+        {
+          serviceAccountToken: { audience: tokenAudience, expirationSeconds: 3600, path: 'token' },
+        },
+      ],
+    },
+  };
+}
 
 export interface WorkloadFacts {
   workload: string;
@@ -64,10 +84,7 @@ function proxyEnv(o: SidecarOptions, w: WorkloadFacts): Record<string, unknown>[
   if (w.appPort !== undefined) env.push(valueEnv('MESHLENS_PROXY_APP_PORT', String(w.appPort)));
   env.push(
     valueEnv('MESHLENS_PROXY_CONTROL_PLANE_URL', o.controlPlaneUrl),
-    {
-      name: 'MESHLENS_PROXY_BOOTSTRAP_TOKEN',
-      valueFrom: { secretKeyRef: { name: o.bootstrapTokenSecret, key: 'token' } },
-    },
+    valueEnv('MESHLENS_PROXY_TOKEN_FILE', `${tokenMountPath}/token`),
     valueEnv('MESHLENS_PROXY_TLS_MODE', o.tlsMode),
     valueEnv('MESHLENS_PROXY_TRACE_COLLECTOR_URL', o.traceCollectorUrl),
   );
@@ -123,6 +140,7 @@ export function proxyContainer(o: SidecarOptions, w: WorkloadFacts): Record<stri
     restartPolicy: 'Always',
     command: ['node', 'apps/proxy/dist/main.mjs'],
     env: proxyEnv(o, w),
+    volumeMounts: [{ name: tokenVolumeName, mountPath: tokenMountPath, readOnly: true }],
     ports: [
       { name: 'meshlens-in', containerPort: proxyPorts.inbound },
       { name: adminPortName, containerPort: proxyPorts.admin },

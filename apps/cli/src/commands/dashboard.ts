@@ -10,6 +10,7 @@ interface DashboardFlags {
   config?: string;
   prometheusUrl?: string;
   controlPlaneUrl?: string;
+  controlPlaneTokenFile?: string;
   open: boolean;
   verbose?: boolean;
   kube?: boolean;
@@ -47,6 +48,10 @@ export function dashboardCommand(io: CliIo): Command {
       '--control-plane-url <url>',
       'scrape every proxy registered with this control plane (local mode)',
     )
+    .option(
+      '--control-plane-token-file <file>',
+      "the dashboard's join token for the control plane (meshlens token create -n meshlens --service-account meshlens-dashboard) (local mode)",
+    )
     .option('--no-open', 'do not open a browser')
     .option('--verbose', "show the dashboard server's logs")
     .option('--kube', 'port-forward to the dashboard running in a Kubernetes cluster')
@@ -64,7 +69,7 @@ Runs until Ctrl-C. The browser opens unless --no-open (never when CI is set).
 
 Examples:
   meshlens dashboard                                   local dashboard on http://127.0.0.1:50750/
-  meshlens dashboard --control-plane-url http://127.0.0.1:50760
+  meshlens dashboard --control-plane-url http://127.0.0.1:50760 --control-plane-token-file dashboard.token
   meshlens dashboard --prometheus-url http://prometheus:9090 --port 8080
   meshlens dashboard --kube --context prod -n meshlens port-forward to svc/meshlens-web`,
     )
@@ -89,6 +94,7 @@ Examples:
         config: flags.config,
         prometheusUrl: flags.prometheusUrl,
         controlPlaneUrl: flags.controlPlaneUrl,
+        controlPlaneTokenFile: flags.controlPlaneTokenFile,
         open: flags.open,
         verbose: flags.verbose === true,
       });

@@ -13,6 +13,8 @@ export interface LocalDashboardOptions {
   config?: string | undefined;
   prometheusUrl?: string | undefined;
   controlPlaneUrl?: string | undefined;
+  /** the dashboard's own credential for the control plane */
+  controlPlaneTokenFile?: string | undefined;
   open: boolean;
   verbose: boolean;
 }
@@ -23,6 +25,8 @@ export function bffArgs(o: LocalDashboardOptions): string[] {
   if (o.prometheusUrl !== undefined)
     args.push('--prometheus-url', o.prometheusUrl, '--source', 'prometheus');
   if (o.controlPlaneUrl !== undefined) args.push('--control-plane-url', o.controlPlaneUrl);
+  if (o.controlPlaneTokenFile !== undefined)
+    args.push('--control-plane-token-file', o.controlPlaneTokenFile);
   return args;
 }
 

@@ -97,6 +97,8 @@ export interface FakeApiServer {
   compact(): void;
   /** Sends a BOOKMARK on every watch that asked for them. */
   bookmark(): void;
+  /** TokenReview: `token` authenticates as `username` for these audiences. */
+  acceptToken(token: string, username: string, audiences: string[]): void;
   /** Refuses every request with 503 while true (the API server is down). */
   setDown(down: boolean): void;
   /** Requests seen, as `METHOD path?query`. */
@@ -116,6 +118,7 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
   let down = false;
   const watchers = new Set<Watcher>();
   const requests: string[] = [];
+  const reviews = new Map<string, { username: string; audiences: string[] }>();
 
   const key = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
   const record = (plural: string, type: WatchEvent['type'], obj: KubeObject) => {
@@ -159,6 +162,25 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     if (down) return statusErr(503, 'ServiceUnavailable', 'the API server is down');
     if (req.headers.authorization !== `Bearer ${TOKEN}`)
       return statusErr(401, 'Unauthorized', 'Unauthorized');
+    if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const review = JSON.parse(body) as { spec: { token: string; audiences?: string[] } };
+        const known = reviews.get(review.spec.token);
+        const wanted = review.spec.audiences ?? [];
+        const ok = known !== undefined && wanted.every((a) => known.audiences.includes(a));
+        json(201, {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          spec: review.spec,
+          status: ok
+            ? { authenticated: true, user: { username: known.username }, audiences: wanted }
+            : { authenticated: false, error: 'token not found' },
+        });
+      });
+      return;
+    }
     const route = parsePath(url.pathname);
     if (route === undefined) return statusErr(404, 'NotFound', `no route ${url.pathname}`);
     const { resource, namespace, name, sub } = route;
@@ -323,6 +345,9 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
           metadata: { resourceVersion: String(rv) },
         });
       }
+    },
+    acceptToken(token, username, audiences) {
+      reviews.set(token, { username, audiences });
     },
     setDown(v) {
       down = v;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   createControlPlaneClient,
   type Endpoint,
@@ -84,13 +85,17 @@ describeData('control plane on the Kubernetes API', () => {
       { kubeConfig: api.kubeConfig(), kubeBackoffMs: 50, leaderRetryMs: 200 },
     );
     cleanup.add(() => cp.close());
-    client = createControlPlaneClient({ url: cp.url });
+    // Watches need a credential: the admin token may read everything.
+    client = createControlPlaneClient({
+      url: cp.url,
+      token: readFileSync(cp.adminTokenFile, 'utf8').trim(),
+    });
     cleanup.add(() => client.close());
     cleanup.add(client.watchConfig((c) => (config = c)));
     watch('echo-v1');
     watch('echo-v2');
     proxy = await startProxy(cleanup, {
-      cpUrl: cp.url,
+      cp,
       service: 'client',
       sa: 'client',
       namespace: MESH_NS,

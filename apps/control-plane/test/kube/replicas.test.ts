@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, TOKEN, waitFor } from '../helpers';
+import { tempDir, waitFor } from '../helpers';
 import { createCleanup, get, startProxy, type Proxy } from '../mesh';
 import { CP_MAIN, spawnTs, type Spawned } from '../spawn';
 import { startFakeApiServer, type FakeApiServer, type KubeObject } from './fakeApiServer';
@@ -82,8 +82,6 @@ describeData('two control-plane replicas on the Kubernetes API', () => {
         id,
         '--leader-lease-seconds',
         '2',
-        '--bootstrap-token',
-        TOKEN,
         '--lease-ttl-seconds',
         '3',
         '--log-level',
@@ -131,8 +129,14 @@ describeData('two control-plane replicas on the Kubernetes API', () => {
         .map((p) => Number(p.listening['port'])),
     );
     cleanup.add(() => vip.close());
+    // The proxy proves its service account with a projected token, checked by whichever
+    // replica it reaches through TokenReview (join tokens live in one replica's data dir).
+    api.acceptToken('projected-client-token', `system:serviceaccount:${MESH_NS}:client`, [
+      'meshlens',
+    ]);
     proxy = await startProxy(cleanup, {
-      cpUrl: `http://127.0.0.1:${vip.port}`,
+      cp: { url: `http://127.0.0.1:${vip.port}`, adminTokenFile: '' },
+      token: 'projected-client-token',
       service: 'client',
       sa: 'client',
       namespace: MESH_NS,

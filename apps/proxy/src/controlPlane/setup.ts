@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import {
   createControlPlaneClient,
   createWorkloadIdentity,
+  tokenFromFile,
   type ControlPlaneClient,
   type WorkloadIdentity,
 } from '@meshlens/cp-client';
@@ -48,6 +50,7 @@ export async function setupMesh(
       `--tls-mode ${flags.tlsMode} needs --control-plane-url (certificates come from the control plane)`,
     );
   }
+  if (flags.controlPlaneUrl !== undefined) await checkTokenFile(flags.tokenFile);
   const closers: (() => void)[] = [];
   const setup: MeshSetup = {
     discovery: [],
@@ -59,7 +62,7 @@ export async function setupMesh(
   if (flags.controlPlaneUrl !== undefined) {
     cp = createControlPlaneClient({
       url: flags.controlPlaneUrl,
-      ...(flags.bootstrapToken === undefined ? {} : { token: flags.bootstrapToken }),
+      ...(flags.tokenFile === undefined ? {} : { token: tokenFromFile(flags.tokenFile) }),
       logger,
     });
     const client = cp;
@@ -153,4 +156,22 @@ async function obtainIdentity(
       delay = Math.min(delay * 2, 5000);
     }
   }
+}
+
+/** Fails at start, naming the problem, rather than retrying a request that can never succeed. */
+async function checkTokenFile(file: string | undefined): Promise<void> {
+  if (file === undefined) {
+    throw new Error(
+      '--control-plane-url needs --token-file: the control plane answers only workloads that ' +
+        'prove their service account (a join token from `meshlens token create`, or a projected ' +
+        'Kubernetes service-account token with audience meshlens)',
+    );
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`--token-file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  if (text.trim() === '') throw new Error(`--token-file ${file} is empty`);
 }

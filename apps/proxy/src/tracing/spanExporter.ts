@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 // node:http rather than fetch: fetch loads undici (~15-20 MB more RSS in the proxy).
@@ -7,7 +8,12 @@ const agents = {
 };
 
 /** POSTs a JSON body; resolves with the status, rejects on error or after `timeoutMs`. */
-function post(url: string, body: string, timeoutMs: number): Promise<number> {
+function post(
+  url: string,
+  body: string,
+  timeoutMs: number,
+  token: string | undefined,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const secure = u.protocol === 'https:';
@@ -16,7 +22,11 @@ function post(url: string, body: string, timeoutMs: number): Promise<number> {
       {
         method: 'POST',
         agent: secure ? agents.https : agents.http,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
       },
       (res) => {
         res.resume();
@@ -50,6 +60,8 @@ export interface Span {
 
 export interface SpanExporterOptions {
   url: string;
+  /** File holding the collector's ingest token (re-read per export, so it can be rotated). */
+  tokenFile?: string | undefined;
   resource: Record<string, string>;
   maxQueue?: number;
   maxBatch?: number;
@@ -99,10 +111,15 @@ export class SpanExporter {
     const batch = this.queue.splice(0, this.maxBatch);
     this.inFlight = true;
     try {
+      const token =
+        this.opts.tokenFile === undefined
+          ? undefined
+          : (await readFile(this.opts.tokenFile, 'utf8')).trim();
       const status = await post(
         this.opts.url,
         JSON.stringify(toOtlp(batch, this.opts.resource)),
         this.timeoutMs,
+        token,
       );
       if (status < 200 || status > 299) throw new Error(`collector answered ${status}`);
       this.opts.onExported?.(batch.length);
