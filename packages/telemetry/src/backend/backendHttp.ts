@@ -104,7 +104,8 @@ function transportFailure(err: unknown): BackendFailure {
   const code =
     typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
   const message = err instanceof Error ? err.message : String(err);
-  if (code && TLS_CODES.test(code)) return { kind: 'tls', detail: `TLS error (${code}): ${message}` };
+  if (code && TLS_CODES.test(code))
+    return { kind: 'tls', detail: `TLS error (${code}): ${message}` };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     return { kind: 'unreachable', detail: `unreachable (${code}: host not found)` };
   return { kind: 'unreachable', detail: `unreachable (${code ?? message})` };
@@ -237,10 +238,13 @@ export function statusFailure(res: BackendResponse): BackendFailure {
         ? 'not_found'
         : 'http';
   const text = res.statusText || http.STATUS_CODES[res.status] || '';
+  // the body's first line often says why (`no org id`, `invalid token`): keep it unless it only
+  // repeats the status text or is an HTML error page
   const why = res.body.trim().split('\n')[0]?.slice(0, 200) ?? '';
+  const useful = why !== '' && !why.startsWith('<') && why.toLowerCase() !== text.toLowerCase();
   return {
     kind,
     status: res.status,
-    detail: `${res.status} ${text}`.trim() + (why && !why.startsWith('<') ? `: ${why}` : ''),
+    detail: `${res.status} ${text}`.trim() + (useful ? `: ${why}` : ''),
   };
 }
