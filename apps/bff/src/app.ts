@@ -1,16 +1,18 @@
 import type { Span } from '@meshlens/contract';
-import type { TelemetrySource } from '@meshlens/telemetry';
+import type { TelemetrySource, TraceSource } from '@meshlens/telemetry';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { apiRoutes, statusOf } from './api';
 import { type ControlPlaneLike, createControlPlaneView } from './controlPlane';
+import { diagnosisRoutes } from './diagnosis';
 import { HttpError, NotFoundError, errorMiddleware } from './httpErrors';
 import { createMetrics } from './metrics';
 import { DEFAULT_ALLOWED_HOSTS, hostCheck, methodCheck, originCheck, tokenCheck } from './security';
 import { spaRoutes } from './spa';
 import { streamRoutes } from './stream';
+import { createMemoryTraceSource } from './traces/memorySource';
 import { type IngestLimits, traceRoutes } from './traces/routes';
 import { type TraceStore, type TraceStoreOptions, createTraceStore } from './traces/store';
 import { createViewCache } from './viewCache';
@@ -30,6 +32,8 @@ export interface AppDeps {
   webDist?: string | null;
   traceStore?: TraceStore;
   traceStoreOptions?: TraceStoreOptions;
+  /** where trace search and trace-by-id read (default: the trace store, i.e. memory) */
+  traceSource?: TraceSource;
   /** spans loaded into the trace store at start (the fixture source's traces) */
   seedSpans?: readonly Span[];
   ingest?: IngestLimits;
@@ -126,8 +130,10 @@ export function createApp(deps: AppDeps): BffApp {
     res.setHeader('cache-control', 'no-store'); // live data: never from a browser cache
     next();
   });
-  traceRoutes(router, { store: traces, metrics, limits: deps.ingest ?? {}, now });
+  const traceSource = deps.traceSource ?? createMemoryTraceSource(traces, now);
+  traceRoutes(router, { store: traces, traceSource, metrics, limits: deps.ingest ?? {}, now });
   apiRoutes(router, apiDeps);
+  diagnosisRoutes(router, { source: deps.source, traceSource, now });
   const streams = streamRoutes(router, {
     ...apiDeps,
     originCheck: originCheck(allowedHosts),

@@ -334,7 +334,11 @@ export function toSearchParams(query: Readonly<Record<string, unknown>>): URLSea
     } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       // trace search tags: JSON with sorted keys, the form tracesQuerySchema parses back
       const obj = value as Record<string, unknown>;
-      const sorted = Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
+      const sorted = Object.fromEntries(
+        Object.keys(obj)
+          .sort()
+          .map((k) => [k, obj[k]]),
+      );
       params.set(key, JSON.stringify(sorted));
     }
   }

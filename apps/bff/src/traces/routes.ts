@@ -1,16 +1,10 @@
-import {
-  type OtlpExportResponse,
-  type TracesResponse,
-  type TraceResponse,
-  parseQuery,
-  resolveTimeRange,
-  tracesQuerySchema,
-} from '@meshlens/contract';
+import type { OtlpExportResponse } from '@meshlens/contract';
+import type { TraceSource } from '@meshlens/telemetry';
 import express, { type Router } from 'express';
-import { HttpError, InvalidInputError, NotFoundError } from '../httpErrors';
+import { HttpError } from '../httpErrors';
 import type { BffMetrics } from '../metrics';
-import { normalizeId } from './ids';
 import { convertOtlp } from './otlp';
+import { traceQueryRoutes } from './queryRoutes';
 import { rateLimit } from './rateLimit';
 import type { TraceStore } from './store';
 import { convertZipkin } from './zipkin';
@@ -25,6 +19,8 @@ export interface IngestLimits {
 
 export interface TraceRoutesDeps {
   store: TraceStore;
+  /** where the GET routes read from (the store itself unless Jaeger or Tempo is configured) */
+  traceSource: TraceSource;
   metrics: BffMetrics;
   limits: IngestLimits;
   now: () => number;
@@ -93,41 +89,7 @@ function ingestRoutes(router: Router, deps: TraceRoutesDeps): void {
   );
 }
 
-function queryRoutes(router: Router, deps: TraceRoutesDeps): void {
-  router.get('/api/v1/traces', (req, res) => {
-    const parsed = parseQuery(tracesQuerySchema, req.query);
-    if (!parsed.ok) throw new InvalidInputError(parsed.error.message, parsed.error.parameter);
-    const q = parsed.value;
-    const timed = q.window !== undefined || q.from !== undefined;
-    const range = timed ? resolveTimeRange(q, deps.now()) : undefined;
-    const body: TracesResponse = {
-      generatedAt: deps.now(),
-      traces: deps.store.search(range ? { ...q, from: range.from, to: range.to } : q),
-    };
-    if (range) body.window = range;
-    res.json(body);
-  });
-
-  router.get('/api/v1/traces/:traceId', (req, res) => {
-    const raw = req.params.traceId;
-    const id = normalizeId(raw, 16);
-    if (!id)
-      throw new InvalidInputError(
-        'parameter traceId: must be 32 hex digits (or base64)',
-        'traceId',
-      );
-    const found = deps.store.get(id);
-    if (!found) throw new NotFoundError(`trace ${id} not found (never received or evicted)`);
-    const body: TraceResponse = {
-      generatedAt: deps.now(),
-      summary: found.summary,
-      trace: { traceId: id, spans: found.spans },
-    };
-    res.json(body);
-  });
-}
-
 export function traceRoutes(router: Router, deps: TraceRoutesDeps): void {
   ingestRoutes(router, deps);
-  queryRoutes(router, deps);
+  traceQueryRoutes(router, deps);
 }

@@ -30,6 +30,10 @@ export interface TraceStore {
   size(): TraceStoreSize;
   /** spans dropped by eviction since start */
   evicted(): number;
+  /** service names of the stored spans, sorted */
+  services(): string[];
+  /** span names of one service, sorted */
+  operations(service: string): string[];
 }
 
 /** Span identity: Zipkin "shared" spans reuse the client's id for the server side. */
@@ -65,14 +69,26 @@ function summarize(entry: Entry): TraceSummary {
   };
 }
 
+/** One span of the trace must match service, operation and every tag (span or resource attribute). */
+function spanMatches(span: Span, q: TracesQuery): boolean {
+  if (q.service !== undefined && span.service !== q.service) return false;
+  if (q.operation !== undefined && span.name !== q.operation) return false;
+  for (const [k, v] of Object.entries(q.tags ?? {})) {
+    const got = span.attributes[k] ?? span.resource?.[k];
+    if (got === undefined || String(got) !== v) return false;
+  }
+  return true;
+}
+
 function matches(s: TraceSummary, q: TracesQuery, spans: Iterable<Span>): boolean {
   if (q.minDurationMs !== undefined && s.durationMs < q.minDurationMs) return false;
+  if (q.maxDurationMs !== undefined && s.durationMs > q.maxDurationMs) return false;
   if (q.error === true && s.errorCount === 0) return false;
   if (q.error === false && s.errorCount > 0) return false;
   if (q.from !== undefined && s.startMs < q.from) return false;
   if (q.to !== undefined && s.startMs > q.to) return false;
-  if (q.service !== undefined) {
-    for (const span of spans) if (span.service === q.service) return true;
+  if (q.service !== undefined || q.operation !== undefined || q.tags !== undefined) {
+    for (const span of spans) if (spanMatches(span, q)) return true;
     return false;
   }
   return true;
@@ -152,5 +168,16 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
     },
     size: () => ({ traces: traces.size, spans: spanCount, bytes: byteCount }),
     evicted: () => evictedSpans,
+    services() {
+      const names = new Set<string>();
+      for (const e of traces.values()) for (const span of e.spans.values()) names.add(span.service);
+      return [...names].sort();
+    },
+    operations(service) {
+      const names = new Set<string>();
+      for (const e of traces.values())
+        for (const span of e.spans.values()) if (span.service === service) names.add(span.name);
+      return [...names].sort();
+    },
   };
 }
