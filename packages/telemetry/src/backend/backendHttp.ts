@@ -60,6 +60,8 @@ export interface BackendHttp {
   close(): void;
 }
 
+class StaleSocketError extends Error {}
+
 function readPem(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
@@ -143,6 +145,17 @@ export function createBackendHttp(
   }
 
   async function request(path: string, req: BackendRequest = {}): Promise<BackendResponse> {
+    try {
+      return await attempt(path, req);
+    } catch (err) {
+      // a kept-alive socket the backend closed meanwhile: Node's documented advice is to retry
+      // once (every request here is a read, so repeating it is safe)
+      if (err instanceof StaleSocketError) return attempt(path, req);
+      throw err;
+    }
+  }
+
+  async function attempt(path: string, req: BackendRequest): Promise<BackendResponse> {
     const target = new URL(base.href);
     target.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
     if (req.query) target.search = req.query.toString();
@@ -206,7 +219,13 @@ export function createBackendHttp(
         r.destroy();
       }, timeoutMs);
       r.on('error', (err) =>
-        done(() => reject(new BackendError(name, printable, transportFailure(err)))),
+        done(() =>
+          reject(
+            r.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET'
+              ? new StaleSocketError()
+              : new BackendError(name, printable, transportFailure(err)),
+          ),
+        ),
       );
       r.end(body);
     });

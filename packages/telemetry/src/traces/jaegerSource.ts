@@ -81,7 +81,9 @@ export function createJaegerSource(opts: JaegerSourceOptions): TraceSource {
     if (q.operation !== undefined) p.set('operation', q.operation);
     const tags: Record<string, string> = { ...q.tags };
     if (q.error === true) tags.error = 'true';
-    if (Object.keys(tags).length > 0) p.set('tags', JSON.stringify(tags));
+    const keys = Object.keys(tags).sort(); // a stable query string
+    if (keys.length > 0)
+      p.set('tags', JSON.stringify(Object.fromEntries(keys.map((k) => [k, tags[k]]))));
     if (q.minDurationMs !== undefined) p.set('minDuration', jaegerDuration(q.minDurationMs));
     if (q.maxDurationMs !== undefined) p.set('maxDuration', jaegerDuration(q.maxDurationMs));
     const found = mapTraces(await data('/api/traces', p));

@@ -148,7 +148,11 @@ export function mapOtlpTrace(doc: OtlpTrace): OtlpMapResult {
         }
         const parent = s.parentSpanId ? otlpId(s.parentSpanId, 8) : undefined;
         const startMs = nanosToMs(s.startTimeUnixNano);
-        const endMs = s.endTimeUnixNano === undefined ? startMs : nanosToMs(s.endTimeUnixNano);
+        // from the nanosecond difference: subtracting two epoch-ms floats would lose digits
+        const durationNs =
+          s.endTimeUnixNano === undefined || s.startTimeUnixNano === undefined
+            ? 0n
+            : BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano);
         const attributes = otlpAttributes(s.attributes);
         const status = {
           code: statusCode(s.status?.code),
@@ -162,7 +166,7 @@ export function mapOtlpTrace(doc: OtlpTrace): OtlpMapResult {
           service,
           kind: kindOf(s.kind),
           startMs,
-          durationMs: Math.max(0, endMs - startMs),
+          durationMs: durationNs > 0n ? Number(durationNs) / 1e6 : 0,
           status: effectiveStatus(status, attributes),
           attributes,
           events: (s.events ?? []).map((e) => ({

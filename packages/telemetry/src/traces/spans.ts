@@ -24,15 +24,16 @@ export function effectiveStatus(status: SpanStatus, attributes: Attributes): Spa
 export function summarizeTrace(traceId: string, spans: readonly Span[]): TraceSummary {
   const ids = new Set(spans.map((s) => s.spanId));
   let start = Infinity;
-  let end = -Infinity;
   let errors = 0;
   const services = new Set<string>();
   for (const s of spans) {
     start = Math.min(start, s.startMs);
-    end = Math.max(end, s.startMs + s.durationMs);
     if (s.status.code === 'error') errors += 1;
     services.add(s.service);
   }
+  // offsets from the start first: adding a small duration to an epoch-ms float loses digits
+  let length = 0;
+  for (const s of spans) length = Math.max(length, s.startMs - start + s.durationMs);
   // the root is the span without a known parent; the earliest such span if several
   const roots = spans.filter((s) => s.parentSpanId === undefined || !ids.has(s.parentSpanId));
   const pool = roots.length > 0 ? roots : spans;
@@ -45,7 +46,7 @@ export function summarizeTrace(traceId: string, spans: readonly Span[]): TraceSu
     rootService: root?.service ?? 'unknown',
     rootName: root?.name ?? '',
     startMs: spans.length > 0 ? start : 0,
-    durationMs: spans.length > 0 ? Math.max(0, end - start) : 0,
+    durationMs: length,
     spanCount: Math.max(1, spans.length),
     services: [...services].sort(),
     errorCount: errors,
