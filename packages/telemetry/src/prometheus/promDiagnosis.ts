@@ -158,7 +158,6 @@ export async function diagnosePrometheus(
       );
   }
   for (const f of families) {
-    if (dialect !== null && f.dialect !== dialect) continue;
     const h = hintFor(f);
     if (h) hints.push(h);
   }
