@@ -82,6 +82,13 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
       timeoutMs: flags.tracesTimeout,
     }),
   });
+  for (const [name, tls] of [
+    ['prometheus', cfg.prometheus?.tls],
+    ['traces', cfg.traces?.tls],
+  ] as const) {
+    if (tls?.insecureSkipVerify)
+      logger.warn({ backend: name }, 'TLS certificate verification is off (insecureSkipVerify)');
+  }
   if (traceSource) {
     const st = await traceSource.check();
     // not fatal: the backend may come up later; the traces view and mesh health show the error
