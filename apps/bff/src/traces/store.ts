@@ -1,4 +1,5 @@
 import type { Span, TraceSummary, TracesQuery } from '@meshlens/contract';
+import { effectiveStatus, summarizeTrace } from '@meshlens/telemetry';
 
 export interface TraceStoreOptions {
   /** total spans kept (default 100,000) */
@@ -41,32 +42,14 @@ function spanKey(s: Span): string {
   return `${s.spanId}/${s.kind}/${s.service}`;
 }
 
+/** Same summary as the Jaeger and Tempo sources (errors: OTel status, error=true, HTTP 5xx). */
 function summarize(entry: Entry): TraceSummary {
-  const spans = [...entry.spans.values()];
-  const ids = new Set(spans.map((s) => s.spanId));
-  let start = Infinity;
-  let end = -Infinity;
-  let errors = 0;
-  const services = new Set<string>();
-  for (const s of spans) {
-    start = Math.min(start, s.startMs);
-    end = Math.max(end, s.startMs + s.durationMs);
-    if (s.status.code === 'error') errors += 1;
-    services.add(s.service);
-  }
-  // The root is the span without a (known) parent; the earliest span when the root never came.
-  const roots = spans.filter((s) => s.parentSpanId === undefined || !ids.has(s.parentSpanId));
-  const root = (roots.length > 0 ? roots : spans).reduce((a, b) => (b.startMs < a.startMs ? b : a));
-  return {
-    traceId: entry.traceId,
-    rootService: root.service,
-    rootName: root.name,
-    startMs: start,
-    durationMs: Math.max(0, end - start),
-    spanCount: spans.length,
-    services: [...services].sort(),
-    errorCount: errors,
-  };
+  return summarizeTrace(entry.traceId, [...entry.spans.values()].map(withEffectiveStatus));
+}
+
+function withEffectiveStatus(s: Span): Span {
+  const status = effectiveStatus(s.status, s.attributes);
+  return status === s.status ? s : { ...s, status };
 }
 
 /** One span of the trace must match service, operation and every tag (span or resource attribute). */
@@ -153,7 +136,9 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
     get(traceId) {
       const entry = traces.get(traceId);
       if (!entry || entry.spans.size === 0) return undefined;
-      const spans = [...entry.spans.values()].sort((a, b) => a.startMs - b.startMs);
+      const spans = [...entry.spans.values()]
+        .map(withEffectiveStatus)
+        .sort((a, b) => a.startMs - b.startMs);
       return { summary: summaryOf(entry), spans };
     },
     search(q) {
