@@ -97,10 +97,12 @@ export function createApp(deps: AppDeps): BffApp {
     client: deps.controlPlane?.client ?? null,
     now,
   });
+  const traceSource = deps.traceSource ?? createMemoryTraceSource(traces, now);
   const apiDeps = {
     source: deps.source,
     cache,
     traces,
+    traceSource,
     controlPlane,
     version: deps.version ?? '0.0.0',
     now,
@@ -130,7 +132,6 @@ export function createApp(deps: AppDeps): BffApp {
     res.setHeader('cache-control', 'no-store'); // live data: never from a browser cache
     next();
   });
-  const traceSource = deps.traceSource ?? createMemoryTraceSource(traces, now);
   traceRoutes(router, { store: traces, traceSource, metrics, limits: deps.ingest ?? {}, now });
   apiRoutes(router, apiDeps);
   diagnosisRoutes(router, { source: deps.source, traceSource, now });

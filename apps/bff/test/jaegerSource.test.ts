@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   diagnosisResponseSchema,
   errorResponseSchema,
+  statusResponseSchema,
   traceNamesResponseSchema,
   traceResponseSchema,
   tracesResponseSchema,
@@ -250,6 +251,11 @@ describe.runIf(dir)('jaeger trace source (recorded responses)', () => {
       url: base,
       healthy: false,
       error: `jaeger at ${base}: 401 Unauthorized`,
+    });
+    const status = statusResponseSchema.parse((await getJson(`${url}/api/v1/status`)).body);
+    expect(status.errors).toContainEqual({
+      component: 'traces:jaeger',
+      message: `jaeger at ${base}: 401 Unauthorized`,
     });
     await backend?.close();
     const gone = await getJson(`${url}/api/v1/traces?service=web`);
