@@ -62,6 +62,8 @@ describe('backend HTTP client', () => {
     const url = await server((req, res) => {
       if (req.url === '/big') res.end('x'.repeat(2048));
       else if (req.url === '/html') res.writeHead(503).end('<html>down</html>');
+      else if (req.url === '/jaeger-error')
+        res.writeHead(500).end('{"data":null,"errors":[{"code":500,"msg":"storage unavailable"}]}');
       else res.end('not json');
     });
     const dir = tmp();
@@ -82,6 +84,9 @@ describe('backend HTTP client', () => {
     );
     await expect(client.getJson('/html')).rejects.toThrow(
       `jaeger at ${url}: 503 Service Unavailable`,
+    );
+    await expect(client.getJson('/jaeger-error')).rejects.toThrow(
+      `jaeger at ${url}: 500 Internal Server Error: storage unavailable`,
     );
     await expect(client.getJson('/x')).rejects.toThrow(
       `jaeger at ${url}: /x answered with invalid JSON`,

@@ -248,6 +248,29 @@ export function createBackendHttp(
   };
 }
 
+/** The reason in a JSON error body: Jaeger `{"errors":[{"msg"}]}`, Prometheus `{"error"}`, `{"message"}`. */
+function jsonReason(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const o = parsed as Record<string, unknown>;
+  const first: unknown = Array.isArray(o.errors) ? o.errors[0] : undefined;
+  if (
+    typeof first === 'object' &&
+    first !== null &&
+    'msg' in first &&
+    typeof first.msg === 'string'
+  )
+    return first.msg;
+  if (typeof o.error === 'string') return o.error;
+  if (typeof o.message === 'string') return o.message;
+  return undefined;
+}
+
 /** `401 Unauthorized`, `404 Not Found`, plus the first line of the body when it says why. */
 export function statusFailure(res: BackendResponse): BackendFailure {
   const kind =
@@ -259,7 +282,7 @@ export function statusFailure(res: BackendResponse): BackendFailure {
   const text = res.statusText || http.STATUS_CODES[res.status] || '';
   // the body's first line often says why (`no org id`, `invalid token`): keep it unless it only
   // repeats the status text or is an HTML error page
-  const why = res.body.trim().split('\n')[0]?.slice(0, 200) ?? '';
+  const why = (jsonReason(res.body) ?? res.body.trim().split('\n')[0] ?? '').slice(0, 200);
   const useful = why !== '' && !why.startsWith('<') && why.toLowerCase() !== text.toLowerCase();
   return {
     kind,
