@@ -8,7 +8,7 @@ export const familyCheckSchema = z.object({
   dialect: z.enum(['linkerd', 'istio']),
   /** what the dashboard reads from it */
   purpose: z.string(),
-  /** series seen in the last hour */
+  /** series with a sample in the last 5 minutes (Prometheus staleness); labels are looked up over the last hour */
   series: z.number().int().nonnegative(),
   /** expected labels that were found / that no series carries */
   labelsFound: z.array(z.string()),
