@@ -71,6 +71,7 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
   let lastTickMs: number | null = null;
   let lastError: string | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let targetsApiMissing = false;
 
   async function detectDialect(): Promise<PromDialect> {
     if (dialect) return dialect;
@@ -102,21 +103,18 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
    */
   async function activeTargetsOrUp(): Promise<z.infer<typeof targetsSchema>['activeTargets']> {
     try {
-      return (await client.targets()).activeTargets;
+      if (!targetsApiMissing) return (await client.targets()).activeTargets;
     } catch (err) {
       if (!(err instanceof BackendError) || err.kind !== 'not_found') throw err;
-      const up = await client.query('up', now());
-      return up.map((s) => {
-        const { __name__: _name, instance, ...rest } = s.labels;
-        const labels: Record<string, string> = { ...rest };
-        if (instance !== undefined) labels.instance = instance;
-        return {
-          scrapeUrl: instance ?? '',
-          labels,
-          health: s.value === 1 ? 'up' : 'down',
-        };
-      });
+      targetsApiMissing = true; // ask once, not on every refresh
     }
+    const up = await client.query('up', now());
+    return up.map((s) => {
+      const { __name__: _name, instance, ...rest } = s.labels;
+      const labels: Record<string, string> = { ...rest };
+      if (instance !== undefined) labels.instance = instance;
+      return { scrapeUrl: instance ?? '', labels, health: s.value === 1 ? 'up' : 'down' };
+    });
   }
 
   function schedule(): void {
