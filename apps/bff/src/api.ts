@@ -9,7 +9,11 @@ import {
   timeseriesQuerySchema,
   topologyQuerySchema,
 } from '@meshlens/contract';
-import { NotFoundError as SourceNotFoundError, type TelemetrySource } from '@meshlens/telemetry';
+import {
+  NotFoundError as SourceNotFoundError,
+  type TelemetrySource,
+  type TraceSource,
+} from '@meshlens/telemetry';
 import type { Request, Router } from 'express';
 import type { z } from 'zod';
 import type { ControlPlaneView } from './controlPlane';
@@ -21,6 +25,8 @@ export interface ApiDeps {
   source: TelemetrySource;
   cache: ViewCache;
   traces: TraceStore;
+  /** reported in /api/v1/status errors when its backend fails */
+  traceSource?: TraceSource;
   controlPlane: ControlPlaneView;
   version: string;
   now: () => number;
@@ -62,6 +68,10 @@ export function statusOf(deps: ApiDeps): StatusResponse {
   const errors = source.lastError
     ? [{ component: `source:${source.kind}`, message: source.lastError }]
     : [];
+  // a failing trace backend (Jaeger, Tempo) as of its last request
+  const traces = deps.traceSource?.status();
+  if (traces && !traces.healthy && traces.lastError !== null)
+    errors.push({ component: `traces:${traces.kind}`, message: traces.lastError });
   return {
     generatedAt: now,
     version: deps.version,

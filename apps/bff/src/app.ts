@@ -1,11 +1,12 @@
 import type { Span } from '@meshlens/contract';
-import type { TelemetrySource } from '@meshlens/telemetry';
+import type { TelemetrySource, TraceSource } from '@meshlens/telemetry';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { apiRoutes, statusOf } from './api';
 import { type ControlPlaneLike, createControlPlaneView } from './controlPlane';
+import { diagnosisRoutes } from './diagnosis';
 import { HttpError, NotFoundError, errorMiddleware } from './httpErrors';
 import { createMetrics } from './metrics';
 import {
@@ -21,6 +22,7 @@ import { spaRoutes } from './spa';
 import { streamRoutes } from './stream';
 import { type IngestLimits, type OtlpIngest, createOtlpIngest } from './traces/ingest';
 import { traceRoutes } from './traces/routes';
+import { createMemoryTraceSource } from './traces/memorySource';
 import { type TraceStore, type TraceStoreOptions, createTraceStore } from './traces/store';
 import { createViewCache } from './viewCache';
 
@@ -44,6 +46,8 @@ export interface AppDeps {
   webDist?: string | null;
   traceStore?: TraceStore;
   traceStoreOptions?: TraceStoreOptions;
+  /** where trace search and trace-by-id read (default: the trace store, i.e. memory) */
+  traceSource?: TraceSource;
   /** spans loaded into the trace store at start (the fixture source's traces) */
   seedSpans?: readonly Span[];
   ingest?: IngestLimits;
@@ -110,10 +114,12 @@ export function createApp(deps: AppDeps): BffApp {
     client: deps.controlPlane?.client ?? null,
     now,
   });
+  const traceSource = deps.traceSource ?? createMemoryTraceSource(traces, now);
   const apiDeps = {
     source: deps.source,
     cache,
     traces,
+    traceSource,
     controlPlane,
     version: deps.version ?? '0.0.0',
     now,
@@ -154,8 +160,9 @@ export function createApp(deps: AppDeps): BffApp {
     res.setHeader('cache-control', 'no-store'); // live data: never from a browser cache
     next();
   });
-  traceRoutes(router, { store: traces, metrics, ingest, now });
+  traceRoutes(router, { store: traces, traceSource, metrics, ingest, now });
   apiRoutes(router, apiDeps);
+  diagnosisRoutes(router, { source: deps.source, traceSource, now });
   const streams = streamRoutes(router, {
     ...apiDeps,
     originCheck: originCheck(allowedHosts),

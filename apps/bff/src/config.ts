@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { SOURCE_KINDS, parseDurationMs } from '@meshlens/contract';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { backendFields } from './backendConfig';
+
+export const TRACE_SOURCE_KINDS = ['memory', 'jaeger', 'tempo'] as const;
 
 /** `5s`, `1m`, `1h`, `1500ms` or a number of milliseconds. */
 const duration = z.preprocess(
@@ -49,6 +52,7 @@ export const bffConfigSchema = z.strictObject({
       url: z.url(),
       /** skip probing which metric names exist */
       dialect: z.enum(['linkerd', 'istio']).optional(),
+      ...backendFields,
     })
     .optional(),
   controlPlane: z
@@ -85,6 +89,11 @@ export const bffConfigSchema = z.strictObject({
   retention: duration.optional(),
   traces: z
     .strictObject({
+      /** where trace search and trace-by-id read: memory (default), jaeger or tempo */
+      source: z.enum(TRACE_SOURCE_KINDS).optional(),
+      /** Jaeger query service or Tempo HTTP API */
+      url: z.url().optional(),
+      ...backendFields,
       maxSpans: z.number().int().positive().optional(),
       maxBytes: z.number().int().positive().optional(),
       maxBodyBytes: z.number().int().positive().optional(),

@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
-import { SOURCE_KINDS } from '@meshlens/contract';
+import { SOURCE_KINDS, parseDurationMs } from '@meshlens/contract';
 import { z } from 'zod';
-import { basePathSchema } from './config';
+import { TRACE_SOURCE_KINDS, basePathSchema } from './config';
+
+const duration = z.preprocess(
+  (v) => (typeof v === 'string' ? (parseDurationMs(v) ?? v) : v),
+  z.number({ error: 'must be a duration like 10s or 1500ms' }).int().positive(),
+);
 
 export const USAGE = `Usage: tsx apps/bff/src/main.ts [flags]
 
@@ -13,7 +18,17 @@ meshlens BFF: golden signals, topology and traces for the dashboard; serves the 
                            --address (off unless set; 0 picks a free port; npm start uses 4317)
   --config FILE            YAML config (static scrape targets, scrape settings, allowed hosts, ...)
   --source KIND            embedded (default) | prometheus | fixture
-  --prometheus-url URL     Prometheus HTTP API for --source prometheus
+  --prometheus-url URL     Prometheus HTTP API for --source prometheus (or Thanos, Mimir: see README)
+  --prometheus-bearer-token-file FILE   send "Authorization: Bearer <FILE contents>" (re-read per request)
+  --prometheus-tenant ID   send X-Scope-OrgID: ID (Mimir, Cortex)
+  --prometheus-ca-file FILE  trust this PEM CA bundle for https
+  --prometheus-header 'Name: value'  extra request header (repeatable)
+  --prometheus-timeout DUR per-request timeout (default 10s)
+  --traces-source KIND     memory (default: the BFF's own store) | jaeger | tempo
+  --traces-url URL         Jaeger query service (http://jaeger:16686) or Tempo (http://tempo:3200)
+  --traces-bearer-token-file FILE, --traces-tenant ID, --traces-ca-file FILE,
+  --traces-header 'Name: value', --traces-timeout DUR   as for Prometheus
+                           (basic auth, client certificates: config file, see README)
   --control-plane-url URL  meshlens control plane: scrape targets + the Mesh health page
   --control-plane-token-file FILE
                            the dashboard's own credential for the control plane (a join token,
@@ -43,6 +58,18 @@ const flagsSchema = z.object({
   config: z.string().min(1).optional(),
   source: z.enum(SOURCE_KINDS).optional(),
   prometheusUrl: z.url().optional(),
+  prometheusBearerTokenFile: z.string().min(1).optional(),
+  prometheusTenant: z.string().min(1).optional(),
+  prometheusCaFile: z.string().min(1).optional(),
+  prometheusHeader: z.array(z.string()).optional(),
+  prometheusTimeout: duration.optional(),
+  tracesSource: z.enum(TRACE_SOURCE_KINDS).optional(),
+  tracesUrl: z.url().optional(),
+  tracesBearerTokenFile: z.string().min(1).optional(),
+  tracesTenant: z.string().min(1).optional(),
+  tracesCaFile: z.string().min(1).optional(),
+  tracesHeader: z.array(z.string()).optional(),
+  tracesTimeout: duration.optional(),
   controlPlaneUrl: z.url().optional(),
   controlPlaneTokenFile: z.string().min(1).optional(),
   ingestTokenFile: z.string().min(1).optional(),
@@ -76,6 +103,18 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
       config: str,
       source: str,
       'prometheus-url': str,
+      'prometheus-bearer-token-file': str,
+      'prometheus-tenant': str,
+      'prometheus-ca-file': str,
+      'prometheus-header': { type: 'string', multiple: true },
+      'prometheus-timeout': str,
+      'traces-source': str,
+      'traces-url': str,
+      'traces-bearer-token-file': str,
+      'traces-tenant': str,
+      'traces-ca-file': str,
+      'traces-header': { type: 'string', multiple: true },
+      'traces-timeout': str,
       'control-plane-url': str,
       'control-plane-token-file': str,
       'ingest-token-file': str,

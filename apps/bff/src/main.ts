@@ -6,11 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { createControlPlaneClient, tokenFromFile } from '@meshlens/cp-client';
 import { type Logger, pino } from 'pino';
 import { createApp } from './app';
+import { backendOptions, parseHeaderFlags } from './backendConfig';
 import { type BffConfig, ConfigError, loadConfigFile, parseConfig } from './config';
 import { type Flags, USAGE, parseFlags } from './flags';
 import type { FixtureSource } from './fixture/fixtureSource';
 import { DEFAULT_ALLOWED_HOSTS } from './security';
-import { buildSource } from './sources';
+import { buildSource, buildTraceSource } from './sources';
 import { type OtlpGrpcReceiver, startOtlpGrpc } from './traces/otlpGrpc';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -75,6 +76,13 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     {
       kind,
       prometheusUrl: flags.prometheusUrl ?? cfg.prometheus?.url,
+      prometheusHttp: backendOptions(cfg.prometheus, {
+        headers: parseHeaderFlags('prometheus-header', flags.prometheusHeader),
+        tenant: flags.prometheusTenant,
+        bearerTokenFile: flags.prometheusBearerTokenFile,
+        caFile: flags.prometheusCaFile,
+        timeoutMs: flags.prometheusTimeout,
+      }),
       fixtureHostile: flags.fixtureHostile ?? false,
       fixtureNow: flags.fixtureNow,
     },
@@ -82,6 +90,30 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     logger,
     cp,
   );
+  const traceSource = buildTraceSource({
+    kind: flags.tracesSource ?? cfg.traces?.source ?? 'memory',
+    url: flags.tracesUrl ?? cfg.traces?.url,
+    http: backendOptions(cfg.traces, {
+      headers: parseHeaderFlags('traces-header', flags.tracesHeader),
+      tenant: flags.tracesTenant,
+      bearerTokenFile: flags.tracesBearerTokenFile,
+      caFile: flags.tracesCaFile,
+      timeoutMs: flags.tracesTimeout,
+    }),
+  });
+  for (const [name, tls] of [
+    ['prometheus', cfg.prometheus?.tls],
+    ['traces', cfg.traces?.tls],
+  ] as const) {
+    if (tls?.insecureSkipVerify)
+      logger.warn({ backend: name }, 'TLS certificate verification is off (insecureSkipVerify)');
+  }
+  if (traceSource) {
+    const st = await traceSource.check();
+    // not fatal: the backend may come up later; the traces view and mesh health show the error
+    if (st.healthy) logger.info({ kind: st.kind, url: st.url }, 'trace source reachable');
+    else logger.warn({ kind: st.kind, url: st.url, err: st.lastError }, 'trace source failing');
+  }
   await source.start();
   const basePath = flags.basePath ?? cfg.server.basePath ?? '';
   const bff = createApp({
@@ -101,6 +133,7 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     ...('seedSpans' in source ? { seedSpans: source.seedSpans() } : {}),
     ...(cfg.traces ? { traceStoreOptions: cfg.traces, ingest: cfg.traces } : {}),
     controlPlane: cp && cpUrl ? { url: cpUrl, client: cp } : null,
+    ...(traceSource ? { traceSource } : {}),
   });
   if ('setDown' in source) controlFixture(source, flags.fixtureDownFile, logger);
 
@@ -141,6 +174,7 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
       .then(() => source.stop())
       .finally(() => {
         cp?.close();
+        traceSource?.close();
         logger.info('stopped');
         process.exit(0);
       });

@@ -1,6 +1,7 @@
 import type { SourceKind } from '@meshlens/contract';
 import type { ControlPlaneClient } from '@meshlens/cp-client';
 import * as telemetry from '@meshlens/telemetry';
+import type { BackendHttpOptions, TraceSource } from '@meshlens/telemetry';
 import type { Logger } from 'pino';
 import { type BffConfig, staticTargets } from './config';
 import { type FixtureSource, createFixtureSource } from './fixture/fixtureSource';
@@ -8,6 +9,8 @@ import { type FixtureSource, createFixtureSource } from './fixture/fixtureSource
 export interface SourceChoice {
   kind: SourceKind;
   prometheusUrl: string | undefined;
+  /** auth, tenant, TLS, timeout for the Prometheus API (config + flags, see backendConfig.ts) */
+  prometheusHttp?: BackendHttpOptions;
   fixtureHostile: boolean;
   fixtureNow: number | undefined;
 }
@@ -34,6 +37,7 @@ export function buildSource(
       const dialect = cfg.prometheus?.dialect;
       return telemetry.createPrometheusSource({
         url: choice.prometheusUrl,
+        ...choice.prometheusHttp,
         ...(dialect ? { dialect } : {}),
         ...(cfg.scrape.interval !== undefined ? { refreshIntervalMs: cfg.scrape.interval } : {}),
       });
@@ -57,4 +61,22 @@ export function buildSource(
       });
     }
   }
+}
+
+export interface TraceSourceChoice {
+  kind: 'memory' | 'jaeger' | 'tempo';
+  url: string | undefined;
+  http: BackendHttpOptions;
+}
+
+/** Jaeger or Tempo; undefined for memory (the app wraps its own trace store). */
+export function buildTraceSource(choice: TraceSourceChoice): TraceSource | undefined {
+  if (choice.kind === 'memory') return undefined;
+  if (!choice.url)
+    throw new Error(
+      `--traces-source ${choice.kind} needs --traces-url (or traces.url in the config)`,
+    );
+  return choice.kind === 'jaeger'
+    ? telemetry.createJaegerSource({ url: choice.url, ...choice.http })
+    : telemetry.createTempoSource({ url: choice.url, ...choice.http });
 }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   controlPlaneResponseSchema,
+  diagnosisResponseSchema,
   statusResponseSchema,
+  traceNamesResponseSchema,
   targetsResponseSchema,
 } from '@meshlens/contract';
 import {
@@ -15,6 +17,7 @@ import {
 } from '@meshlens/cp-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Proc, eventually, startTsx } from './processes';
+import { startReplay } from './replayServer';
 
 const BFF = 'apps/bff/src/main.ts';
 const procs: Proc[] = [];
@@ -70,6 +73,51 @@ describe('main.ts', () => {
     );
     expect(await bff.stop('SIGTERM')).toBe(0);
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('main.ts with an external trace source', () => {
+  it('reads traces from Jaeger with the token and tenant given as flags', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bff-jaeger-'));
+    await writeFile(path.join(dir, 'token'), 'flag-token\n');
+    const seen: string[] = [];
+    const jaeger = await startReplay((req) => {
+      seen.push(
+        `${req.path} ${String(req.headers.authorization)} ${String(req.headers['x-scope-orgid'])}`,
+      );
+      if (req.path === '/api/services') return { body: '{"data":["web"]}' };
+      return { body: '{"data":[]}' };
+    });
+    try {
+      const bff = startTsx(BFF, [
+        '--source',
+        'fixture',
+        '--port',
+        '0',
+        '--traces-source',
+        'jaeger',
+        '--traces-url',
+        jaeger.url,
+        '--traces-bearer-token-file',
+        path.join(dir, 'token'),
+        '--traces-tenant',
+        'team-a',
+      ]);
+      procs.push(bff);
+      const url = String((await bff.waitForLog('listening')).url).replace(/\/$/, '');
+      const names = traceNamesResponseSchema.parse(await json(`${url}/api/v1/traces/services`));
+      expect(names.names).toEqual(['web']);
+      const d = diagnosisResponseSchema.parse(await json(`${url}/api/v1/diagnosis`));
+      expect(d.sources.map((s) => [s.role, s.kind, s.healthy])).toEqual([
+        ['metrics', 'fixture', true],
+        ['traces', 'jaeger', true],
+      ]);
+      expect(seen[0]).toBe('/api/services Bearer flag-token team-a');
+      expect(await bff.stop('SIGTERM')).toBe(0);
+    } finally {
+      await jaeger.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

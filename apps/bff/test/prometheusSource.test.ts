@@ -1,6 +1,10 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { errorResponseSchema, statusResponseSchema } from '@meshlens/contract';
+import {
+  diagnosisResponseSchema,
+  errorResponseSchema,
+  statusResponseSchema,
+} from '@meshlens/contract';
 import { createPrometheusSource } from '@meshlens/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Running, getJson, startBff } from './helpers';
@@ -46,5 +50,33 @@ describe('prometheus source unreachable', () => {
     expect(st.stale).toBe(true);
     expect(st.source.healthy).toBe(false);
     expect(st.errors[0]?.component).toBe('source:prometheus');
+    // the mesh-health page's diagnosis names the backend and how it failed
+    const d = diagnosisResponseSchema.parse((await getJson(`${url}/api/v1/diagnosis`)).body);
+    expect(d.sources).toEqual([
+      {
+        role: 'metrics',
+        kind: 'prometheus',
+        url: source.url,
+        healthy: false,
+        error: `prometheus at ${source.url}: unreachable (ECONNREFUSED)`,
+        dialect: null,
+        families: [],
+        queries: [],
+        hints: [],
+      },
+      {
+        role: 'traces',
+        kind: 'memory',
+        url: null,
+        healthy: true,
+        error: null,
+        dialect: null,
+        families: [],
+        queries: [],
+        hints: [
+          'Traces are kept in the dashboard’s memory (OTLP and Zipkin ingest); they are lost on restart.',
+        ],
+      },
+    ]);
   });
 });

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'rate_limited',
   'unavailable',
+  /** an external backend (Jaeger, Tempo, Prometheus) failed; the message names it and how */
+  'backend_error',
   'internal',
 ] as const;
 export const errorCodeSchema = z.enum(ERROR_CODES);

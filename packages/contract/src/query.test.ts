@@ -114,3 +114,34 @@ describe('helpers', () => {
     );
   });
 });
+
+describe('trace search filters', () => {
+  it('parses operation, max duration and JSON tags, and round-trips them through the URL', () => {
+    const parsed = parseQuery(tracesQuerySchema, {
+      operation: 'GET /cart',
+      maxDurationMs: '250',
+      tags: '{"http.status_code":500,"error":true,"a":"x"}',
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      value: {
+        operation: 'GET /cart',
+        maxDurationMs: 250,
+        tags: { 'http.status_code': '500', error: 'true', a: 'x' },
+        limit: 20,
+      },
+    });
+    if (!parsed.ok) return;
+    const url = toSearchParams(parsed.value);
+    expect(url.get('tags')).toBe('{"a":"x","error":"true","http.status_code":"500"}');
+    expect(parseQuery(tracesQuerySchema, url)).toEqual(parsed);
+  });
+
+  it('names the tags parameter when it is not a JSON object of values', () => {
+    for (const tags of ['error=true', '["a"]', '{"a":{"b":1}}']) {
+      const r = parseQuery(tracesQuerySchema, { tags });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.parameter).toBe('tags');
+    }
+  });
+});

@@ -231,11 +231,35 @@ export type HistogramQuery = z.output<typeof histogramQuerySchema>;
 export const DEFAULT_TRACE_LIMIT = 20;
 export const MAX_TRACE_LIMIT = 1000;
 
+/** A JSON object of string (or number/boolean, stringified) values, at most 20 keys. */
+const tagsParam = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v;
+    }
+  },
+  z
+    .record(
+      z.string().min(1).max(200),
+      z.union([z.string(), z.number(), z.boolean()]).transform((x) => String(x)),
+      { error: 'must be a JSON object like {"http.status_code":"500"}' },
+    )
+    .refine((o) => Object.keys(o).length <= 20, 'at most 20 tags'),
+);
+
 /** Trace search; from/to bound the trace start time (no window default: all stored traces). */
 export const tracesQuerySchema = z
   .object({
     service: nonEmpty.optional(),
+    /** span name (Jaeger "operation") that one span of the trace must have */
+    operation: nonEmpty.optional(),
+    /** `{"http.status_code":"500"}`: span or resource attributes one span must carry (JSON, as Jaeger takes it) */
+    tags: tagsParam.optional(),
     minDurationMs: nonNegativeNumber.optional(),
+    maxDurationMs: nonNegativeNumber.optional(),
     error: booleanParam.optional(),
     window: windowParam.optional(),
     from: epochMs.optional(),
@@ -307,6 +331,15 @@ export function toSearchParams(query: Readonly<Record<string, unknown>>): URLSea
     const value = query[key];
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       params.set(key, String(value));
+    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // trace search tags: JSON with sorted keys, the form tracesQuerySchema parses back
+      const obj = value as Record<string, unknown>;
+      const sorted = Object.fromEntries(
+        Object.keys(obj)
+          .sort()
+          .map((k) => [k, obj[k]]),
+      );
+      params.set(key, JSON.stringify(sorted));
     }
   }
   return params;

@@ -16,3 +16,21 @@ export {
   type PrometheusSourceOptions,
 } from './prometheus/prometheusSource';
 export { promString } from './prometheus/promql';
+export { BackendError, type BackendFailureKind } from './backend/backendError';
+export {
+  createBackendHttp,
+  type BackendHttp,
+  type BackendHttpOptions,
+  type BackendTlsOptions,
+} from './backend/backendHttp';
+export type {
+  FoundTrace,
+  TraceSearch,
+  TraceSource,
+  TraceSourceKind,
+  TraceSourceStatus,
+} from './traces/traceSource';
+export { createJaegerSource, type JaegerSourceOptions } from './traces/jaegerSource';
+export { createTempoSource, type TempoSourceOptions } from './traces/tempoSource';
+export { buildTraceQL, traceqlString } from './traces/traceql';
+export { effectiveStatus, summarizeTrace, keepSummary, newestFirst } from './traces/spans';

@@ -12,7 +12,7 @@ describe('prometheus source errors', () => {
     const url = `http://127.0.0.1:${await unusedPort()}`;
     const source = createPrometheusSource({ url, dialect: 'linkerd' });
     await expect(source.stat({ kind: 'workload', window: '1m' })).rejects.toThrow(
-      `Prometheus at ${url} is unreachable: connection refused`,
+      `prometheus at ${url}: unreachable (ECONNREFUSED)`,
     );
     await source.start();
     expect(source.status()).toMatchObject({ kind: 'prometheus', healthy: false });
@@ -30,7 +30,7 @@ describe('prometheus source errors', () => {
     servers.push(s);
     const source = createPrometheusSource({ url: s.url, dialect: 'istio' });
     await expect(source.edges({ kind: 'workload', window: '5m' })).rejects.toThrow(
-      'Prometheus query failed (bad_data): parse error at char 5',
+      `prometheus at ${s.url}: query failed (bad_data): parse error at char 5`,
     );
   });
 
@@ -39,7 +39,7 @@ describe('prometheus source errors', () => {
     servers.push(s);
     const source = createPrometheusSource({ url: s.url, dialect: 'linkerd', timeoutMs: 200 });
     await expect(source.namespaces()).rejects.toThrow(
-      `Prometheus at ${s.url} did not answer within 200 ms`,
+      `prometheus at ${s.url}: timeout after 200 ms`,
     );
   });
 

@@ -1,23 +1,19 @@
-import {
-  type OtlpExportResponse,
-  type TracesResponse,
-  type TraceResponse,
-  parseQuery,
-  resolveTimeRange,
-  tracesQuerySchema,
-} from '@meshlens/contract';
+import type { OtlpExportResponse } from '@meshlens/contract';
+import type { TraceSource } from '@meshlens/telemetry';
 import express, { type ErrorRequestHandler, type Router } from 'express';
-import { HttpError, InvalidInputError, NotFoundError, toHttpError } from '../httpErrors';
+import { HttpError, toHttpError } from '../httpErrors';
 import type { BffMetrics } from '../metrics';
-import { normalizeId } from './ids';
 import type { OtlpIngest } from './ingest';
 import { RPC_CODE, decodeTraceRequest, encodeStatus, encodeTraceResponse } from './otlpProto';
+import { traceQueryRoutes } from './queryRoutes';
 import { rateLimit } from './rateLimit';
 import type { TraceStore } from './store';
 import { convertZipkin } from './zipkin';
 
 export interface TraceRoutesDeps {
   store: TraceStore;
+  /** where the GET routes read from (the store itself unless Jaeger or Tempo is configured) */
+  traceSource: TraceSource;
   metrics: BffMetrics;
   ingest: OtlpIngest;
   now: () => number;
@@ -121,42 +117,8 @@ function zipkinRoute(router: Router, deps: TraceRoutesDeps): void {
   );
 }
 
-function queryRoutes(router: Router, deps: TraceRoutesDeps): void {
-  router.get('/api/v1/traces', (req, res) => {
-    const parsed = parseQuery(tracesQuerySchema, req.query);
-    if (!parsed.ok) throw new InvalidInputError(parsed.error.message, parsed.error.parameter);
-    const q = parsed.value;
-    const timed = q.window !== undefined || q.from !== undefined;
-    const range = timed ? resolveTimeRange(q, deps.now()) : undefined;
-    const body: TracesResponse = {
-      generatedAt: deps.now(),
-      traces: deps.store.search(range ? { ...q, from: range.from, to: range.to } : q),
-    };
-    if (range) body.window = range;
-    res.json(body);
-  });
-
-  router.get('/api/v1/traces/:traceId', (req, res) => {
-    const raw = req.params.traceId;
-    const id = normalizeId(raw, 16);
-    if (!id)
-      throw new InvalidInputError(
-        'parameter traceId: must be 32 hex digits (or base64)',
-        'traceId',
-      );
-    const found = deps.store.get(id);
-    if (!found) throw new NotFoundError(`trace ${id} not found (never received or evicted)`);
-    const body: TraceResponse = {
-      generatedAt: deps.now(),
-      summary: found.summary,
-      trace: { traceId: id, spans: found.spans },
-    };
-    res.json(body);
-  });
-}
-
 export function traceRoutes(router: Router, deps: TraceRoutesDeps): void {
   otlpRoute(router, deps);
   zipkinRoute(router, deps);
-  queryRoutes(router, deps);
+  traceQueryRoutes(router, deps);
 }

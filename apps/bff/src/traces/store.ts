@@ -1,4 +1,5 @@
 import type { Span, TraceSummary, TracesQuery } from '@meshlens/contract';
+import { effectiveStatus, summarizeTrace } from '@meshlens/telemetry';
 
 export interface TraceStoreOptions {
   /** total spans kept (default 100,000) */
@@ -30,6 +31,10 @@ export interface TraceStore {
   size(): TraceStoreSize;
   /** spans dropped by eviction since start */
   evicted(): number;
+  /** service names of the stored spans, sorted */
+  services(): string[];
+  /** span names of one service, sorted */
+  operations(service: string): string[];
 }
 
 /** Span identity: Zipkin "shared" spans reuse the client's id for the server side. */
@@ -37,42 +42,36 @@ function spanKey(s: Span): string {
   return `${s.spanId}/${s.kind}/${s.service}`;
 }
 
+/** Same summary as the Jaeger and Tempo sources (errors: OTel status, error=true, HTTP 5xx). */
 function summarize(entry: Entry): TraceSummary {
-  const spans = [...entry.spans.values()];
-  const ids = new Set(spans.map((s) => s.spanId));
-  let start = Infinity;
-  let end = -Infinity;
-  let errors = 0;
-  const services = new Set<string>();
-  for (const s of spans) {
-    start = Math.min(start, s.startMs);
-    end = Math.max(end, s.startMs + s.durationMs);
-    if (s.status.code === 'error') errors += 1;
-    services.add(s.service);
+  return summarizeTrace(entry.traceId, [...entry.spans.values()].map(withEffectiveStatus));
+}
+
+function withEffectiveStatus(s: Span): Span {
+  const status = effectiveStatus(s.status, s.attributes);
+  return status === s.status ? s : { ...s, status };
+}
+
+/** One span of the trace must match service, operation and every tag (span or resource attribute). */
+function spanMatches(span: Span, q: TracesQuery): boolean {
+  if (q.service !== undefined && span.service !== q.service) return false;
+  if (q.operation !== undefined && span.name !== q.operation) return false;
+  for (const [k, v] of Object.entries(q.tags ?? {})) {
+    const got = span.attributes[k] ?? span.resource?.[k];
+    if (got === undefined || String(got) !== v) return false;
   }
-  // The root is the span without a (known) parent; the earliest span when the root never came.
-  const roots = spans.filter((s) => s.parentSpanId === undefined || !ids.has(s.parentSpanId));
-  const root = (roots.length > 0 ? roots : spans).reduce((a, b) => (b.startMs < a.startMs ? b : a));
-  return {
-    traceId: entry.traceId,
-    rootService: root.service,
-    rootName: root.name,
-    startMs: start,
-    durationMs: Math.max(0, end - start),
-    spanCount: spans.length,
-    services: [...services].sort(),
-    errorCount: errors,
-  };
+  return true;
 }
 
 function matches(s: TraceSummary, q: TracesQuery, spans: Iterable<Span>): boolean {
   if (q.minDurationMs !== undefined && s.durationMs < q.minDurationMs) return false;
+  if (q.maxDurationMs !== undefined && s.durationMs > q.maxDurationMs) return false;
   if (q.error === true && s.errorCount === 0) return false;
   if (q.error === false && s.errorCount > 0) return false;
   if (q.from !== undefined && s.startMs < q.from) return false;
   if (q.to !== undefined && s.startMs > q.to) return false;
-  if (q.service !== undefined) {
-    for (const span of spans) if (span.service === q.service) return true;
+  if (q.service !== undefined || q.operation !== undefined || q.tags !== undefined) {
+    for (const span of spans) if (spanMatches(span, q)) return true;
     return false;
   }
   return true;
@@ -137,7 +136,9 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
     get(traceId) {
       const entry = traces.get(traceId);
       if (!entry || entry.spans.size === 0) return undefined;
-      const spans = [...entry.spans.values()].sort((a, b) => a.startMs - b.startMs);
+      const spans = [...entry.spans.values()]
+        .map(withEffectiveStatus)
+        .sort((a, b) => a.startMs - b.startMs);
       return { summary: summaryOf(entry), spans };
     },
     search(q) {
@@ -152,5 +153,16 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
     },
     size: () => ({ traces: traces.size, spans: spanCount, bytes: byteCount }),
     evicted: () => evictedSpans,
+    services() {
+      const names = new Set<string>();
+      for (const e of traces.values()) for (const span of e.spans.values()) names.add(span.service);
+      return [...names].sort();
+    },
+    operations(service) {
+      const names = new Set<string>();
+      for (const e of traces.values())
+        for (const span of e.spans.values()) if (span.service === service) names.add(span.name);
+      return [...names].sort();
+    },
   };
 }

@@ -3,6 +3,7 @@
 // features' use*Query hooks do.
 import {
   controlPlaneResponseSchema,
+  diagnosisResponseSchema,
   edgesResponseSchema,
   errorResponseSchema,
   histogramResponseSchema,
@@ -15,6 +16,7 @@ import {
   traceResponseSchema,
   tracesResponseSchema,
   type ControlPlaneResponse,
+  type DiagnosisResponse,
   type EdgesResponse,
   type HistogramResponse,
   type NamespacesResponse,
@@ -56,6 +58,8 @@ export interface ApiClient {
   traces(q: QueryParams, signal?: AbortSignal): Promise<TracesResponse>;
   trace(traceId: string, signal?: AbortSignal): Promise<TraceResponse>;
   controlPlane(signal?: AbortSignal): Promise<ControlPlaneResponse>;
+  /** per data source: reachable or how it failed, mesh metric families and labels found */
+  diagnosis(signal?: AbortSignal): Promise<DiagnosisResponse>;
 }
 
 export interface ApiClientOptions {
@@ -129,5 +133,6 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     traces: (q, s) => get('/api/v1/traces', q, tracesResponseSchema, s),
     trace: (id, s) => get(`/api/v1/traces/${encodeURIComponent(id)}`, {}, traceResponseSchema, s),
     controlPlane: (s) => get('/api/v1/controlplane', {}, controlPlaneResponseSchema, s),
+    diagnosis: (s) => get('/api/v1/diagnosis', {}, diagnosisResponseSchema, s),
   };
 }

@@ -58,10 +58,14 @@ export interface ErrorStateProps {
 }
 
 export function ErrorState({ error, onRetry }: ErrorStateProps) {
+  // a backend the dashboard reads (Jaeger, Tempo, Prometheus) failed: the message names it;
+  // the mesh-health page shows every source's state
+  const backend = error instanceof ApiError && error.code === 'backend_error';
   return (
     <div className="state state-error" role="alert">
-      <strong>Could not load this view</strong>
+      <strong>{backend ? 'A data source failed' : 'Could not load this view'}</strong>
       <span>{errorMessage(error)}</span>
+      {backend && <span className="muted">Mesh health lists each data source and its state.</span>}
       {onRetry && (
         <button type="button" className="btn" onClick={onRetry}>
           Retry

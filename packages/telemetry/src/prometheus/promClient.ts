@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { UpstreamError } from '../errors';
+import { BackendError } from '../backend/backendError';
+import {
+  type BackendHttp,
+  type BackendHttpOptions,
+  createBackendHttp,
+  statusFailure,
+} from '../backend/backendHttp';
 
 const vectorSchema = z.object({
   resultType: z.literal('vector'),
@@ -60,20 +66,25 @@ export function promFloat(s: string): number {
   return Number(s);
 }
 
-export interface PromClientOptions {
+export interface PromClientOptions extends BackendHttpOptions {
   url: string;
-  timeoutMs?: number;
-  headers?: Record<string, string>;
 }
 
-/** The few Prometheus HTTP API calls the source needs, with failures turned into clear messages. */
+/**
+ * The few Prometheus HTTP API calls the source needs, with failures turned into clear messages.
+ * Only endpoints Thanos, Mimir and Cortex also serve: query, query_range, labels, targets (the
+ * latter optional: see the source). Never /api/v1/status/* or /api/v1/metadata.
+ */
 export class PromClient {
-  private readonly base: string;
-  private readonly timeoutMs: number;
+  readonly http: BackendHttp;
 
-  constructor(private readonly opts: PromClientOptions) {
-    this.base = opts.url.replace(/\/+$/, '');
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
+  constructor(opts: PromClientOptions) {
+    const { url, ...rest } = opts;
+    this.http = createBackendHttp('prometheus', url, rest);
+  }
+
+  get url(): string {
+    return this.http.baseUrl;
   }
 
   async query(promql: string, timeMs: number): Promise<VectorSample[]> {
@@ -81,8 +92,7 @@ export class PromClient {
     const scalar = scalarSchema.safeParse(data);
     if (scalar.success) return [{ labels: {}, value: promFloat(scalar.data.result[1]) }];
     const parsed = vectorSchema.safeParse(data);
-    if (!parsed.success)
-      throw new UpstreamError(`Prometheus returned an unexpected result for ${promql}`);
+    if (!parsed.success) throw this.unexpected(`an unexpected result for ${promql}`);
     return parsed.data.result.map((r) => ({ labels: r.metric, value: promFloat(r.value[1]) }));
   }
 
@@ -99,65 +109,58 @@ export class PromClient {
       step: String(stepMs / 1000),
     });
     const parsed = matrixSchema.safeParse(data);
-    if (!parsed.success)
-      throw new UpstreamError(`Prometheus returned an unexpected result for ${promql}`);
+    if (!parsed.success) throw this.unexpected(`an unexpected result for ${promql}`);
     return parsed.data.result.map((r) => ({
       labels: r.metric,
       points: r.values.map(([t, v]) => ({ t: Math.round(t * 1000), v: promFloat(v) })),
     }));
   }
 
+  /** label names of the series matching `match` in [from, to] (GET /api/v1/labels?match[]=) */
+  async labelNames(match: string, fromMs: number, toMs: number): Promise<string[]> {
+    const data = await this.call('/api/v1/labels', {
+      'match[]': match,
+      start: String(fromMs / 1000),
+      end: String(toMs / 1000),
+    });
+    const parsed = z.array(z.string()).nullable().safeParse(data);
+    if (!parsed.success) throw this.unexpected('an unexpected /api/v1/labels answer');
+    return parsed.data ?? [];
+  }
+
   async targets(): Promise<z.infer<typeof targetsSchema>> {
     const parsed = targetsSchema.safeParse(await this.call('/api/v1/targets', { state: 'active' }));
-    if (!parsed.success)
-      throw new UpstreamError('Prometheus returned an unexpected /api/v1/targets answer');
+    if (!parsed.success) throw this.unexpected('an unexpected /api/v1/targets answer');
     return parsed.data;
   }
 
+  private unexpected(what: string): BackendError {
+    return new BackendError('prometheus', this.url, {
+      kind: 'invalid_response',
+      detail: `returned ${what}`,
+    });
+  }
+
   private async call(path: string, params: Record<string, string>): Promise<unknown> {
-    const url = `${this.base}${path}`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.opts.headers },
-        body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      throw new UpstreamError(describeFetchError(err, this.base, this.timeoutMs));
-    }
-    const text = await res.text();
+    const res = await this.http.request(path, { form: new URLSearchParams(params) });
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(res.body);
     } catch {
-      throw new UpstreamError(
-        `Prometheus at ${this.base} answered ${path} with HTTP ${res.status} and no JSON`,
-      );
+      body = undefined;
     }
     const env = envelopeSchema.safeParse(body);
-    if (!env.success)
-      throw new UpstreamError(
-        `Prometheus at ${this.base} answered ${path} with an unexpected body`,
-      );
-    if (env.data.status === 'error') {
+    if (env.success && env.data.status === 'error') {
       const kind = env.data.errorType ? ` (${env.data.errorType})` : '';
-      throw new UpstreamError(
-        `Prometheus query failed${kind}: ${env.data.error ?? `HTTP ${res.status}`}`,
-      );
+      throw new BackendError('prometheus', this.url, {
+        kind: res.status === 404 ? 'not_found' : 'http',
+        status: res.status,
+        detail: `query failed${kind}: ${env.data.error ?? `HTTP ${res.status}`}`,
+      });
     }
+    if (res.status < 200 || res.status >= 300)
+      throw new BackendError('prometheus', this.url, statusFailure(res));
+    if (!env.success) throw this.unexpected(`${path} with a body that is not the API envelope`);
     return env.data.data;
   }
-}
-
-function describeFetchError(err: unknown, base: string, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return `Prometheus at ${base} did not answer within ${timeoutMs} ms`;
-  }
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
-  const code = cause && 'code' in cause ? String(cause.code) : undefined;
-  if (code === 'ECONNREFUSED') return `Prometheus at ${base} is unreachable: connection refused`;
-  if (code === 'ENOTFOUND') return `Prometheus at ${base} is unreachable: host not found`;
-  return `Prometheus at ${base} is unreachable: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`;
 }

@@ -16,15 +16,17 @@ import {
 } from '@meshlens/contract';
 import { NotFoundError } from '../errors';
 import type { TelemetrySource } from '../source';
-import { PromClient } from './promClient';
+import type { BackendHttpOptions } from '../backend/backendHttp';
+import { BackendError } from '../backend/backendError';
+import type { z } from 'zod';
+import { PromClient, type targetsSchema } from './promClient';
+import { diagnosePrometheus, type PromDiagnosis } from './promDiagnosis';
 import { promEdges, promStat } from './promQueries';
 import { istioDialect, linkerdDialect, promRange, selector, type PromDialect } from './promql';
 
-export interface PrometheusSourceOptions {
-  /** base URL of the Prometheus HTTP API, e.g. http://prometheus:9090 */
+export interface PrometheusSourceOptions extends BackendHttpOptions {
+  /** base URL of the Prometheus HTTP API, e.g. http://prometheus:9090, or a Thanos/Mimir query path */
   url: string;
-  /** per-request timeout (default 10 s) */
-  timeoutMs?: number;
   /** how often onTick fires and health is probed (default 5 s) */
   refreshIntervalMs?: number;
   /** shortest rate() window of time-series points: at least two scrape intervals (default 30 s) */
@@ -32,39 +34,44 @@ export interface PrometheusSourceOptions {
   /** force a dialect instead of probing which metric names exist */
   dialect?: 'linkerd' | 'istio';
   thresholds?: HealthThresholds;
-  headers?: Record<string, string>;
   now?: () => number;
 }
 
 export interface PrometheusSource extends TelemetrySource {
   readonly kind: 'prometheus';
+  /** base URL, as printed in errors */
+  readonly url: string;
   /** the dialect in use (probes when unknown) */
   detectDialect(): Promise<PromDialect>;
+  /** which mesh metric families and labels exist, and the PromQL that found out */
+  diagnose(): Promise<PromDiagnosis>;
 }
 
 const PROBE = 'count by (__name__) ({__name__=~"response_total|istio_requests_total"})';
 
 /** Asks an existing Prometheus the BFF's questions in PromQL (Linkerd viz style, or Istio's). */
 export function createPrometheusSource(opts: PrometheusSourceOptions): PrometheusSource {
-  const client = new PromClient({
-    url: opts.url,
-    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.headers ? { headers: opts.headers } : {}),
-  });
-  const now = opts.now ?? Date.now;
-  const refreshMs = opts.refreshIntervalMs ?? 5_000;
-  const minRateWindow = opts.minRateWindowMs ?? 30_000;
+  const {
+    url,
+    refreshIntervalMs,
+    minRateWindowMs,
+    dialect: forced,
+    thresholds,
+    now: clock,
+    ...http
+  } = opts;
+  const client = new PromClient({ url, ...http });
+  const now = clock ?? Date.now;
+  const refreshMs = refreshIntervalMs ?? 5_000;
+  const minRateWindow = minRateWindowMs ?? 30_000;
   const listeners = new Set<() => void>();
   let dialect: PromDialect | undefined =
-    opts.dialect === 'istio'
-      ? istioDialect
-      : opts.dialect === 'linkerd'
-        ? linkerdDialect
-        : undefined;
+    forced === 'istio' ? istioDialect : forced === 'linkerd' ? linkerdDialect : undefined;
   let healthy = false;
   let lastTickMs: number | null = null;
   let lastError: string | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let targetsApiMissing = false;
 
   async function detectDialect(): Promise<PromDialect> {
     if (dialect) return dialect;
@@ -90,6 +97,26 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
     }
   }
 
+  /**
+   * Thanos serves /api/v1/targets but Mimir and Cortex do not (404): then the targets are the
+   * `up` series, which every Prometheus-compatible store keeps.
+   */
+  async function activeTargetsOrUp(): Promise<z.infer<typeof targetsSchema>['activeTargets']> {
+    try {
+      if (!targetsApiMissing) return (await client.targets()).activeTargets;
+    } catch (err) {
+      if (!(err instanceof BackendError) || err.kind !== 'not_found') throw err;
+      targetsApiMissing = true; // ask once, not on every refresh
+    }
+    const up = await client.query('up', now());
+    return up.map((s) => {
+      const { __name__: _name, instance, ...rest } = s.labels;
+      const labels: Record<string, string> = { ...rest };
+      if (instance !== undefined) labels.instance = instance;
+      return { scrapeUrl: instance ?? '', labels, health: s.value === 1 ? 'up' : 'down' };
+    });
+  }
+
   function schedule(): void {
     timer = setTimeout(() => {
       void probe().finally(schedule);
@@ -109,7 +136,9 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
 
   const source: PrometheusSource = {
     kind: 'prometheus',
+    url: client.url,
     detectDialect,
+    diagnose: () => diagnosePrometheus(client, now()),
     async start() {
       await probe();
       schedule();
@@ -167,7 +196,7 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
       const nodes: TopologyNode[] = [...byId.entries()].map(([id, row]) => ({
         ...row,
         id,
-        health: classifyHealth(row.successRate, row.rps, opts.thresholds),
+        health: classifyHealth(row.successRate, row.rps, thresholds),
       }));
       return { generatedAt, window: range, kind: q.kind, nodes, edges: topoEdges };
     },
@@ -285,7 +314,7 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
       return { generatedAt: now(), namespaces };
     },
     async targets(): Promise<TargetsResponse> {
-      const { activeTargets } = await client.targets();
+      const activeTargets = await activeTargetsOrUp();
       const dialectName: Dialect = dialect?.name ?? 'unknown';
       const targets = activeTargets.map((t) => {
         const lastScrape = t.lastScrape ? Date.parse(t.lastScrape) : Number.NaN;

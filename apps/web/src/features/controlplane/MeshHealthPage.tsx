@@ -8,7 +8,12 @@ import { useStatusQuery } from '../shell/useShellQueries';
 import { effectiveRefresh } from '../../lib/timeUrl';
 import { ConfigObjectsTable } from './ConfigObjectsTable';
 import { filterTargets, TargetsTable } from './TargetsTable';
-import { useControlPlaneQuery, useMeshTargetsQuery } from './useMeshHealthQueries';
+import { SourcesDiagnosis } from './SourcesDiagnosis';
+import {
+  useControlPlaneQuery,
+  useDiagnosisQuery,
+  useMeshTargetsQuery,
+} from './useMeshHealthQueries';
 import {
   buildMeshHealthUrl,
   HEALTH_FILTERS,
@@ -148,6 +153,7 @@ export function MeshHealthPage() {
   const cp = useControlPlaneQuery(url.time);
   const targets = useMeshTargetsQuery(url.time);
   const status = useStatusQuery(effectiveRefresh(url.time));
+  const diagnosis = useDiagnosisQuery(url.time);
   const now = Date.now();
   const src = status.data?.source;
   const all = targets.data?.targets ?? [];
@@ -195,6 +201,12 @@ export function MeshHealthPage() {
       ) : cp.isError ? (
         <ErrorState error={cp.error} />
       ) : null}
+      <SourcesDiagnosis
+        data={diagnosis.data}
+        error={diagnosis.error}
+        isLoading={diagnosis.isLoading}
+        onRetry={() => void diagnosis.refetch()}
+      />
       <div className="tabs" role="tablist" aria-label="Mesh health sections">
         {MESH_TABS.map((t) => (
           <button

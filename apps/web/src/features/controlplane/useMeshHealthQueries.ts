@@ -20,3 +20,14 @@ export function useMeshTargetsQuery(time: TimeState) {
     ...liveOptions(effectiveRefresh(time)),
   });
 }
+
+/** The diagnosis costs the backends several queries: refresh it slowly (the BFF caches 10 s too). */
+export function useDiagnosisQuery(time: TimeState) {
+  const api = useApi();
+  const refresh = effectiveRefresh(time);
+  return useQuery({
+    queryKey: ['diagnosis'],
+    queryFn: ({ signal }) => api.diagnosis(signal),
+    ...liveOptions(refresh > 0 ? Math.max(refresh, 30_000) : 0),
+  });
+}
