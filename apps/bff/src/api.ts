@@ -13,6 +13,7 @@ import { NotFoundError as SourceNotFoundError, type TelemetrySource } from '@mes
 import type { Request, Router } from 'express';
 import type { z } from 'zod';
 import type { ControlPlaneView } from './controlPlane';
+import type { ProcessesView } from './processes';
 import { HttpError, InvalidInputError, NotFoundError, UnavailableError } from './httpErrors';
 import type { TraceStore } from './traces/store';
 import type { ViewCache } from './viewCache';
@@ -22,6 +23,7 @@ export interface ApiDeps {
   cache: ViewCache;
   traces: TraceStore;
   controlPlane: ControlPlaneView;
+  processes: ProcessesView;
   version: string;
   now: () => number;
 }
@@ -130,5 +132,8 @@ export function apiRoutes(router: Router, deps: ApiDeps): void {
   });
   router.get('/api/v1/controlplane', async (_req, res) => {
     res.json(await deps.controlPlane());
+  });
+  router.get('/api/v1/processes', async (_req, res) => {
+    res.json(await deps.processes());
   });
 }

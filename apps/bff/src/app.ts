@@ -8,6 +8,7 @@ import { apiRoutes, statusOf } from './api';
 import { type ControlPlaneLike, createControlPlaneView } from './controlPlane';
 import { HttpError, NotFoundError, errorMiddleware } from './httpErrors';
 import { createMetrics } from './metrics';
+import { createProcessesView } from './processes';
 import { DEFAULT_ALLOWED_HOSTS, hostCheck, methodCheck, originCheck, tokenCheck } from './security';
 import { spaRoutes } from './spa';
 import { streamRoutes } from './stream';
@@ -34,6 +35,8 @@ export interface AppDeps {
   seedSpans?: readonly Span[];
   ingest?: IngestLimits;
   controlPlane?: { url: string; client: ControlPlaneLike } | null;
+  /** status file of the `npm start` supervisor (restart counts), null when not supervised */
+  processStatusFile?: string | null;
   now?: () => number;
   /** view cache backstop when the source does not tick */
   cacheMaxAgeMs?: number;
@@ -98,6 +101,7 @@ export function createApp(deps: AppDeps): BffApp {
     cache,
     traces,
     controlPlane,
+    processes: createProcessesView(deps.processStatusFile ?? null, now),
     version: deps.version ?? '0.0.0',
     now,
   };

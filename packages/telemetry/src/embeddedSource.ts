@@ -24,6 +24,7 @@ import type { TargetDiscovery } from './scrape/targets';
 import { createWorkerIngester } from './scrape/workerPool';
 import type { TelemetrySource } from './source';
 import { TelemetryStore } from './store/store';
+import { decodeStore, encodeStore } from './store/snapshot';
 import { NotFoundError } from './errors';
 
 export interface EmbeddedSourceOptions {
@@ -60,6 +61,10 @@ export interface EmbeddedSource extends TelemetrySource {
   scrapeNow(): Promise<RoundSummary>;
   readonly store: TelemetryStore;
   readonly engine: QueryEngine;
+  /** the committed store as chunks of a snapshot (see store/snapshot.ts) */
+  snapshot(): Generator<Buffer>;
+  /** loads a snapshot before start(); throws SnapshotFormatError and changes nothing when bad */
+  restore(bytes: Buffer): void;
 }
 
 export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): EmbeddedSource {
@@ -127,6 +132,8 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
       for (const d of discoveries) d.stop?.();
     },
     scrapeNow: () => loop.runRound(),
+    snapshot: () => encodeStore(store),
+    restore: (bytes) => decodeStore(store, bytes),
     stat: (q: StatQuery) => Promise.resolve(engine.stat(q)),
     edges: (q: EdgesQuery) => Promise.resolve(engine.edges(q)),
     topology: (q: TopologyQuery) => Promise.resolve(engine.topology(q)),
