@@ -8,6 +8,7 @@ import { createApp } from './app';
 import { type BffConfig, ConfigError, loadConfigFile, parseConfig } from './config';
 import { type Flags, USAGE, parseFlags } from './flags';
 import type { FixtureSource } from './fixture/fixtureSource';
+import { createPersistence } from './persist/persistence';
 import { DEFAULT_ALLOWED_HOSTS } from './security';
 import { buildSource } from './sources';
 
@@ -63,6 +64,11 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     logger,
     cp,
   );
+  const persistence = flags.dataDir
+    ? createPersistence({ dataDir: flags.dataDir, source, logger })
+    : undefined;
+  // before the first scrape: the restored rounds come first in the rings
+  persistence?.restoreStore();
   await source.start();
   const basePath = flags.basePath ?? cfg.server.basePath ?? '';
   const bff = createApp({
@@ -79,7 +85,16 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     ...('seedSpans' in source ? { seedSpans: source.seedSpans() } : {}),
     ...(cfg.traces ? { traceStoreOptions: cfg.traces, ingest: cfg.traces } : {}),
     controlPlane: cp && cpUrl ? { url: cpUrl, client: cp } : null,
+    processStatusFile: flags.processStatusFile ?? null,
   });
+  persistence?.restoreTraces(bff.traces);
+  const snapshotTimer = persistence
+    ? setInterval(
+        () => void persistence.snapshot(bff.traces).catch(() => undefined),
+        flags.snapshotInterval,
+      )
+    : undefined;
+  snapshotTimer?.unref();
   if ('setDown' in source) controlFixture(source, flags.fixtureDownFile, logger);
 
   const real = createServer(bff.app);
@@ -107,12 +122,18 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining');
     bff.close(); // ends SSE streams so close() can finish
+    clearInterval(snapshotTimer);
     real.close(() => {
-      void source.stop().finally(() => {
-        cp?.close();
-        logger.info('stopped');
-        process.exit(0);
-      });
+      void source
+        .stop()
+        // the last snapshot after the last round: a restart loses nothing
+        .then(() => persistence?.snapshot(bff.traces))
+        .catch(() => undefined)
+        .finally(() => {
+          cp?.close();
+          logger.info('stopped');
+          process.exit(0);
+        });
     });
     real.closeIdleConnections();
     setTimeout(() => real.closeAllConnections(), 5000).unref();

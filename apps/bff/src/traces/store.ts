@@ -30,6 +30,8 @@ export interface TraceStore {
   size(): TraceStoreSize;
   /** spans dropped by eviction since start */
   evicted(): number;
+  /** every trace's spans, the longest-quiet trace first (re-adding them keeps that order) */
+  traces(): Generator<Span[]>;
 }
 
 /** Span identity: Zipkin "shared" spans reuse the client's id for the server side. */
@@ -152,5 +154,8 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
     },
     size: () => ({ traces: traces.size, spans: spanCount, bytes: byteCount }),
     evicted: () => evictedSpans,
+    *traces() {
+      for (const entry of [...traces.values()]) yield [...entry.spans.values()];
+    },
   };
 }

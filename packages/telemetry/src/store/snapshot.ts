@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { AggregateView } from '../model';
 import { Aggregate } from './aggregate';
 import type { TelemetryStore } from './store';
 
@@ -138,13 +137,7 @@ export function decodeStore(store: TelemetryStore, bytes: Buffer): void {
   const keep = Math.max(0, parsed.rounds - store.capacity);
   const aggregates: Aggregate[] = [];
   for (const h of parsed.aggregates) {
-    const agg = new Aggregate(
-      h.key,
-      h.view as AggregateView,
-      h.resource,
-      h.destination,
-      store.capacity,
-    );
+    const agg = new Aggregate(h.key, h.view, h.resource, h.destination, store.capacity);
     agg.les = h.les.map(unLe);
     agg.width = h.width;
     agg.rows = new Float64Array(store.capacity * h.width);
