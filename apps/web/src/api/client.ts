@@ -7,6 +7,7 @@ import {
   errorResponseSchema,
   histogramResponseSchema,
   namespacesResponseSchema,
+  processesResponseSchema,
   statResponseSchema,
   statusResponseSchema,
   targetsResponseSchema,
@@ -18,6 +19,7 @@ import {
   type EdgesResponse,
   type HistogramResponse,
   type NamespacesResponse,
+  type ProcessesResponse,
   type StatResponse,
   type StatusResponse,
   type TargetsResponse,
@@ -56,6 +58,7 @@ export interface ApiClient {
   traces(q: QueryParams, signal?: AbortSignal): Promise<TracesResponse>;
   trace(traceId: string, signal?: AbortSignal): Promise<TraceResponse>;
   controlPlane(signal?: AbortSignal): Promise<ControlPlaneResponse>;
+  processes(signal?: AbortSignal): Promise<ProcessesResponse>;
 }
 
 export interface ApiClientOptions {
@@ -129,5 +132,6 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     traces: (q, s) => get('/api/v1/traces', q, tracesResponseSchema, s),
     trace: (id, s) => get(`/api/v1/traces/${encodeURIComponent(id)}`, {}, traceResponseSchema, s),
     controlPlane: (s) => get('/api/v1/controlplane', {}, controlPlaneResponseSchema, s),
+    processes: (s) => get('/api/v1/processes', {}, processesResponseSchema, s),
   };
 }
