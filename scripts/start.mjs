@@ -1,7 +1,8 @@
 // `npm start`: the whole mesh on a laptop. Builds the dashboard and the apps' bundles
 // (apps/*/dist/main.mjs, what the image runs) if needed, then starts the
 // control plane, the dashboard (BFF), the demo shop and one proxy per shop instance, and
-// prints the dashboard URL once everything answers. Ctrl-C stops every process.
+// prints the dashboard URL once everything answers. A process that dies is restarted with
+// back-off (scripts/lib/supervisor.mjs); Ctrl-C stops every process.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 import { portIsFree } from './lib/ports.mjs';
 import { ProcessSet } from './lib/processes.mjs';
+import { Supervisor } from './lib/supervisor.mjs';
 
 register();
 const { shopInstances, shopNamespace } = await import('../apps/demo/src/topology.ts');
@@ -39,6 +41,8 @@ behind its own proxy, mTLS on every hop) and a load generator.
   --open          open the dashboard in a browser
   --no-build      do not build the dashboard SPA or the app bundles even when missing or stale
   --tls-mode M    proxies' inbound TLS mode (default strict)
+A process that dies is restarted (back-off 1 s doubling to 30 s); the dashboard's Mesh health
+page lists the restarts. Dashboard data survives restarts in .meshlens/data/.
 Logs of every process: .meshlens/logs/. Ctrl-C stops everything.
 `;
 
@@ -179,7 +183,13 @@ function openBrowser(url) {
   child.unref();
 }
 
-function proxyArgs(inst, app, ctx) {
+/** A restarted process keeps the ports of its first start, as a pod keeps its IP. */
+function pinnedPort(previous, key) {
+  const port = key === undefined ? previous?.port : previous?.[key]?.port;
+  return String(port ?? 0);
+}
+
+function proxyArgs(inst, app, ctx, previous) {
   return [
     '--namespace',
     shopNamespace,
@@ -200,15 +210,15 @@ function proxyArgs(inst, app, ctx) {
     '--inbound-address',
     '127.0.0.1',
     '--inbound-port',
-    '0',
+    pinnedPort(previous, 'inbound'),
     '--outbound-address',
     '127.0.0.1',
     '--outbound-port',
-    '0',
+    pinnedPort(previous, 'outbound'),
     '--admin-address',
     '127.0.0.1',
     '--admin-port',
-    '0',
+    pinnedPort(previous, 'admin'),
     '--control-plane-url',
     ctx.cpUrl,
     '--token-file',
@@ -267,7 +277,7 @@ async function issueDemoTokens(cpUrl, adminTokenFile, runDir) {
   };
 }
 
-async function run(flags, procs, runDir) {
+async function run(flags, sup, runDir) {
   if (!(await portIsFree(flags.port))) {
     throw new Error(
       `port ${flags.port} on 127.0.0.1 is already in use (another meshlens?). ` +
@@ -283,11 +293,11 @@ async function run(flags, procs, runDir) {
   const dashboard = `http://127.0.0.1:${flags.port}/`;
 
   step('starting the control plane ...');
-  const cp = await procs.start('control-plane', 'apps/control-plane/dist/main.mjs', [
+  const cp = await sup.start('control-plane', 'apps/control-plane/dist/main.mjs', (previous) => [
     '--address',
     '127.0.0.1',
     '--port',
-    '0',
+    pinnedPort(previous),
     '--config-dir',
     join(root, 'apps/demo/mesh-config'),
     '--data-dir',
@@ -313,8 +323,12 @@ async function run(flags, procs, runDir) {
       );
     }
   }
-  await procs.start('dashboard', 'apps/bff/dist/main.mjs', [
+  await sup.start('dashboard', 'apps/bff/dist/main.mjs', () => [
     ...grpcArgs,
+    '--data-dir',
+    join(root, '.meshlens/data'),
+    '--process-status-file',
+    sup.o.statusFile,
     '--address',
     '127.0.0.1',
     '--port',
@@ -330,8 +344,20 @@ async function run(flags, procs, runDir) {
   ]);
 
   step(`starting the demo shop (${shopInstances.length} instances) ...`);
-  const demo = await procs.start('demo', 'apps/demo/dist/main.mjs', ['--all'], { stdin: true });
-  const apps = new Map(demo.msg.instances.map((i) => [i.pod, i]));
+  let outbound;
+  let apps;
+  const demo = await sup.start('demo', 'apps/demo/dist/main.mjs', () => ['--all'], {
+    stdin: true,
+    // The shop's apps listen on new ports after a restart: tell it its proxies again and restart
+    // the proxies so they forward to the new app ports (their own ports stay).
+    onRestarted: (r) => {
+      apps = new Map(r.msg.instances.map((i) => [i.pod, i]));
+      if (outbound === undefined) return;
+      r.child.stdin.write(`${JSON.stringify({ outbound })}\n`);
+      for (const inst of shopInstances) sup.bounce(`proxy-${inst.pod}`);
+    },
+  });
+  apps = new Map(demo.msg.instances.map((i) => [i.pod, i]));
 
   step(`starting ${shopInstances.length} proxies (mTLS ${flags.tlsMode}) ...`);
   const ctx = {
@@ -344,16 +370,14 @@ async function run(flags, procs, runDir) {
   // A few at a time: ten Node processes loading at once on a 2-core laptop start slower
   // than three batches do.
   const proxies = await mapLimit(shopInstances, 4, (inst) =>
-    procs.start(
+    sup.start(
       `proxy-${inst.pod}`,
       'apps/proxy/dist/main.mjs',
-      proxyArgs(inst, apps.get(inst.pod), ctx),
-      {
-        timeoutMs: 120_000,
-      },
+      (previous) => proxyArgs(inst, apps.get(inst.pod), ctx, previous),
+      { timeoutMs: 120_000 },
     ),
   );
-  const outbound = Object.fromEntries(
+  outbound = Object.fromEntries(
     shopInstances.map((inst, i) => [inst.pod, `http://127.0.0.1:${proxies[i].msg.outbound.port}`]),
   );
   demo.child.stdin.write(`${JSON.stringify({ outbound })}\n`);
@@ -402,6 +426,7 @@ async function mainStart() {
     stopping = true;
     const any = procs.children.size > 0;
     if (any) process.stdout.write('\nstopping every process ...\n');
+    sup.stop();
     await procs.stopAll();
     rmSync(runDir, { recursive: true, force: true });
     // exit once the last line is out: a pipe write is asynchronous
@@ -422,10 +447,11 @@ async function mainStart() {
       void stop(1);
     },
   });
+  const sup = new Supervisor({ procs, statusFile: join(root, '.meshlens/status/processes.json') });
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   try {
-    await run(flags, procs, runDir);
+    await run(flags, sup, runDir);
   } catch (err) {
     process.stderr.write(`✗ ${err.message}\n`);
     await stop(1);

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../lib/browser';
-import { screenshotPath } from '../lib/paths';
+import { REPO_ROOT, screenshotPath } from '../lib/paths';
 import { waitUntil } from '../lib/wait';
 import { freePort, startStack } from './stack';
 import type { Stack } from './stack';
@@ -207,6 +209,65 @@ describe('npm start: the demo mesh in the dashboard', () => {
     },
     T,
   );
+
+  it('a SIGKILLed catalog proxy is restarted: its target goes down and comes back, web keeps answering', async () => {
+    type Targets = { targets: { url: string; labels: Record<string, string>; health: string }[] };
+    const catalog1 = async () =>
+      (await api<Targets>('/api/v1/targets')).targets.filter((t) => t.labels.pod === 'catalog-1');
+    const before = await waitUntil(
+      'catalog-1 scraped up',
+      async () => (await catalog1()).find((t) => t.health === 'up'),
+      30_000,
+      500,
+    );
+    const statusFile = path.join(REPO_ROOT, '.meshlens/status/processes.json');
+    type Processes = { processes: { name: string; pid: number | null; restarts: number }[] };
+    const proxyOf = (p: Processes) => p.processes.find((x) => x.name === 'proxy-catalog-1');
+    const pid = proxyOf(JSON.parse(readFileSync(statusFile, 'utf8')) as Processes)?.pid;
+    expect(pid).toBeGreaterThan(0);
+    const killedAt = Date.now();
+    process.kill(pid ?? 0, 'SIGKILL');
+
+    const down = await waitUntil(
+      'catalog-1 down on the targets API',
+      async () => (await catalog1()).find((t) => t.health === 'down'),
+      30_000,
+      250,
+    );
+    // the restarted proxy keeps its ports: the same target comes back
+    expect(down.url).toBe(before.url);
+    await waitUntil(
+      'catalog-1 up again after the restart',
+      async () => (await catalog1()).find((t) => t.url === before.url && t.health === 'up'),
+      60_000,
+      500,
+    );
+    expect(stack.output()).toMatch(/↻ proxy-catalog-1 exited \(SIGKILL\); restart #1 in 1s/);
+    const listed = await api<Processes>('/api/v1/processes');
+    expect(proxyOf(listed)?.restarts).toBe(1);
+    expect(proxyOf(listed)?.pid).not.toBe(pid);
+    expect(listed.processes.filter((p) => p.restarts > 0).map((p) => p.name)).toEqual([
+      'proxy-catalog-1',
+    ]);
+
+    // web's answers to the load generator over the minute after the kill
+    type Stat = { rows: { name: string; successRate: number | null }[] };
+    await waitUntil(
+      'a minute of traffic since the kill',
+      () => Date.now() > killedAt + 62_000,
+      90_000,
+      500,
+    );
+    const stat = await api<Stat>(
+      `/api/v1/stat?kind=workload&namespace=shop&from=${killedAt}&to=${killedAt + 60_000}`,
+    );
+    const web = stat.rows.find((r) => r.name === 'web');
+    expect(web?.successRate).toBeGreaterThan(0.95);
+    const page = await newPage();
+    await page.goto(`${stack.url}controlplane?tab=processes`);
+    expect(await page.getByTestId('process-restarts').textContent()).toBe('1');
+    await page.screenshot({ path: screenshotPath('demo-restarts'), fullPage: true });
+  }, 240_000);
 
   it(
     'Ctrl-C stops every process of the stack within 5 s',

@@ -18,10 +18,12 @@ export class ProcessSet {
    * Starts `node <entry> ...args` (a bundle: apps/<app>/dist/main.mjs) and resolves with its first
    * "listening" log line.
    * @param {string} name @param {string} entry @param {string[]} args
-   * @param {{ stdin?: boolean, timeoutMs?: number, env?: NodeJS.ProcessEnv }} [opts]
+   * `opts.onExit` replaces onUnexpectedExit for this child (the supervisor restarts it).
+   * @param {{ stdin?: boolean, timeoutMs?: number, env?: NodeJS.ProcessEnv, onExit?: (code: number | null, signal: string | null) => void }} [opts]
    */
   start(name, entry, args, opts = {}) {
-    const log = createWriteStream(join(this.o.logDir, `${name}.log`));
+    // appended: a restarted process keeps the log of the run that crashed
+    const log = createWriteStream(join(this.o.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [join(this.o.root, entry), ...args], {
       cwd: this.o.root,
       stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
@@ -36,6 +38,8 @@ export class ProcessSet {
     return new Promise((resolve, reject) => {
       let listening = false;
       const timer = setTimeout(() => {
+        // not left running half-started: a later restart would collide with it
+        child.kill('SIGKILL');
         reject(
           new Error(
             `${name} did not log "listening" within ${timeoutMs / 1000}s (log: ${join(this.o.logDir, `${name}.log`)})`,
@@ -63,13 +67,13 @@ export class ProcessSet {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        this.children.delete(name);
+        if (this.children.get(name) === child) this.children.delete(name);
         if (!listening) {
           reject(
             new Error(`${name} exited (${signal ?? code}) before listening:\n${stderrTail.trim()}`),
           );
         } else if (!this.stopping) {
-          this.o.onUnexpectedExit(name, code, signal);
+          (opts.onExit ?? ((c, s) => this.o.onUnexpectedExit(name, c, s)))(code, signal);
         }
       });
     });

@@ -32,6 +32,10 @@ interface PhaseResult {
   topoCompute: number;
   rssMb: number;
   heapMb: number;
+  /** V8 heap reserved on the main thread, Buffers/ArrayBuffers outside it, store rings */
+  heapTotalMb: number;
+  externalMb: number;
+  storeMb: number;
   aggregates: number;
 }
 
@@ -123,6 +127,9 @@ async function phase(port: number, targets: number, measuredRounds: number): Pro
   await source.topology({ kind: 'workload', window: '1m' });
   const topoCompute = performance.now() - t;
   const mem = process.memoryUsage();
+  let storeBytes = 0;
+  for (const a of source.store.list())
+    storeBytes += a.rows.byteLength + a.slotRound.byteLength + a.cumulative.byteLength;
   const result: PhaseResult = {
     targets,
     rounds: rounds.slice(1).map((r) => r.durationMs),
@@ -136,6 +143,9 @@ async function phase(port: number, targets: number, measuredRounds: number): Pro
     topoCompute,
     rssMb: mem.rss / 2 ** 20,
     heapMb: mem.heapUsed / 2 ** 20,
+    heapTotalMb: mem.heapTotal / 2 ** 20,
+    externalMb: mem.external / 2 ** 20,
+    storeMb: storeBytes / 2 ** 20,
     aggregates: source.store.size,
   };
   bff.close();
@@ -179,6 +189,11 @@ async function main(): Promise<void> {
     console.log(row('topology compute (uncached)', base.topoCompute, big.topoCompute, 'ms'));
     console.log(row('RSS', base.rssMb, big.rssMb, 'MB', '< 512 MB'));
     console.log(row('heap used', base.heapMb, big.heapMb, 'MB'));
+    console.log(row('  heap reserved (main thread)', base.heapTotalMb, big.heapTotalMb, 'MB'));
+    console.log(row('  external (Buffers, typed arrays)', base.externalMb, big.externalMb, 'MB'));
+    console.log(row('  of which store rings', base.storeMb, big.storeMb, 'MB'));
+    const rest = (r: PhaseResult) => r.rssMb - r.heapTotalMb - r.externalMb;
+    console.log(row('  rest (workers, native, malloc)', rest(base), rest(big), 'MB'));
     console.log(
       `rounds (ms): 100 targets ${base.rounds.map((r) => r.toFixed(0)).join(', ')}; 1000 targets ${big.rounds.map((r) => r.toFixed(0)).join(', ')}`,
     );

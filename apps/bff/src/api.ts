@@ -17,6 +17,7 @@ import {
 import type { Request, Router } from 'express';
 import type { z } from 'zod';
 import type { ControlPlaneView } from './controlPlane';
+import type { ProcessesView } from './processes';
 import { HttpError, InvalidInputError, NotFoundError, UnavailableError } from './httpErrors';
 import type { TraceStore } from './traces/store';
 import type { ViewCache } from './viewCache';
@@ -28,6 +29,7 @@ export interface ApiDeps {
   /** reported in /api/v1/status errors when its backend fails */
   traceSource?: TraceSource;
   controlPlane: ControlPlaneView;
+  processes: ProcessesView;
   version: string;
   now: () => number;
 }
@@ -140,5 +142,8 @@ export function apiRoutes(router: Router, deps: ApiDeps): void {
   });
   router.get('/api/v1/controlplane', async (_req, res) => {
     res.json(await deps.controlPlane());
+  });
+  router.get('/api/v1/processes', async (_req, res) => {
+    res.json(await deps.processes());
   });
 }

@@ -9,6 +9,7 @@ import { type ControlPlaneLike, createControlPlaneView } from './controlPlane';
 import { diagnosisRoutes } from './diagnosis';
 import { HttpError, NotFoundError, errorMiddleware } from './httpErrors';
 import { createMetrics } from './metrics';
+import { createProcessesView } from './processes';
 import {
   DEFAULT_ALLOWED_HOSTS,
   INGEST_PATHS,
@@ -52,6 +53,8 @@ export interface AppDeps {
   seedSpans?: readonly Span[];
   ingest?: IngestLimits;
   controlPlane?: { url: string; client: ControlPlaneLike } | null;
+  /** status file of the `npm start` supervisor (restart counts), null when not supervised */
+  processStatusFile?: string | null;
   now?: () => number;
   /** view cache backstop when the source does not tick */
   cacheMaxAgeMs?: number;
@@ -121,6 +124,7 @@ export function createApp(deps: AppDeps): BffApp {
     traces,
     traceSource,
     controlPlane,
+    processes: createProcessesView(deps.processStatusFile ?? null, now),
     version: deps.version ?? '0.0.0',
     now,
   };

@@ -75,6 +75,10 @@ export const bffConfigSchema = z.strictObject({
       timeout: duration.optional(),
       bodyLimitBytes: z.number().int().positive().optional(),
       concurrency: z.number().int().positive().optional(),
+      /** a target whose scrape has more series is capped, its scrape dropped (default 50,000) */
+      seriesLimit: z.number().int().positive().optional(),
+      /** resources and edges one target may feed (default 1,000): a churning label is capped */
+      resourceLimit: z.number().int().positive().optional(),
       /** parser worker threads (0: main thread) */
       workers: z.number().int().min(0).max(8).optional(),
       staticConfigs: z.array(staticConfigSchema).default([]),

@@ -20,6 +20,12 @@ describe('parseFlags', () => {
         'b.example',
         '--fixture-now',
         '1764000000000',
+        '--data-dir',
+        '/var/lib/meshlens',
+        '--snapshot-interval',
+        '30s',
+        '--process-status-file',
+        '.meshlens/status/processes.json',
       ],
       {},
     );
@@ -31,8 +37,21 @@ describe('parseFlags', () => {
       basePath: '/meshlens',
       allowedHost: ['a.example', 'b.example'],
       fixtureNow: 1764000000000,
+      dataDir: '/var/lib/meshlens',
+      snapshotInterval: 30_000,
+      processStatusFile: '.meshlens/status/processes.json',
       logLevel: 'info',
     });
+    expect(parseFlags([], {}).snapshotInterval).toBe(60_000);
+  });
+
+  it('names a bad snapshot interval', () => {
+    expect(() => parseFlags(['--snapshot-interval', 'often'], {})).toThrow(
+      '--snapshot-interval: must be a duration like 30s, 1m or 5m',
+    );
+    expect(() => parseFlags(['--snapshot-interval', '10ms'], {})).toThrow(
+      '--snapshot-interval: must be at least 1s',
+    );
   });
 
   it('takes the token from the environment', () => {

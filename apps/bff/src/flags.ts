@@ -43,6 +43,10 @@ meshlens BFF: golden signals, topology and traces for the dashboard; serves the 
                            token cookie Secure behind TLS termination)
   --allowed-host HOST      add to the Host allow-list (repeatable; default localhost forms)
   --web-dist DIR           built SPA (default apps/web/dist)
+  --data-dir DIR           keep the embedded store and the traces here: snapshots every
+                           --snapshot-interval and on SIGTERM, restored at start
+  --snapshot-interval D    time between snapshots (default 1m; e.g. 30s, 5m)
+  --process-status-file F  status file of the npm start supervisor (restarts on Mesh health)
   --fixture-hostile        fixture source: add workloads with HTML/script names
   --fixture-now MS         fixture source: freeze the clock at MS (epoch milliseconds)
   --fixture-down-file FILE fixture source: simulate an outage while FILE exists (e2e tests)
@@ -79,6 +83,18 @@ const flagsSchema = z.object({
   authToken: z.string().min(8, 'must be at least 8 characters').optional(),
   allowedHost: z.array(z.string().min(1)).optional(),
   webDist: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  snapshotInterval: z
+    .string()
+    .transform((v) => parseDurationMs(v) ?? Number.NaN)
+    .pipe(
+      z
+        .number({ error: 'must be a duration like 30s, 1m or 5m' })
+        .int('must be a duration like 30s, 1m or 5m')
+        .min(1000, 'must be at least 1s'),
+    )
+    .default(60_000),
+  processStatusFile: z.string().min(1).optional(),
   fixtureHostile: z.boolean().optional(),
   fixtureDownFile: z.string().min(1).optional(),
   fixtureNow: z.coerce.number().int().positive().optional(),
@@ -124,6 +140,9 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
       'auth-token': str,
       'allowed-host': { type: 'string', multiple: true },
       'web-dist': str,
+      'data-dir': str,
+      'snapshot-interval': str,
+      'process-status-file': str,
       'fixture-hostile': { type: 'boolean' },
       'fixture-now': str,
       'fixture-down-file': str,

@@ -10,6 +10,7 @@ import { backendOptions, parseHeaderFlags } from './backendConfig';
 import { type BffConfig, ConfigError, loadConfigFile, parseConfig } from './config';
 import { type Flags, USAGE, parseFlags } from './flags';
 import type { FixtureSource } from './fixture/fixtureSource';
+import { createPersistence } from './persist/persistence';
 import { DEFAULT_ALLOWED_HOSTS } from './security';
 import { buildSource, buildTraceSource } from './sources';
 import { type OtlpGrpcReceiver, startOtlpGrpc } from './traces/otlpGrpc';
@@ -114,6 +115,11 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     if (st.healthy) logger.info({ kind: st.kind, url: st.url }, 'trace source reachable');
     else logger.warn({ kind: st.kind, url: st.url, err: st.lastError }, 'trace source failing');
   }
+  const persistence = flags.dataDir
+    ? createPersistence({ dataDir: flags.dataDir, source, logger })
+    : undefined;
+  // before the first scrape: the restored rounds come first in the rings
+  persistence?.restoreStore();
   await source.start();
   const basePath = flags.basePath ?? cfg.server.basePath ?? '';
   const bff = createApp({
@@ -134,7 +140,16 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     ...(cfg.traces ? { traceStoreOptions: cfg.traces, ingest: cfg.traces } : {}),
     controlPlane: cp && cpUrl ? { url: cpUrl, client: cp } : null,
     ...(traceSource ? { traceSource } : {}),
+    processStatusFile: flags.processStatusFile ?? null,
   });
+  persistence?.restoreTraces(bff.traces);
+  const snapshotTimer = persistence
+    ? setInterval(
+        () => void persistence.snapshot(bff.traces).catch(() => undefined),
+        flags.snapshotInterval,
+      )
+    : undefined;
+  snapshotTimer?.unref();
   if ('setDown' in source) controlFixture(source, flags.fixtureDownFile, logger);
 
   const real = createServer(bff.app);
@@ -169,9 +184,13 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining');
     bff.close(); // ends SSE streams so close() can finish
+    clearInterval(snapshotTimer);
     const httpClosed = new Promise<void>((resolve) => real.close(() => resolve()));
     void Promise.all([httpClosed, grpc?.close()])
       .then(() => source.stop())
+      // the last snapshot after the last round: a restart loses nothing
+      .then(() => persistence?.snapshot(bff.traces))
+      .catch(() => undefined)
       .finally(() => {
         cp?.close();
         traceSource?.close();

@@ -55,6 +55,8 @@ export function buildSource(
         ...(s.timeout !== undefined ? { scrapeTimeoutMs: s.timeout } : {}),
         ...(s.bodyLimitBytes !== undefined ? { maxBodyBytes: s.bodyLimitBytes } : {}),
         ...(s.concurrency !== undefined ? { concurrency: s.concurrency } : {}),
+        ...(s.seriesLimit !== undefined ? { maxSeriesPerTarget: s.seriesLimit } : {}),
+        ...(s.resourceLimit !== undefined ? { maxAggregatesPerTarget: s.resourceLimit } : {}),
         ...(cfg.retention !== undefined ? { retentionMs: cfg.retention } : {}),
         workers: s.workers ?? 1,
         onError: (component, err) => logger.warn({ component, err }, 'telemetry error'),

@@ -6,3 +6,4 @@ export * from './controlPlane';
 export * from './query';
 export * from './ingest';
 export * from './diagnosis';
+export * from './processes';

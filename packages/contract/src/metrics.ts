@@ -199,6 +199,11 @@ export const targetSchema = z.object({
   series: z.number().int().nonnegative(),
   dialect: dialectSchema,
   discovery: discoverySchema.optional(),
+  /**
+   * Why a per-target limit (series per scrape, resources and edges per target) holds back some
+   * or all of this target's data; null or absent when none applies.
+   */
+  capped: z.string().nullable().optional(),
 });
 export type Target = z.infer<typeof targetSchema>;
 

@@ -24,6 +24,7 @@ import type { TargetDiscovery } from './scrape/targets';
 import { createWorkerIngester } from './scrape/workerPool';
 import type { TelemetrySource } from './source';
 import { TelemetryStore } from './store/store';
+import { decodeStore, encodeStore } from './store/snapshot';
 import { NotFoundError } from './errors';
 
 export interface EmbeddedSourceOptions {
@@ -45,6 +46,10 @@ export interface EmbeddedSourceOptions {
   concurrency?: number;
   /** default 1 h */
   retentionMs?: number;
+  /** a target whose scrape has more series is capped (scrape dropped); default 50,000 */
+  maxSeriesPerTarget?: number;
+  /** resources and edges one target may feed; default 1,000 (a churning label is capped) */
+  maxAggregatesPerTarget?: number;
   /** parse in this many worker threads; 0 parses on the main thread (default 0, the BFF sets 1-2) */
   workers?: number;
   thresholds?: HealthThresholds;
@@ -60,6 +65,10 @@ export interface EmbeddedSource extends TelemetrySource {
   scrapeNow(): Promise<RoundSummary>;
   readonly store: TelemetryStore;
   readonly engine: QueryEngine;
+  /** the committed store as chunks of a snapshot (see store/snapshot.ts) */
+  snapshot(): Generator<Buffer>;
+  /** loads a snapshot before start(); throws SnapshotFormatError and changes nothing when bad */
+  restore(bytes: Buffer): void;
 }
 
 export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): EmbeddedSource {
@@ -77,9 +86,10 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
   if (opts.controlPlane) discoveries.push(createControlPlaneDiscovery(opts.controlPlane));
   if (opts.kubernetes)
     discoveries.push(createKubernetesDiscovery(opts.kubernetes === true ? {} : opts.kubernetes));
+  const limits = opts.maxSeriesPerTarget ? { maxSeries: opts.maxSeriesPerTarget } : {};
   const ingester: Ingester = opts.workers
-    ? createWorkerIngester(opts.workers)
-    : createInlineIngester();
+    ? createWorkerIngester(opts.workers, limits)
+    : createInlineIngester(limits);
   const listeners = new Set<() => void>();
   let lastTickMs: number | null = null;
   let lastError: string | null = null;
@@ -91,6 +101,7 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
     timeoutMs: opts.scrapeTimeoutMs ?? Math.min(10_000, Math.floor(intervalMs * 0.8)),
     maxBodyBytes: opts.maxBodyBytes ?? 10 * 1024 * 1024,
     concurrency: opts.concurrency ?? 64,
+    ...(opts.maxAggregatesPerTarget ? { maxAggregatesPerTarget: opts.maxAggregatesPerTarget } : {}),
     now,
     onRoundDone: (round) => {
       lastTickMs = now();
@@ -127,6 +138,8 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
       for (const d of discoveries) d.stop?.();
     },
     scrapeNow: () => loop.runRound(),
+    snapshot: () => encodeStore(store),
+    restore: (bytes) => decodeStore(store, bytes),
     stat: (q: StatQuery) => Promise.resolve(engine.stat(q)),
     edges: (q: EdgesQuery) => Promise.resolve(engine.edges(q)),
     topology: (q: TopologyQuery) => Promise.resolve(engine.topology(q)),
@@ -154,6 +167,7 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
         series: s.series,
         dialect: s.dialect,
         discovery: s.target.discovery,
+        capped: s.capped,
       }));
       targets.sort((a, b) => a.url.localeCompare(b.url));
       return Promise.resolve({ generatedAt: now(), targets });

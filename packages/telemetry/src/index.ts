@@ -5,6 +5,7 @@ export {
   type EmbeddedSourceOptions,
 } from './embeddedSource';
 export { NotFoundError, UpstreamError } from './errors';
+export { SnapshotFormatError } from './store/snapshot';
 export type { StaticTarget } from './discovery/staticDiscovery';
 export type { EndpointLister } from './discovery/controlPlaneDiscovery';
 export { podTargets, type KubernetesDiscoveryOptions } from './discovery/kubernetesDiscovery';

@@ -68,6 +68,8 @@ export interface FoldResult {
   /** series in the scrape (all families, before filtering) */
   series: number;
   records: FoldedRecord[];
+  /** set when the scrape was refused by a per-target limit: why, for the targets page */
+  capped?: string;
 }
 
 /** Labels attached by whoever scrapes (Prometheus target labels). */

@@ -35,6 +35,8 @@ export interface TraceStore {
   services(): string[];
   /** span names of one service, sorted */
   operations(service: string): string[];
+  /** every trace's spans, the longest-quiet trace first (re-adding them keeps that order) */
+  traces(): Generator<Span[]>;
 }
 
 /** Span identity: Zipkin "shared" spans reuse the client's id for the server side. */
@@ -163,6 +165,9 @@ export function createTraceStore(opts: TraceStoreOptions = {}): TraceStore {
       for (const e of traces.values())
         for (const span of e.spans.values()) if (span.service === service) names.add(span.name);
       return [...names].sort();
+    },
+    *traces() {
+      for (const entry of [...traces.values()]) yield [...entry.spans.values()];
     },
   };
 }

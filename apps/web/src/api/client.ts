@@ -8,6 +8,7 @@ import {
   errorResponseSchema,
   histogramResponseSchema,
   namespacesResponseSchema,
+  processesResponseSchema,
   statResponseSchema,
   statusResponseSchema,
   targetsResponseSchema,
@@ -20,6 +21,7 @@ import {
   type EdgesResponse,
   type HistogramResponse,
   type NamespacesResponse,
+  type ProcessesResponse,
   type StatResponse,
   type StatusResponse,
   type TargetsResponse,
@@ -60,6 +62,7 @@ export interface ApiClient {
   controlPlane(signal?: AbortSignal): Promise<ControlPlaneResponse>;
   /** per data source: reachable or how it failed, mesh metric families and labels found */
   diagnosis(signal?: AbortSignal): Promise<DiagnosisResponse>;
+  processes(signal?: AbortSignal): Promise<ProcessesResponse>;
 }
 
 export interface ApiClientOptions {
@@ -134,5 +137,6 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     trace: (id, s) => get(`/api/v1/traces/${encodeURIComponent(id)}`, {}, traceResponseSchema, s),
     controlPlane: (s) => get('/api/v1/controlplane', {}, controlPlaneResponseSchema, s),
     diagnosis: (s) => get('/api/v1/diagnosis', {}, diagnosisResponseSchema, s),
+    processes: (s) => get('/api/v1/processes', {}, processesResponseSchema, s),
   };
 }

@@ -19,17 +19,30 @@ export function countSeries(text: string): number {
   return n;
 }
 
-/** Parses (only the families a dialect reads) and folds one scrape body. Throws on bad input. */
+/** Default cap on the series of one target's scrape (Prometheus calls it sample_limit). */
+export const DEFAULT_MAX_SERIES = 50_000;
+
+/**
+ * Parses (only the families a dialect reads) and folds one scrape body. Throws on bad input.
+ * A body with more than `maxSeries` series is not parsed at all (counting lines is cheap): the
+ * target is capped, its previous counter state kept, and nothing else pays for it.
+ */
 export function ingestScrape(
   text: string,
   contentType: string | undefined,
   target: TargetLabels,
   state: SeriesState,
+  maxSeries = DEFAULT_MAX_SERIES,
 ): { result: FoldResult; state: SeriesState } {
+  const series = countSeries(text);
+  if (series > maxSeries) {
+    const capped = `series limit: ${series.toLocaleString('en-US')} series, more than the ${maxSeries.toLocaleString('en-US')} allowed per target; scrape dropped`;
+    return { result: { dialect: 'unknown', series, records: [], capped }, state };
+  }
   const families = parseExposition(text, {
     ...(contentType ? { contentType } : {}),
     keep: (name) =>
       isRelevantFamily(name) || name.startsWith('meshlens_') || name.startsWith('istio_'),
   });
-  return foldScrape({ families, target, state, series: countSeries(text) });
+  return foldScrape({ families, target, state, series });
 }

@@ -1,10 +1,18 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { ingestScrape } from '../dialects/ingest';
 import { emptySeriesState, type SeriesState } from '../dialects/seriesState';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 /* Worker side of the ingest pool: parse + fold off the main thread, state per target stays here. */
 const states = new Map<string, SeriesState>();
+const limits: unknown = workerData;
+const maxSeries =
+  typeof limits === 'object' &&
+  limits !== null &&
+  'maxSeries' in limits &&
+  typeof limits.maxSeries === 'number'
+    ? limits.maxSeries
+    : undefined;
 
 parentPort?.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'forget') {
@@ -17,7 +25,7 @@ parentPort?.on('message', (msg: WorkerRequest) => {
     const body = Buffer.from(msg.body.buffer, msg.body.byteOffset, msg.body.byteLength).toString(
       'utf8',
     );
-    const { result, state } = ingestScrape(body, msg.contentType, msg.labels, prev);
+    const { result, state } = ingestScrape(body, msg.contentType, msg.labels, prev, maxSeries);
     states.set(msg.targetId, state);
     reply = { id: msg.id, ok: true, result };
   } catch (err) {

@@ -15,8 +15,13 @@ export interface Ingester {
   close(): Promise<void>;
 }
 
+export interface IngestLimits {
+  /** series per scrape above which a target is capped (default DEFAULT_MAX_SERIES) */
+  maxSeries?: number;
+}
+
 /** Parses on the calling thread, yielding to the event loop between scrapes. */
-export function createInlineIngester(): Ingester {
+export function createInlineIngester(limits: IngestLimits = {}): Ingester {
   const states = new Map<string, SeriesState>();
   return {
     async ingest(targetId, labels, body, contentType) {
@@ -31,6 +36,7 @@ export function createInlineIngester(): Ingester {
         contentType,
         labels,
         states.get(targetId) ?? emptySeriesState(),
+        limits.maxSeries,
       );
       states.set(targetId, state);
       return result;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { aggregateKey, type FoldedRecord } from '../model';
 import type { TelemetryStore } from '../store/store';
 import { fetchScrape } from './fetchScrape';
 import type { Ingester } from './ingester';
@@ -12,6 +13,8 @@ export interface ScrapeLoopOptions {
   timeoutMs: number;
   maxBodyBytes: number;
   concurrency: number;
+  /** resources and edges one target may feed (default 1,000): a label churning is capped */
+  maxAggregatesPerTarget?: number;
   now?: () => number;
   onRoundDone?: (round: RoundSummary) => void;
   onError?: (component: string, err: unknown) => void;
@@ -42,6 +45,8 @@ export class ScrapeLoop {
   private stopped = true;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
   private readonly now: () => number;
+  /** per target: aggregate key -> last round it reported it (the per-target cap) */
+  private readonly fed = new Map<string, Map<string, number>>();
   lastRound: RoundSummary | undefined;
 
   constructor(private readonly opts: ScrapeLoopOptions) {
@@ -113,6 +118,7 @@ export class ScrapeLoop {
     for (const id of this.states.keys()) {
       if (!byId.has(id)) {
         this.states.delete(id);
+        this.fed.delete(id);
         this.opts.ingester.forget(id);
       }
     }
@@ -126,6 +132,7 @@ export class ScrapeLoop {
           durationMs: null,
           series: 0,
           dialect: 'unknown',
+          capped: null,
         });
       }
     }
@@ -149,17 +156,64 @@ export class ScrapeLoop {
         .catch((err: unknown) => {
           throw new Error(`parse error: ${message(err)}`);
         });
-      for (const record of result.records) this.opts.store.add(record, id);
+      if (result.capped !== undefined) {
+        Object.assign(state, { health: 'down', lastError: result.capped, capped: result.capped });
+        Object.assign(state, { series: result.series, dialect: result.dialect });
+        state.durationMs = this.now() - started;
+        return;
+      }
+      const capped = this.addCapped(id, result.records);
       Object.assign(state, {
         health: 'up',
         lastError: null,
         series: result.series,
         dialect: result.dialect,
+        capped,
       });
     } catch (err) {
       state.health = 'down';
       state.lastError = message(err);
     }
     state.durationMs = this.now() - started;
+  }
+
+  /**
+   * Adds a target's records, but only up to maxAggregatesPerTarget distinct aggregates: a label
+   * with a new value every scrape (an id in dst_deployment, say) would otherwise add a ring of
+   * rows per value until memory runs out. Keys idle for a whole retention free their place.
+   * Returns why records were dropped, or null.
+   */
+  private addCapped(id: string, records: FoldedRecord[]): string | null {
+    const max = this.opts.maxAggregatesPerTarget ?? 1000;
+    const round = this.opts.store.roundCount;
+    let keys = this.fed.get(id);
+    if (!keys) this.fed.set(id, (keys = new Map<string, number>()));
+    let dropped = 0;
+    let pruned = false;
+    let example: FoldedRecord | undefined;
+    for (const record of records) {
+      const key = aggregateKey(record);
+      if (!keys.has(key) && keys.size >= max && !pruned) {
+        pruned = true;
+        for (const [k, last] of keys) if (round - last > this.opts.store.capacity) keys.delete(k);
+      }
+      if (!keys.has(key) && keys.size >= max) {
+        dropped++;
+        example ??= record;
+        continue;
+      }
+      keys.set(key, round);
+      this.opts.store.add(record, id);
+    }
+    if (dropped === 0 || !example) return null;
+    const r = example.resource;
+    const d = example.destination;
+    const what = d
+      ? `edge ${r.namespace}/${r.name} -> ${d.kind} ${d.namespace}/${d.name}`
+      : `${example.view} ${r.namespace}/${r.name}`;
+    return (
+      `resource limit: this target reports more than ${max.toLocaleString('en-US')} resources and ` +
+      `edges (a label with a new value every scrape?); ${dropped} new ones dropped, e.g. ${what}`
+    );
   }
 }

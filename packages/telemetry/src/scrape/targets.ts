@@ -24,6 +24,8 @@ export interface TargetState {
   durationMs: number | null;
   series: number;
   dialect: DialectName;
+  /** why a per-target limit holds back some or all of this target's data, null when none */
+  capped: string | null;
 }
 
 export function targetId(t: Pick<ScrapeTarget, 'url' | 'labels'>): string {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import type { FoldResult } from '../model';
-import type { Ingester } from './ingester';
+import type { IngestLimits, Ingester } from './ingester';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 interface Pending {
@@ -42,9 +42,10 @@ function workerSource(): string {
   return bundled;
 }
 
-function spawn(onDead: (slot: Slot, err: Error) => void): Slot {
+function spawn(onDead: (slot: Slot, err: Error) => void, limits: IngestLimits): Slot {
   const worker = new Worker(workerSource(), {
     eval: true,
+    workerData: limits,
     // parse garbage is short-lived: a small young generation keeps each worker's RSS ~30 MB lower
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
@@ -73,7 +74,7 @@ function pick(targetId: string, n: number): number {
  * Parses and folds in worker threads so a round of 1,000 large scrapes never blocks the event
  * loop of the API. A crashed worker is replaced (its targets start over from their next scrape).
  */
-export function createWorkerIngester(size: number): Ingester {
+export function createWorkerIngester(size: number, limits: IngestLimits = {}): Ingester {
   let closed = false;
   let nextId = 1;
   const slots: Slot[] = [];
@@ -81,9 +82,9 @@ export function createWorkerIngester(size: number): Ingester {
     for (const p of slot.pending.values()) p.reject(err);
     slot.pending.clear();
     const i = slots.indexOf(slot);
-    if (i !== -1 && !closed) slots[i] = spawn(onDead);
+    if (i !== -1 && !closed) slots[i] = spawn(onDead, limits);
   };
-  for (let i = 0; i < Math.max(1, size); i++) slots.push(spawn(onDead));
+  for (let i = 0; i < Math.max(1, size); i++) slots.push(spawn(onDead, limits));
   return {
     ingest(targetId, labels, body, contentType) {
       const slot = slots[pick(targetId, slots.length)];

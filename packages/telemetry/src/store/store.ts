@@ -82,6 +82,17 @@ export class TelemetryStore {
     return lo;
   }
 
+  /** Takes over restored state (store/snapshot.ts): the next round continues after `rounds`. */
+  adopt(
+    rounds: number,
+    times: readonly [number, number][],
+    aggregates: readonly Aggregate[],
+  ): void {
+    this.rounds = rounds;
+    for (const [r, t] of times) this.roundTimes[r % this.capacity] = t;
+    for (const agg of aggregates) this.aggregates.set(agg.key, agg);
+  }
+
   list(view?: AggregateView): Aggregate[] {
     const out: Aggregate[] = [];
     for (const agg of this.aggregates.values()) if (!view || agg.view === view) out.push(agg);

@@ -1,4 +1,4 @@
-import type { ControlPlaneResponse, ProxyInfo } from '@meshlens/contract';
+import type { ControlPlaneResponse, ProcessesResponse, ProxyInfo } from '@meshlens/contract';
 import { useState } from 'react';
 import { DataTable, type Column } from '../../components/DataTable';
 import { EmptyState, ErrorState, LoadingState } from '../../components/StateViews';
@@ -7,12 +7,14 @@ import { useUrlState } from '../../lib/useUrlState';
 import { useStatusQuery } from '../shell/useShellQueries';
 import { effectiveRefresh } from '../../lib/timeUrl';
 import { ConfigObjectsTable } from './ConfigObjectsTable';
+import { ProcessesTable } from './ProcessesTable';
 import { filterTargets, TargetsTable } from './TargetsTable';
 import { SourcesDiagnosis } from './SourcesDiagnosis';
 import {
   useControlPlaneQuery,
   useDiagnosisQuery,
   useMeshTargetsQuery,
+  useProcessesQuery,
 } from './useMeshHealthQueries';
 import {
   buildMeshHealthUrl,
@@ -148,10 +150,38 @@ function ProxiesTable({ proxies, now }: { proxies: readonly ProxyInfo[]; now: nu
   );
 }
 
+function ProcessesSection(props: {
+  loading: boolean;
+  error: Error | null;
+  onRetry: () => void;
+  data: ProcessesResponse | undefined;
+  now: number;
+}) {
+  const { data } = props;
+  if (props.error) return <ErrorState error={props.error} onRetry={props.onRetry} />;
+  if (props.loading || !data) return <LoadingState />;
+  if (!data.supervised) {
+    return (
+      <EmptyState title="No supervised processes">
+        <span>Restarts are listed when the dashboard runs under npm start.</span>
+      </EmptyState>
+    );
+  }
+  return (
+    <section className="panel">
+      {data.error !== null && <p className="err-badge">{data.error}</p>}
+      <ProcessesTable processes={data.processes} now={props.now} />
+    </section>
+  );
+}
+
 export function MeshHealthPage() {
   const [url, setUrl] = useUrlState(parse, buildMeshHealthUrl);
   const cp = useControlPlaneQuery(url.time);
   const targets = useMeshTargetsQuery(url.time);
+  const procs = useProcessesQuery(url.time);
+  const supervised = procs.data?.supervised === true;
+  const restarts = (procs.data?.processes ?? []).reduce((n, p) => n + p.restarts, 0);
   const status = useStatusQuery(effectiveRefresh(url.time));
   const diagnosis = useDiagnosisQuery(url.time);
   const now = Date.now();
@@ -191,6 +221,15 @@ export function MeshHealthPage() {
             {versions.size > 0 ? `versions: ${[...versions].join(', ')}` : ''}
           </div>
         </div>
+        {supervised && (
+          <div className="panel stat-card">
+            <div className="label">Process restarts</div>
+            <div className="value" data-testid="process-restarts">
+              {restarts}
+            </div>
+            <div className="muted">{procs.data?.processes.length ?? 0} supervised processes</div>
+          </div>
+        )}
         <div className="panel stat-card">
           <div className="label">Stored traces</div>
           <div className="value">{status.data ? status.data.traces.traces : '—'}</div>
@@ -208,7 +247,7 @@ export function MeshHealthPage() {
         onRetry={() => void diagnosis.refetch()}
       />
       <div className="tabs" role="tablist" aria-label="Mesh health sections">
-        {MESH_TABS.map((t) => (
+        {MESH_TABS.filter((t) => t !== 'processes' || supervised || url.tab === t).map((t) => (
           <button
             key={t}
             type="button"
@@ -220,7 +259,9 @@ export function MeshHealthPage() {
               ? `Scrape targets (${all.length})`
               : t === 'proxies'
                 ? `Proxies (${cp.data?.proxies.length ?? 0})`
-                : `Configuration (${configObjects?.length ?? '—'})`}
+                : t === 'processes'
+                  ? `Processes (${restarts} restarts)`
+                  : `Configuration (${configObjects?.length ?? '—'})`}
           </button>
         ))}
       </div>
@@ -266,6 +307,14 @@ export function MeshHealthPage() {
             <LoadingState />
           )}
         </>
+      ) : url.tab === 'processes' ? (
+        <ProcessesSection
+          loading={procs.isPending}
+          error={procs.isError ? procs.error : null}
+          onRetry={() => void procs.refetch()}
+          data={procs.data}
+          now={now}
+        />
       ) : url.tab === 'config' ? (
         <section className="panel">
           {configObjects === undefined ? (

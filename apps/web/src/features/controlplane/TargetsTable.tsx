@@ -41,7 +41,19 @@ export function TargetsTable({ targets, sort, onSortChange, now }: TargetsTableP
       key: 'health',
       header: 'State',
       sortValue: (t) => HEALTH_ORDER[t.health],
-      render: (t) => <span className={`pill ${t.health}`}>{t.health}</span>,
+      render: (t) => (
+        <>
+          <span className={`pill ${t.health}`}>{t.health}</span>
+          {t.capped ? (
+            <>
+              {' '}
+              <span className="pill capped" title={t.capped}>
+                capped
+              </span>
+            </>
+          ) : null}
+        </>
+      ),
     },
     {
       key: 'labels',
@@ -77,14 +89,17 @@ export function TargetsTable({ targets, sort, onSortChange, now }: TargetsTableP
     {
       key: 'error',
       header: 'Last error',
-      render: (t) =>
-        t.lastError ? (
-          <span className="err-badge" title={t.lastError}>
-            {t.lastError}
+      // a capped target that still scrapes fine shows why part of its data is dropped
+      render: (t) => {
+        const text = t.lastError ?? t.capped ?? null;
+        return text ? (
+          <span className="err-badge" title={text}>
+            {text}
           </span>
         ) : (
           ''
-        ),
+        );
+      },
     },
   ];
   return (

@@ -1,7 +1,7 @@
 import { formatSort, parseEnum, parseSort, toSearch, type SortState } from '../../lib/search';
 import { parseTime, writeTime, type TimeState } from '../../lib/timeUrl';
 
-export const MESH_TABS = ['targets', 'proxies', 'config'] as const;
+export const MESH_TABS = ['targets', 'proxies', 'processes', 'config'] as const;
 export type MeshTab = (typeof MESH_TABS)[number];
 export const HEALTH_FILTERS = ['all', 'up', 'down'] as const;
 export type HealthFilter = (typeof HEALTH_FILTERS)[number];

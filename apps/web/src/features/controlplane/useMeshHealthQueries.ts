@@ -12,6 +12,15 @@ export function useControlPlaneQuery(time: TimeState) {
   });
 }
 
+export function useProcessesQuery(time: TimeState) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['processes'],
+    queryFn: ({ signal }) => api.processes(signal),
+    ...liveOptions(effectiveRefresh(time)),
+  });
+}
+
 export function useMeshTargetsQuery(time: TimeState) {
   const api = useApi();
   return useQuery({
