@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import net, { type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createAdminServer } from './admin';
 import type { AttemptTarget } from './attempt';
@@ -16,6 +16,8 @@ import { TcpTracker } from './tcpTracker';
 import { SpanExporter } from './tracing/spanExporter';
 import { Tracer } from './tracing/tracer';
 import { MeshTls } from './mtls';
+import { serveH2, sniffPreface } from './h2/h2Entry';
+import { H2SessionPool } from './h2/sessionPool';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -98,6 +100,31 @@ export function createApp(deps: AppDeps): ProxyApp {
   const meshTls = deps.meshTls;
   const tlsFor = (state: EndpointState): AttemptTarget['tls'] => meshTls?.forEndpoint(state);
   const tlsAgent = MeshTls.agent();
+  // HTTP/2 sessions: to peer proxies (multiplexing every outbound request to an endpoint on
+  // one mTLS connection) and to an h2c app (gRPC).
+  const h2Pool = (direction: 'inbound' | 'outbound') =>
+    new H2SessionPool({
+      onSocket: (socket, ep) => {
+        const info =
+          direction === 'outbound' ? destinations.endpointAt(ep.address, ep.port) : undefined;
+        tcp.track(socket, {
+          direction,
+          peer: 'dst',
+          tls: ep.tls === undefined ? 'no_identity' : 'true',
+          ...(info === undefined
+            ? {}
+            : {
+                dst_namespace: info.namespace,
+                dst_service: info.service,
+                dst_deployment: info.workload,
+                dst_pod: info.pod,
+              }),
+        });
+      },
+      onSession: () => metrics.h2Sessions.inc({ direction }),
+    });
+  const peerPool = h2Pool('outbound');
+  const appPool = h2Pool('inbound');
   const outbound = createListener();
   const outboundHandler = createOutboundHandler({
     destinations,
@@ -108,16 +135,30 @@ export function createApp(deps: AppDeps): ProxyApp {
     agent: outboundAgent,
     tlsAgent,
     tlsFor,
+    peerH2: {
+      pool: peerPool,
+      mode: 'alpn',
+      onStream: () => metrics.h2Streams.inc({ direction: 'outbound' }),
+    },
     logger,
   });
   const outboundEntry = servePipeline(outbound, outboundHandler, onMalformed);
-  outbound.on('connection', (s: Socket) =>
-    tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' }),
-  );
+  const outboundH2 = serveH2(outboundHandler);
+  // Apps call in HTTP/1.1 or, gRPC clients, in h2c with prior knowledge: the preface tells.
+  const outboundListen = net.createServer((s: Socket) => {
+    tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' });
+    sniffPreface(s, (h2) => (h2 ? outboundH2.server : outbound).emit('connection', s));
+  });
 
   const inboundHttp = createListener();
   const inboundHandler = createInboundHandler({
     app: flags.app,
+    appProtocol: flags.appProtocol,
+    appH2: {
+      pool: appPool,
+      mode: 'prior-knowledge',
+      onStream: () => metrics.h2Streams.inc({ direction: 'inbound' }),
+    },
     agent: appAgent,
     metrics,
     tracer,
@@ -126,6 +167,7 @@ export function createApp(deps: AppDeps): ProxyApp {
     logger,
   });
   const inboundEntry = servePipeline(inboundHttp, inboundHandler, onMalformed);
+  const inboundH2 = serveH2(inboundHandler);
   const inboundSockets = new Set<Socket>();
   const trackInbound = (s: Socket, tls: boolean) => {
     inboundSockets.add(s);
@@ -133,7 +175,9 @@ export function createApp(deps: AppDeps): ProxyApp {
     tcp.track(s, { direction: 'inbound', peer: 'src', tls: tls ? 'true' : 'no_identity' });
   };
   const inboundListen: http.Server | NetServer =
-    meshTls === undefined ? inboundHttp : meshTls.inboundListener(inboundHttp, trackInbound);
+    meshTls === undefined
+      ? inboundHttp
+      : meshTls.inboundListener(inboundHttp, trackInbound, inboundH2.server);
   if (meshTls === undefined) inboundHttp.on('connection', (s: Socket) => trackInbound(s, false));
   // Upstream connections, counted once per socket with the labels of their destination.
   const trackUpstream = (
@@ -184,7 +228,7 @@ export function createApp(deps: AppDeps): ProxyApp {
   });
 
   let started = false;
-  const servers = [inboundListen, outbound, admin];
+  const servers = [inboundListen, outboundListen, admin];
   return {
     metrics,
     destinations,
@@ -198,7 +242,7 @@ export function createApp(deps: AppDeps): ProxyApp {
           });
         });
       const inboundAddr = await listen(inboundListen, flags.inbound);
-      const outboundAddr = await listen(outbound, flags.outbound);
+      const outboundAddr = await listen(outboundListen, flags.outbound);
       const adminAddr = await listen(admin, flags.admin);
       started = true;
       return { inbound: inboundAddr, outbound: outboundAddr, admin: adminAddr };
@@ -214,8 +258,10 @@ export function createApp(deps: AppDeps): ProxyApp {
         // Tunnels (WebSocket) and other connections Node handed over as bare sockets.
         for (const s of [...inboundEntry.detached, ...outboundEntry.detached]) s.destroy();
       }, drainMs);
-      await Promise.all(closing);
+      await Promise.all([...closing, outboundH2.close(drainMs), inboundH2.close(drainMs)]);
       clearTimeout(timer);
+      peerPool.close();
+      appPool.close();
       outboundAgent.destroy();
       tlsAgent.destroy();
       meshTls?.close();

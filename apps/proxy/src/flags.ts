@@ -11,6 +11,7 @@ const FLAG_NAMES = [
   'service-account',
   'app-address',
   'app-port',
+  'app-protocol',
   'inbound-address',
   'inbound-port',
   'outbound-address',
@@ -44,6 +45,8 @@ Identity of the local instance:
   --service-account SA      (default: default)
 Listeners:
   --app-address 127.0.0.1 --app-port PORT         the local app behind the inbound listener
+  --app-protocol http1|h2c  how inbound talks to the app (default: http1; gRPC calls,
+                            content-type application/grpc, always go as h2c)
   --inbound-address 127.0.0.1 --inbound-port 0    calls for the local app (mTLS when identity is on)
   --outbound-address 127.0.0.1 --outbound-port 0  the local app's calls; Host names the service
   --admin-address 127.0.0.1 --admin-port 0        /metrics /ready /live /endpoints
@@ -82,6 +85,9 @@ const FlagsSchema = z.object({
   'service-account': z.string().min(1).default('default'),
   'app-address': address.default('127.0.0.1'),
   'app-port': port('app-port').optional(),
+  'app-protocol': z
+    .enum(['http1', 'h2c'], { message: '--app-protocol must be http1 or h2c' })
+    .default('http1'),
   'inbound-address': address.default('127.0.0.1'),
   'inbound-port': port('inbound-port').default(0),
   'outbound-address': address.default('127.0.0.1'),
@@ -124,6 +130,8 @@ export interface ProxyFlags {
     serviceAccount: string;
   };
   app: { address: string; port: number } | undefined;
+  /** How inbound talks to the app; gRPC requests use h2c whatever this says. */
+  appProtocol: 'http1' | 'h2c';
   inbound: { address: string; port: number };
   outbound: { address: string; port: number };
   admin: { address: string; port: number };
@@ -187,6 +195,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): FlagsResult 
     },
     app:
       f['app-port'] === undefined ? undefined : { address: f['app-address'], port: f['app-port'] },
+    appProtocol: f['app-protocol'],
     inbound: { address: f['inbound-address'], port: f['inbound-port'] },
     outbound: { address: f['outbound-address'], port: f['outbound-port'] },
     admin: { address: f['admin-address'], port: f['admin-port'] },

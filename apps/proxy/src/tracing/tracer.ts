@@ -13,6 +13,8 @@ export interface ActiveSpan {
     status: number,
     attributes: Record<string, string | number | boolean>,
     proxyError?: string,
+    /** Failed although the HTTP status says otherwise (a non-zero grpc-status). */
+    failed?: boolean,
   ): void;
 }
 
@@ -62,7 +64,7 @@ export class Tracer {
       sampled,
       inject: (out) =>
         injectContext(out, { traceId, spanId, sampled, tracestate: parent?.tracestate }, format),
-      end: (status, attributes, proxyError) => {
+      end: (status, attributes, proxyError, failed) => {
         if (!sampled || exporter === undefined) return;
         exporter.add({
           traceId,
@@ -77,7 +79,7 @@ export class Tracer {
             'http.response.status_code': status,
             ...(proxyError === undefined ? {} : { 'meshlens.proxy_error': proxyError }),
           },
-          error: status >= 500,
+          error: status >= 500 || failed === true,
         });
       },
     };
