@@ -145,9 +145,17 @@ export function createApp(deps: AppDeps): ProxyApp {
   const outboundEntry = servePipeline(outbound, outboundHandler, onMalformed);
   const outboundH2 = serveH2(outboundHandler);
   // Apps call in HTTP/1.1 or, gRPC clients, in h2c with prior knowledge: the preface tells.
+  // The HTTP server only tracks connections on a server that listens itself: stop() ends these.
+  const outboundSockets = new Set<Socket>();
+  const outboundHttp1 = new WeakSet<Socket>();
   const outboundListen = net.createServer((s: Socket) => {
+    outboundSockets.add(s);
+    s.once('close', () => outboundSockets.delete(s));
     tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' });
-    sniffPreface(s, (h2) => (h2 ? outboundH2.server : outbound).emit('connection', s));
+    sniffPreface(s, (h2) => {
+      if (!h2) outboundHttp1.add(s);
+      (h2 ? outboundH2.server : outbound).emit('connection', s);
+    });
   });
 
   const inboundHttp = createListener();
@@ -252,9 +260,16 @@ export function createApp(deps: AppDeps): ProxyApp {
       for (const d of deps.discovery) d.stop();
       const closing = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
       for (const s of [inboundHttp, outbound, admin]) s.closeIdleConnections();
+      // What closeIdleConnections does for a listening server: HTTP/1.1 connections with no
+      // response in progress (h2 sessions get a GOAWAY from outboundH2.close).
+      for (const s of outboundSockets) {
+        const busy = (s as { _httpMessage?: unknown })._httpMessage;
+        if (outboundHttp1.has(s) && (busy === null || busy === undefined)) s.destroy();
+      }
       const timer = setTimeout(() => {
         for (const s of [inboundHttp, outbound, admin]) s.closeAllConnections();
         for (const s of inboundSockets) s.destroy();
+        for (const s of outboundSockets) s.destroy();
         // Tunnels (WebSocket) and other connections Node handed over as bare sockets.
         for (const s of [...inboundEntry.detached, ...outboundEntry.detached]) s.destroy();
       }, drainMs);
