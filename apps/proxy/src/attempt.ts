@@ -118,7 +118,12 @@ function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
   req.on('continue', () => request.onContinue?.());
   req.on('error', (err: NodeJS.ErrnoException) => {
     const error = classifyError(err, connected);
-    settle({ kind: 'error', error, message: `${err.code ?? ''} ${err.message}`.trim(), bodyStarted });
+    settle({
+      kind: 'error',
+      error,
+      message: `${err.code ?? ''} ${err.message}`.trim(),
+      bodyStarted,
+    });
   });
   const body = request.body;
   if (body === undefined) {
@@ -140,7 +145,10 @@ function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
 }
 
 /** Refused connection, TLS/identity failure, or a reset of an established exchange. */
-export function classifyError(err: Error & { code?: string | undefined }, connected: boolean): AttemptError {
+export function classifyError(
+  err: Error & { code?: string | undefined },
+  connected: boolean,
+): AttemptError {
   const code = err.code ?? '';
   // checkServerIdentity errors carry no code, only the SPIFFE check's message.
   const tlsFailure =

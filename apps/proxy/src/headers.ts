@@ -22,7 +22,8 @@ export function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const conn = headers.connection;
   const named = conn === undefined ? undefined : new Set(conn.toLowerCase().split(/\s*,\s*/));
   for (const key in headers) {
-    if (key.charCodeAt(0) === 58 || HOP_BY_HOP.has(key) || (named !== undefined && named.has(key))) continue;
+    if (key.charCodeAt(0) === 58 || HOP_BY_HOP.has(key) || (named !== undefined && named.has(key)))
+      continue;
     const v = headers[key];
     if (v !== undefined) out[key] = v;
   }

@@ -82,7 +82,10 @@ beforeAll(async () => {
   const m = legacyId.current();
   legacy = https.createServer(
     { key: m.keyPem, cert: m.certPem, ca: m.caPem, requestCert: true, minVersion: 'TLSv1.3' },
-    (req, res) => res.end(`legacy saw HTTP/${req.httpVersion} alpn=${String((req.socket as TLSSocket).alpnProtocol)}`),
+    (req, res) =>
+      res.end(
+        `legacy saw HTTP/${req.httpVersion} alpn=${String((req.socket as TLSSocket).alpnProtocol)}`,
+      ),
   );
   await new Promise<void>((r) => legacy.listen(0, '127.0.0.1', r));
   const ep = (service: string, port: number) => ({
@@ -98,7 +101,10 @@ beforeAll(async () => {
     service: 'web',
     serviceAccount: 'web',
     config: '',
-    endpoints: [ep('reviews', reviews.inbound), ep('legacy', (legacy.address() as AddressInfo).port)],
+    endpoints: [
+      ep('reviews', reviews.inbound),
+      ep('legacy', (legacy.address() as AddressInfo).port),
+    ],
     identity: await ca.identity('shop', 'web'),
   });
 });
@@ -120,17 +126,29 @@ describe('HTTP/2 between proxies', () => {
     expect(arrived).toBe(N);
     // The app still gets HTTP/1.1 from its own proxy.
     expect(new Set(replies.map((r) => r.version))).toEqual(new Set(['1.1']));
-    expect(await metric(web.admin, 'meshlens_proxy_h2_sessions_total', { direction: 'outbound' })).toBe(1);
-    expect(await metric(web.admin, 'meshlens_proxy_h2_streams_total', { direction: 'outbound' })).toBe(N);
+    expect(
+      await metric(web.admin, 'meshlens_proxy_h2_sessions_total', { direction: 'outbound' }),
+    ).toBe(1);
+    expect(
+      await metric(web.admin, 'meshlens_proxy_h2_streams_total', { direction: 'outbound' }),
+    ).toBe(N);
     // One mTLS connection from web's proxy to reviews' proxy, N client connections into it.
     expect(
-      await metric(web.admin, 'tcp_open_total', { direction: 'outbound', peer: 'dst', tls: 'true' }),
+      await metric(web.admin, 'tcp_open_total', {
+        direction: 'outbound',
+        peer: 'dst',
+        tls: 'true',
+      }),
     ).toBe(1);
     expect(
       await metric(web.admin, 'tcp_open_total', { direction: 'outbound', peer: 'src' }),
     ).toBeGreaterThanOrEqual(N);
     expect(
-      await metric(reviews.admin, 'tcp_open_total', { direction: 'inbound', peer: 'src', tls: 'true' }),
+      await metric(reviews.admin, 'tcp_open_total', {
+        direction: 'inbound',
+        peer: 'src',
+        tls: 'true',
+      }),
     ).toBe(1);
   });
 

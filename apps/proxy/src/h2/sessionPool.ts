@@ -129,7 +129,9 @@ export class H2SessionPool {
 }
 
 function keyOf(e: H2Endpoint): string {
-  return e.tls === undefined ? `${e.address}:${e.port}` : `${e.address}:${e.port}|${e.tls.serverId}`;
+  return e.tls === undefined
+    ? `${e.address}:${e.port}`
+    : `${e.address}:${e.port}|${e.tls.serverId}`;
 }
 
 function alpnOptions(e: H2Endpoint, peer: PeerTls): tls.ConnectionOptions {
