@@ -273,7 +273,7 @@ function relay(
     const trailers = up.trailers();
     if (trailers !== undefined && hasKeys(trailers)) {
       grpc.note(trailers);
-      res.addTrailers(endToEnd(trailers) as Record<string, string>);
+      res.addTrailers(endToEnd(trailers));
     }
     res.end();
   });

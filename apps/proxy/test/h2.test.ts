@@ -185,6 +185,49 @@ describe('HTTP/2 between proxies', () => {
   });
 });
 
+describe('--app-protocol h2c', () => {
+  it('sends plain HTTP/1.1 calls to the app as h2c, trailers and all', async () => {
+    const h2app = http2.createServer((req, res) => {
+      res.addTrailers({ 'x-checksum': 'abc' });
+      res.end(`app saw HTTP/${req.httpVersion} ${req.method} ${req.url}`);
+    });
+    await new Promise<void>((r) => h2app.listen(0, '127.0.0.1', r));
+    const proxy = await startMeshProxy({
+      service: 'h2app',
+      config: '',
+      appPort: (h2app.address() as AddressInfo).port,
+      args: ['--app-protocol', 'h2c'],
+    });
+    try {
+      const reply = await new Promise<{ body: string; trailers: unknown }>((resolve, reject) => {
+        const req = http.request(
+          { host: '127.0.0.1', port: proxy.inbound, path: '/q?x=1', agent: false },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({ body: Buffer.concat(chunks).toString(), trailers: res.trailers }),
+            );
+          },
+        );
+        req.setHeader('host', 'h2app.shop');
+        req.on('error', reject);
+        req.end();
+      });
+      expect(reply).toEqual({
+        body: 'app saw HTTP/2.0 GET /q?x=1',
+        trailers: { 'x-checksum': 'abc' },
+      });
+      expect(
+        await metric(proxy.admin, 'meshlens_proxy_h2_streams_total', { direction: 'inbound' }),
+      ).toBe(1);
+    } finally {
+      await proxy.stop();
+      await new Promise<void>((r) => h2app.close(() => r()));
+    }
+  });
+});
+
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
 }
