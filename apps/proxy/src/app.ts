@@ -135,11 +135,14 @@ export function createApp(deps: AppDeps): ProxyApp {
     agent: outboundAgent,
     tlsAgent,
     tlsFor,
-    peerH2: {
-      pool: peerPool,
-      mode: 'alpn',
-      onStream: () => metrics.h2Streams.inc({ direction: 'outbound' }),
-    },
+    peerH2:
+      flags.peerProtocol === 'http1'
+        ? undefined
+        : {
+            pool: peerPool,
+            mode: 'alpn',
+            onStream: () => metrics.h2Streams.inc({ direction: 'outbound' }),
+          },
     logger,
   });
   const outboundEntry = servePipeline(outbound, outboundHandler, onMalformed);
@@ -185,7 +188,11 @@ export function createApp(deps: AppDeps): ProxyApp {
   const inboundListen: http.Server | NetServer =
     meshTls === undefined
       ? inboundHttp
-      : meshTls.inboundListener(inboundHttp, trackInbound, inboundH2.server);
+      : meshTls.inboundListener(
+          inboundHttp,
+          trackInbound,
+          flags.peerProtocol === 'h2' ? inboundH2.server : undefined,
+        );
   if (meshTls === undefined) inboundHttp.on('connection', (s: Socket) => trackInbound(s, false));
   // Upstream connections, counted once per socket with the labels of their destination.
   const trackUpstream = (
