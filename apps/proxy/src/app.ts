@@ -151,7 +151,8 @@ export function createApp(deps: AppDeps): ProxyApp {
   // The HTTP server only tracks connections on a server that listens itself: stop() ends these.
   const outboundSockets = new Set<Socket>();
   const outboundHttp1 = new WeakSet<Socket>();
-  const outboundListen = net.createServer((s: Socket) => {
+  // noDelay as http.Server does for its own sockets: small h2 frames must not wait for ACKs.
+  const outboundListen = net.createServer({ noDelay: true }, (s: Socket) => {
     outboundSockets.add(s);
     s.once('close', () => outboundSockets.delete(s));
     tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' });

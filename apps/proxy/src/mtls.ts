@@ -94,7 +94,7 @@ export class MeshTls {
     tlsServer.on('tlsClientError', (err) =>
       this.logger.warn({ err: err.message }, 'inbound TLS handshake failed'),
     );
-    return net.createServer((socket) => {
+    return net.createServer({ noDelay: true }, (socket) => {
       socket.once('error', () => socket.destroy());
       socket.once('readable', () => {
         const first = socket.read(1) as Buffer | null;

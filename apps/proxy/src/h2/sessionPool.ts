@@ -74,7 +74,9 @@ export class H2SessionPool {
       const socket: net.Socket =
         mode === 'alpn' && peer !== undefined
           ? tls.connect(alpnOptions(endpoint, peer))
-          : net.connect({ host: endpoint.address, port: endpoint.port });
+          : net.connect({ host: endpoint.address, port: endpoint.port, noDelay: true });
+      // Multiplexed small frames must not wait for the peer's delayed ACK (Nagle).
+      socket.setNoDelay(true);
       this.hooks.onSocket?.(socket, endpoint);
       const ready = peer !== undefined && mode === 'alpn' ? 'secureConnect' : 'connect';
       socket.once('connect', () => (connected = true));
