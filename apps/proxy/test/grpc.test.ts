@@ -2,7 +2,9 @@ import { parseExposition } from '@meshlens/prom';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, echoClient, say, startEchoServer, type EchoServer } from './grpcApp';
-import { request } from './helpers';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request, waitFor } from './helpers';
 import { startMeshProxy, type MeshProxy } from './meshProxy';
 import { createTestCa } from './testCa';
 
@@ -19,15 +21,50 @@ async function metric(admin: number, name: string, match: Record<string, string>
   return total;
 }
 
+interface OtlpSpan {
+  kind: number;
+  attributes: { key: string; value: { intValue?: string | number; stringValue?: string } }[];
+  status: { code: number };
+}
+
+/** A minimal OTLP/HTTP JSON collector keeping every span it receives. */
+async function startCollector() {
+  const spans: OtlpSpan[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const doc = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
+      for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
+  const close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return { url, spans, close };
+}
+
+function attr(span: OtlpSpan, key: string): unknown {
+  const v = span.attributes.find((a) => a.key === key)?.value;
+  return v?.intValue ?? v?.stringValue;
+}
+
+let endpoints: object[] = [];
+let ca: Awaited<ReturnType<typeof createTestCa>>;
 const servers: EchoServer[] = [];
 const proxies: MeshProxy[] = [];
 let client: MeshProxy;
 
 beforeAll(async () => {
-  const ca = await createTestCa();
+  ca = await createTestCa();
   // Three gRPC servers, each behind its own inbound proxy (strict mTLS). The proxies learn from
   // the content-type that the app speaks gRPC, hence h2c, without --app-protocol.
-  const endpoints: object[] = [];
+  endpoints = [];
   for (const id of ['echo-a', 'echo-b', 'echo-c']) {
     const server = await startEchoServer(id);
     servers.push(server);
@@ -124,5 +161,41 @@ describe('gRPC through two proxies over mTLS (h2 between the proxies)', () => {
       inbound += await metric(p.admin, 'response_total', { direction: 'inbound', ...failure });
     }
     expect(inbound).toBe(1);
+  });
+});
+
+describe('gRPC in spans', () => {
+  it('records rpc.grpc.status_code and marks a non-zero status as an error', async () => {
+    const collector = await startCollector();
+    const traced = await startMeshProxy({
+      service: 'traced',
+      serviceAccount: 'traced',
+      config: '',
+      endpoints,
+      identity: await ca.identity('shop', 'traced'),
+      traceCollectorUrl: collector.url,
+    });
+    const c = echoClient(traced.outbound);
+    try {
+      await say(c, 'ok');
+      await expect(say(c, 'unavailable')).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      const spans = await waitFor(
+        () => (collector.spans.length >= 2 ? collector.spans : undefined),
+        20_000,
+        'two client spans',
+      );
+      const summary = spans
+        .map((s) => ({ code: attr(s, 'rpc.grpc.status_code'), error: s.status.code === 2 }))
+        .sort((a, b) => Number(a.code) - Number(b.code));
+      expect(summary).toEqual([
+        // OTLP JSON carries int64 as a string.
+        { code: '0', error: false },
+        { code: '14', error: true },
+      ]);
+    } finally {
+      c.close();
+      await traced.stop();
+      await collector.close();
+    }
   });
 });
