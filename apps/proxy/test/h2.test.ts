@@ -150,6 +150,14 @@ describe('HTTP/2 between proxies', () => {
         tls: 'true',
       }),
     ).toBe(1);
+    // Each stream is authorized as the caller's verified identity.
+    expect(
+      await metric(reviews.admin, 'response_total', {
+        direction: 'inbound',
+        client_id: 'spiffe://cluster.local/ns/shop/sa/web',
+        status_code: '200',
+      }),
+    ).toBe(N);
   });
 
   it('streams a request body over the h2 hop', async () => {

@@ -60,6 +60,7 @@ function normalize(req: Http2ServerRequest): void {
   }
 }
 
+const SNIFF_TIMEOUT_MS = 60_000;
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
 /**
@@ -69,6 +70,10 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
  */
 export function sniffPreface(socket: Socket, onDecided: (h2: boolean) => void): void {
   let seen: Buffer = Buffer.alloc(0);
+  // A connection that never says enough would otherwise be held forever (the HTTP server's
+  // headersTimeout only starts once it has the socket).
+  const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
+  socket.once('close', () => clearTimeout(timer));
   const onReadable = () => {
     const chunk = socket.read() as Buffer | null;
     if (chunk === null) return;
@@ -77,6 +82,7 @@ export function sniffPreface(socket: Socket, onDecided: (h2: boolean) => void): 
     const agrees = seen.subarray(0, n).equals(PREFACE.subarray(0, n));
     if (agrees && seen.length < PREFACE.length) return;
     socket.off('readable', onReadable);
+    clearTimeout(timer);
     socket.unshift(seen);
     onDecided(agrees);
   };
