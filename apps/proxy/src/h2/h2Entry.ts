@@ -34,8 +34,18 @@ export function serveH2(pipeline: Pipeline): H2Entry {
   return {
     server,
     close: async (drainMs) => {
+      // close(cb) drops cb for a session already closing (say, after the client's GOAWAY):
+      // wait for the event instead.
       const all = [...sessions].map(
-        (s) => new Promise<void>((resolve) => s.close(() => resolve())),
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s.destroyed) {
+              resolve();
+              return;
+            }
+            s.once('close', () => resolve());
+            s.close();
+          }),
       );
       const timer = setTimeout(() => {
         for (const s of sessions) s.destroy();
