@@ -199,3 +199,45 @@ describe('gRPC in spans', () => {
     }
   });
 });
+
+describe('gRPC between proxies without mTLS (HTTP/1.1 hop)', () => {
+  it('still carries unary and streaming calls: chunked bodies and trailers are relayed', async () => {
+    const server = await startEchoServer('plain');
+    const inbound = await startMeshProxy({ service: 'echo', config: '', appPort: server.port });
+    const outbound = await startMeshProxy({
+      service: 'plainweb',
+      config: '',
+      endpoints: [
+        {
+          namespace: 'shop',
+          service: 'echo',
+          workload: 'echo',
+          pod: 'echo-plain',
+          address: '127.0.0.1',
+          port: inbound.inbound,
+        },
+      ],
+    });
+    const c = echoClient(outbound.outbound);
+    try {
+      expect(await say(c, 'bob')).toEqual({ message: 'hello bob', server: 'plain' });
+      expect((await count(c, 3)).map((r) => r.message)).toEqual(['#1', '#2', '#3']);
+      await expect(say(c, 'unavailable')).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      expect(
+        await metric(outbound.admin, 'response_total', {
+          direction: 'outbound',
+          tls: 'no_identity',
+          grpc_status: '14',
+          classification: 'failure',
+        }),
+      ).toBe(1);
+      // Nothing went as h2 between these proxies.
+      expect(await metric(outbound.admin, 'meshlens_proxy_h2_sessions_total', {})).toBe(0);
+    } finally {
+      c.close();
+      await outbound.stop();
+      await inbound.stop();
+      await server.close();
+    }
+  });
+});
