@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { HttpError, createCaller, sendJson } from './http';
@@ -11,6 +10,8 @@ import { paymentsHandler } from './services/payments';
 import { ratingsHandler } from './services/ratings';
 import { reviewsHandler } from './services/reviews';
 import { webHandler } from './services/web';
+import { createInventoryCaller } from './grpc/inventoryCaller';
+import { startGrpcInstance } from './grpcInstance';
 import type { InstanceSpec, ServiceName } from './topology';
 
 const idle: Handler = () => Promise.resolve(false);
@@ -22,6 +23,8 @@ const handlers: Record<ServiceName, (ctx: ServiceContext) => Handler> = {
   ratings: (ctx) => ratingsHandler(ctx),
   checkout: checkoutHandler,
   payments: paymentsHandler,
+  // gRPC, served by startGrpcInstance
+  inventory: () => idle,
   // load generators only call out; their server just answers /healthz
   loadgen: () => idle,
   scraper: () => idle,
@@ -29,7 +32,6 @@ const handlers: Record<ServiceName, (ctx: ServiceContext) => Handler> = {
 
 export interface RunningInstance {
   spec: InstanceSpec;
-  server: Server;
   port: number;
   caller: Caller;
   setOutbound: (url: string) => void;
@@ -48,11 +50,14 @@ export async function startInstance(
   spec: InstanceSpec,
   o: InstanceOptions,
 ): Promise<RunningInstance> {
+  if (spec.service === 'inventory') return startGrpcInstance(spec, o);
   let outbound = o.outboundUrl;
   const caller = createCaller(() => outbound);
+  const inventory = createInventoryCaller(() => outbound);
   const handler = handlers[spec.service]({
     instance: spec,
     caller,
+    inventory,
     random: o.random ?? Math.random,
   });
   const log = o.logger.child({ pod: spec.pod });
@@ -90,7 +95,6 @@ export async function startInstance(
   const port = (server.address() as AddressInfo).port;
   return {
     spec,
-    server,
     port,
     caller,
     setOutbound: (url) => {
@@ -98,6 +102,7 @@ export async function startInstance(
     },
     close: () =>
       new Promise((resolve) => {
+        inventory.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

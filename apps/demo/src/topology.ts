@@ -11,6 +11,7 @@ export const SERVICES = [
   'ratings',
   'checkout',
   'payments',
+  'inventory',
   'loadgen',
   'scraper',
 ] as const;
@@ -43,6 +44,7 @@ export const shopInstances: readonly InstanceSpec[] = [
   instance('ratings'),
   instance('checkout'),
   instance('payments'),
+  instance('inventory'),
   instance('loadgen'),
   instance('scraper'),
 ];
@@ -55,6 +57,7 @@ export const shopCalls: Readonly<Record<ServiceName, readonly ServiceName[]>> = 
   catalog: [],
   reviews: ['ratings'],
   ratings: [],
-  checkout: ['catalog', 'payments'],
+  checkout: ['catalog', 'inventory', 'payments'],
   payments: [],
+  inventory: [],
 };

@@ -1,6 +1,6 @@
 import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { loadMeshConfigDir } from '@meshlens/mesh-config';
 import { pino } from 'pino';
@@ -24,6 +24,7 @@ interface Seen {
 
 let instances: RunningInstance[] = [];
 let router: Server;
+let front: net.Server;
 const seen: Seen[] = [];
 const never = () => 0.99; // no injected ratings failures, no slow payments
 
@@ -63,14 +64,34 @@ beforeAll(async () => {
     );
     req.pipe(up);
   });
-  await new Promise<void>((r) => router.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(router.address() as AddressInfo).port}`;
+  // gRPC clients speak h2c, which the HTTP/1.1 router cannot: their connections (the HTTP/2
+  // preface starts with "PRI") are passed through to inventory, the one gRPC service.
+  front = net.createServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.once('readable', () => {
+      const first = socket.read() as Buffer | null;
+      if (first === null) return;
+      if (first.subarray(0, 3).toString() !== 'PRI') {
+        socket.unshift(first);
+        router.emit('connection', socket);
+        return;
+      }
+      const inventory = instances.find((i) => i.spec.service === 'inventory');
+      const up = net.connect(inventory?.port ?? 1, '127.0.0.1');
+      up.on('error', () => socket.destroy());
+      up.write(first);
+      socket.pipe(up).pipe(socket);
+    });
+  });
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
   instances.forEach((i) => i.setOutbound(url));
 });
 
 afterAll(async () => {
   await Promise.all(instances.map((i) => i.close()));
-  await new Promise((r) => router.close(r));
+  router.closeAllConnections();
+  await new Promise((r) => front.close(r));
 });
 
 const web = () => instances.find((i) => i.spec.pod === 'loadgen-0')?.caller;
@@ -78,8 +99,8 @@ const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 describe('the demo shop', () => {
   it('has at least six services and nine instances', () => {
-    expect(new Set(shopInstances.map((i) => i.service)).size).toBe(8);
-    expect(shopInstances.length).toBe(10);
+    expect(new Set(shopInstances.map((i) => i.service)).size).toBe(9);
+    expect(shopInstances.length).toBe(11);
   });
 
   it('serves a product page from catalog and reviews (v2 with ratings), propagating traceparent', async () => {
@@ -104,7 +125,7 @@ describe('the demo shop', () => {
     expect(seen.every((s) => s.headers.traceparent === traceparent)).toBe(true);
   });
 
-  it('checks out through catalog and payments', async () => {
+  it('checks out through catalog, inventory (gRPC) and payments', async () => {
     seen.length = 0;
     const res = await web()?.call('web', '/checkout', {
       method: 'POST',
@@ -115,6 +136,7 @@ describe('the demo shop', () => {
       total: 79,
       currency: 'EUR',
       payment: { amount: 79, status: 'captured' },
+      reservedBy: 'inventory-0',
     });
     expect(seen.map((s) => `${s.method} ${s.host}${s.path}`)).toEqual([
       'POST web.shop/checkout',
@@ -141,6 +163,7 @@ describe('the demo shop', () => {
     const handler = ratingsHandler({
       instance: shopInstances[5]!,
       caller: { call: () => Promise.reject(new Error()) },
+      inventory: { reserve: () => Promise.reject(new Error()), close: () => undefined },
       random,
     });
     for (let n = 0; n < 8; n++) {

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import net, { type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createAdminServer } from './admin';
 import type { AttemptTarget } from './attempt';
@@ -18,6 +18,8 @@ import { Tracer } from './tracing/tracer';
 import { MeshTls } from './mtls';
 import { createCaptureListener, type CaptureListener } from './capture/captureListener';
 import type { OriginalDstReader } from './capture/originalDst';
+import { serveH2, sniffPreface } from './h2/h2Entry';
+import { H2SessionPool } from './h2/sessionPool';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -103,6 +105,31 @@ export function createApp(deps: AppDeps): ProxyApp {
   const meshTls = deps.meshTls;
   const tlsFor = (state: EndpointState): AttemptTarget['tls'] => meshTls?.forEndpoint(state);
   const tlsAgent = MeshTls.agent();
+  // HTTP/2 sessions: to peer proxies (multiplexing every outbound request to an endpoint on
+  // one mTLS connection) and to an h2c app (gRPC).
+  const h2Pool = (direction: 'inbound' | 'outbound') =>
+    new H2SessionPool({
+      onSocket: (socket, ep) => {
+        const info =
+          direction === 'outbound' ? destinations.endpointAt(ep.address, ep.port) : undefined;
+        tcp.track(socket, {
+          direction,
+          peer: 'dst',
+          tls: ep.tls === undefined ? 'no_identity' : 'true',
+          ...(info === undefined
+            ? {}
+            : {
+                dst_namespace: info.namespace,
+                dst_service: info.service,
+                dst_deployment: info.workload,
+                dst_pod: info.pod,
+              }),
+        });
+      },
+      onSession: () => metrics.h2Sessions.inc({ direction }),
+    });
+  const peerPool = h2Pool('outbound');
+  const appPool = h2Pool('inbound');
   const outbound = createListener();
   let capture: CaptureListener | undefined;
   const outboundHandler = createOutboundHandler({
@@ -115,25 +142,53 @@ export function createApp(deps: AppDeps): ProxyApp {
     agent: outboundAgent,
     tlsAgent,
     tlsFor,
+    peerH2:
+      flags.peerProtocol === 'http1'
+        ? undefined
+        : {
+            pool: peerPool,
+            mode: 'alpn',
+            onStream: () => metrics.h2Streams.inc({ direction: 'outbound' }),
+          },
     logger,
   });
   const outboundEntry = servePipeline(outbound, outboundHandler, onMalformed);
-  outbound.on('connection', (s: Socket) =>
-    tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' }),
-  );
+  const outboundH2 = serveH2(outboundHandler);
+  // Apps call in HTTP/1.1 or, gRPC clients, in h2c with prior knowledge: the preface tells.
+  // The HTTP server only tracks connections on a server that listens itself: stop() ends these.
+  const outboundSockets = new Set<Socket>();
+  const outboundHttp1 = new WeakSet<Socket>();
+  const acceptOutbound = (s: Socket) => {
+    outboundSockets.add(s);
+    s.once('close', () => outboundSockets.delete(s));
+    tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' });
+    sniffPreface(s, (h2) => {
+      if (!h2) outboundHttp1.add(s);
+      (h2 ? outboundH2.server : outbound).emit('connection', s);
+    });
+  };
   if (deps.readOriginalDst !== undefined) {
     capture = createCaptureListener({
-      http: outbound,
+      accept: acceptOutbound,
       readOriginalDst: deps.readOriginalDst,
       destinations,
       tcp,
       logger,
     });
   }
+  // noDelay as http.Server does for its own sockets: small h2 frames must not wait for ACKs.
+  const outboundListen: NetServer =
+    capture?.server ?? net.createServer({ noDelay: true }, acceptOutbound);
 
   const inboundHttp = createListener();
   const inboundHandler = createInboundHandler({
     app: flags.app,
+    appProtocol: flags.appProtocol,
+    appH2: {
+      pool: appPool,
+      mode: 'prior-knowledge',
+      onStream: () => metrics.h2Streams.inc({ direction: 'inbound' }),
+    },
     agent: appAgent,
     metrics,
     tracer,
@@ -142,6 +197,7 @@ export function createApp(deps: AppDeps): ProxyApp {
     logger,
   });
   const inboundEntry = servePipeline(inboundHttp, inboundHandler, onMalformed);
+  const inboundH2 = serveH2(inboundHandler);
   const inboundSockets = new Set<Socket>();
   const trackInbound = (s: Socket, tls: boolean) => {
     inboundSockets.add(s);
@@ -149,7 +205,13 @@ export function createApp(deps: AppDeps): ProxyApp {
     tcp.track(s, { direction: 'inbound', peer: 'src', tls: tls ? 'true' : 'no_identity' });
   };
   const inboundListen: http.Server | NetServer =
-    meshTls === undefined ? inboundHttp : meshTls.inboundListener(inboundHttp, trackInbound);
+    meshTls === undefined
+      ? inboundHttp
+      : meshTls.inboundListener(
+          inboundHttp,
+          trackInbound,
+          flags.peerProtocol === 'h2' ? inboundH2.server : undefined,
+        );
   if (meshTls === undefined) inboundHttp.on('connection', (s: Socket) => trackInbound(s, false));
   // Upstream connections, counted once per socket with the labels of their destination.
   const trackUpstream = (
@@ -200,7 +262,6 @@ export function createApp(deps: AppDeps): ProxyApp {
   });
 
   let started = false;
-  const outboundListen: http.Server | NetServer = capture?.server ?? outbound;
   const servers = [inboundListen, outboundListen, admin];
   return {
     metrics,
@@ -225,15 +286,24 @@ export function createApp(deps: AppDeps): ProxyApp {
       for (const d of deps.discovery) d.stop();
       const closing = servers.map((s) => new Promise<void>((r) => s.close(() => r())));
       for (const s of [inboundHttp, outbound, admin]) s.closeIdleConnections();
+      // What closeIdleConnections does for a listening server: HTTP/1.1 connections with no
+      // response in progress (h2 sessions get a GOAWAY from outboundH2.close).
+      for (const s of outboundSockets) {
+        const busy = (s as { _httpMessage?: unknown })._httpMessage;
+        if (outboundHttp1.has(s) && (busy === null || busy === undefined)) s.destroy();
+      }
       const timer = setTimeout(() => {
         for (const s of [inboundHttp, outbound, admin]) s.closeAllConnections();
         for (const s of inboundSockets) s.destroy();
+        for (const s of outboundSockets) s.destroy();
         // Tunnels (WebSocket) and other connections Node handed over as bare sockets.
         for (const s of [...inboundEntry.detached, ...outboundEntry.detached]) s.destroy();
         capture?.destroyAll();
       }, drainMs);
-      await Promise.all(closing);
+      await Promise.all([...closing, outboundH2.close(drainMs), inboundH2.close(drainMs)]);
       clearTimeout(timer);
+      peerPool.close();
+      appPool.close();
       outboundAgent.destroy();
       tlsAgent.destroy();
       meshTls?.close();

@@ -1,12 +1,9 @@
-import http, {
-  type Agent,
-  type ClientRequest,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-} from 'node:http';
+import http, { type Agent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { Duplex, Readable } from 'node:stream';
 import type { PeerCertificate, SecureContext } from 'node:tls';
+import { sendOverH2, type H2Route } from './h2/h2Attempt';
+import { fromIncoming, type UpstreamResponse } from './h2/upstreamResponse';
 
 export interface PeerTls {
   secureContext: SecureContext;
@@ -15,13 +12,28 @@ export interface PeerTls {
   checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
 }
 
-export type AttemptError = 'connect' | 'reset' | 'timeout' | 'tls';
+/** `refused`: an HTTP/2 peer refused the stream (REFUSED_STREAM): nothing was processed. */
+export type AttemptError = 'connect' | 'reset' | 'timeout' | 'tls' | 'refused';
 
 export type AttemptOutcome =
-  | { kind: 'response'; res: IncomingMessage }
+  | { kind: 'response'; res: UpstreamResponse }
   /** The upstream accepted an Upgrade (101): its socket is ours to splice. */
   | { kind: 'upgrade'; res: IncomingMessage; socket: Duplex; head: Buffer }
-  | { kind: 'error'; error: AttemptError; message: string; bodyStarted: boolean };
+  | {
+      kind: 'error';
+      error: AttemptError;
+      message: string;
+      bodyStarted: boolean;
+      /** No connection could be made before the body was touched: any request may go elsewhere. */
+      neverSent?: boolean;
+      /** The peer said it processed nothing (refused stream). */
+      neverProcessed?: boolean;
+    };
+
+export interface Attempt {
+  outcome: Promise<AttemptOutcome>;
+  cancel: () => void;
+}
 
 export interface AttemptTarget {
   address: string;
@@ -29,6 +41,8 @@ export interface AttemptTarget {
   agent: Agent;
   /** Set for mTLS to another proxy: our client cert + CA, and a check of the peer's SPIFFE id. */
   tls?: PeerTls | undefined;
+  /** Set where the request may travel as a stream on a shared HTTP/2 session. */
+  h2?: H2Route | undefined;
 }
 
 export interface AttemptRequest {
@@ -55,10 +69,15 @@ const CONNECT_CODES = new Set([
  * Sends one attempt. Resolves with the response headers or with a classified error; never
  * rejects. `cancel` aborts it (timeouts).
  */
-export function sendAttempt(
-  target: AttemptTarget,
-  request: AttemptRequest,
-): { outcome: Promise<AttemptOutcome>; cancel: () => void; req: ClientRequest } {
+export function sendAttempt(target: AttemptTarget, request: AttemptRequest): Attempt {
+  // HTTP/2 has no Upgrade: a WebSocket keeps its own HTTP/1.1 connection.
+  if (target.h2 !== undefined && request.upgrade !== true) {
+    return sendOverH2(target, target.h2, request, () => sendHttp1(target, request));
+  }
+  return sendHttp1(target, request);
+}
+
+function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
   let settled = false;
   let bodyStarted = false;
   let connected = false;
@@ -89,7 +108,7 @@ export function sendAttempt(
       connected = true;
     }
   });
-  req.on('response', (res) => settle({ kind: 'response', res }));
+  req.on('response', (res) => settle({ kind: 'response', res: fromIncoming(res) }));
   if (request.upgrade === true) {
     req.on('upgrade', (res, socket, head) => {
       if (settled) socket.destroy();
@@ -98,17 +117,13 @@ export function sendAttempt(
   }
   req.on('continue', () => request.onContinue?.());
   req.on('error', (err: NodeJS.ErrnoException) => {
-    const code = err.code ?? '';
-    let error: AttemptError = 'reset';
-    // checkServerIdentity errors carry no code, only the SPIFFE check's message.
-    const tlsFailure =
-      code.startsWith('ERR_TLS') ||
-      code.startsWith('ERR_SSL') ||
-      code.includes('CERT') ||
-      /spiffe|peer identity|peer certificate/i.test(err.message);
-    if (tlsFailure) error = 'tls';
-    else if (!connected && CONNECT_CODES.has(code)) error = 'connect';
-    settle({ kind: 'error', error, message: `${code} ${err.message}`.trim(), bodyStarted });
+    const error = classifyError(err, connected);
+    settle({
+      kind: 'error',
+      error,
+      message: `${err.code ?? ''} ${err.message}`.trim(),
+      bodyStarted,
+    });
   });
   const body = request.body;
   if (body === undefined) {
@@ -122,12 +137,28 @@ export function sendAttempt(
   }
   return {
     outcome,
-    req,
     cancel: () => {
       settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
       req.destroy();
     },
   };
+}
+
+/** Refused connection, TLS/identity failure, or a reset of an established exchange. */
+export function classifyError(
+  err: Error & { code?: string | undefined },
+  connected: boolean,
+): AttemptError {
+  const code = err.code ?? '';
+  // checkServerIdentity errors carry no code, only the SPIFFE check's message.
+  const tlsFailure =
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    code.includes('CERT') ||
+    /spiffe|peer identity|peer certificate/i.test(err.message);
+  if (tlsFailure) return 'tls';
+  if (!connected && CONNECT_CODES.has(code)) return 'connect';
+  return 'reset';
 }
 
 /** TLS options for https.request; `secureContext` reaches tls.connect but is not in the type. */

@@ -11,6 +11,8 @@ const FLAG_NAMES = [
   'service-account',
   'app-address',
   'app-port',
+  'app-protocol',
+  'peer-protocol',
   'inbound-address',
   'inbound-port',
   'outbound-address',
@@ -46,6 +48,10 @@ Identity of the local instance:
   --service-account SA      (default: default)
 Listeners:
   --app-address 127.0.0.1 --app-port PORT         the local app behind the inbound listener
+  --app-protocol http1|h2c  how inbound talks to the app (default: http1; gRPC calls,
+                            content-type application/grpc, always go as h2c)
+  --peer-protocol h2|http1  to other proxies over mTLS: h2 (ALPN, one multiplexed session per
+                            endpoint; default) or http1 (keep-alive pool; gRPC still works)
   --inbound-address 127.0.0.1 --inbound-port 0    calls for the local app (mTLS when identity is on)
   --outbound-address 127.0.0.1 --outbound-port 0  the local app's calls; Host names the service
   --admin-address 127.0.0.1 --admin-port 0        /metrics /ready /live /endpoints
@@ -89,6 +95,12 @@ const FlagsSchema = z.object({
   'service-account': z.string().min(1).default('default'),
   'app-address': address.default('127.0.0.1'),
   'app-port': port('app-port').optional(),
+  'app-protocol': z
+    .enum(['http1', 'h2c'], { message: '--app-protocol must be http1 or h2c' })
+    .default('http1'),
+  'peer-protocol': z
+    .enum(['h2', 'http1'], { message: '--peer-protocol must be h2 or http1' })
+    .default('h2'),
   'inbound-address': address.default('127.0.0.1'),
   'inbound-port': port('inbound-port').default(0),
   'outbound-address': address.default('127.0.0.1'),
@@ -133,6 +145,10 @@ export interface ProxyFlags {
     serviceAccount: string;
   };
   app: { address: string; port: number } | undefined;
+  /** How inbound talks to the app; gRPC requests use h2c whatever this says. */
+  appProtocol: 'http1' | 'h2c';
+  /** What this proxy offers and asks for on mTLS connections between proxies. */
+  peerProtocol: 'h2' | 'http1';
   inbound: { address: string; port: number };
   outbound: { address: string; port: number };
   admin: { address: string; port: number };
@@ -198,6 +214,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): FlagsResult 
     },
     app:
       f['app-port'] === undefined ? undefined : { address: f['app-address'], port: f['app-port'] },
+    appProtocol: f['app-protocol'],
+    peerProtocol: f['peer-protocol'],
     inbound: { address: f['inbound-address'], port: f['inbound-port'] },
     outbound: { address: f['outbound-address'], port: f['outbound-port'] },
     admin: { address: f['admin-address'], port: f['admin-port'] },

@@ -1,8 +1,10 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { ServerResponse, type OutgoingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { sendAttempt, type AttemptError, type AttemptOutcome, type AttemptTarget } from './attempt';
 import type { EndpointState } from './balancer/endpointState';
 import type { Tunnel } from './entry';
+import { GrpcOutcome } from './h2/grpc';
+import type { UpstreamResponse } from './h2/upstreamResponse';
 import { endToEnd } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
 import type { RetryBudget } from './retryBudget';
@@ -44,6 +46,8 @@ export interface ForwardResult {
   retries: number;
   peer: string | undefined;
   labels: HttpLabels;
+  /** The call's grpc-status, filled in as the response (or its trailers) is relayed. */
+  grpc?: GrpcOutcome;
 }
 
 export const PROXY_ERROR_HEADER = 'x-meshlens-proxy-error';
@@ -76,6 +80,7 @@ const ERROR_STATUS: Record<AttemptError, [number, string]> = {
   reset: [502, 'upstream-reset'],
   timeout: [504, 'timeout'],
   tls: [502, 'tls-failed'],
+  refused: [502, 'stream-refused'],
 };
 
 /**
@@ -132,7 +137,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       const peer = `${pick.target.address}:${pick.target.port}`;
       if (clientGone) {
         state?.release();
-        if (outcome.kind === 'response') outcome.res.destroy();
+        if (outcome.kind === 'response') outcome.res.body.destroy();
         if (outcome.kind === 'upgrade') outcome.socket.destroy();
         return { status: 499, proxyError: 'client-closed', retries, peer, labels };
       }
@@ -153,13 +158,13 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         return { status: 101, proxyError: undefined, retries, peer, labels };
       }
       if (outcome.kind === 'response') {
-        const status = outcome.res.statusCode ?? 502;
+        const status = outcome.res.statusCode;
         const failed = status >= 500;
         if (state?.observe(Date.now(), rtt, failed ? 'failure' : 'ok') === true)
           plan.onEjected?.(state);
         if (plan.retryOnStatuses.includes(status) && mayRetry(plan, retries, 'status', metrics)) {
           state?.release();
-          outcome.res.resume();
+          outcome.res.body.resume();
           if (state !== undefined) exclude.add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: 'status' });
@@ -167,14 +172,15 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
           continue;
         }
         clearTimeout(timer);
-        relay(plan.res, outcome.res, state);
+        const grpc = new GrpcOutcome();
+        relay(plan.res, outcome.res, state, grpc);
         // The peer proxy answered for the app (authorization denial, injected fault, ...): the
         // caller's edge must count it as the failure it is, not as an app's 4xx.
         const remote = proxyErrorReason(outcome.res.headers[PROXY_ERROR_HEADER]);
         if (remote !== undefined) {
-          return { status, proxyError: remote, remoteError: true, retries, peer, labels };
+          return { status, proxyError: remote, remoteError: true, retries, peer, labels, grpc };
         }
-        return { status, proxyError: undefined, retries, peer, labels };
+        return { status, proxyError: undefined, retries, peer, labels, grpc };
       }
       const refused = outcome.error === 'connect';
       if (state?.observe(Date.now(), rtt, refused ? 'refused' : 'failure') === true)
@@ -183,7 +189,11 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       // A peer with the wrong identity stays wrong: no retry for TLS failures.
       if (!timedOut && outcome.error !== 'timeout' && outcome.error !== 'tls') {
         const kind = outcome.error === 'connect' ? 'connect' : 'reset';
-        if (mayRetry(plan, retries, kind, metrics)) {
+        // Never sent or never processed (h2 only): safe for any method if the body is still ours.
+        const unseen = outcome.neverSent === true || outcome.neverProcessed === true;
+        const bodyIntact =
+          outcome.neverSent === true || plan.body === undefined || Buffer.isBuffer(plan.body);
+        if (mayRetry(plan, retries, kind, metrics, unseen && bodyIntact)) {
           if (state !== undefined) exclude.add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: kind });
@@ -206,10 +216,11 @@ function mayRetry(
   retries: number,
   kind: 'connect' | 'reset' | 'status',
   metrics: ProxyMetrics,
+  unseen = false,
 ): boolean {
-  // Only a body we still hold can be sent again; a streamed one is gone.
-  const replayable = plan.body === undefined || Buffer.isBuffer(plan.body);
-  if (!plan.idempotent || !replayable) {
+  // Only a body we still hold can be sent again; a streamed one is gone (unless never touched).
+  const replayable = unseen || plan.body === undefined || Buffer.isBuffer(plan.body);
+  if ((!plan.idempotent && !unseen) || !replayable) {
     if (plan.maxRetries > 0) metrics.retriesSkipped.inc({ ...plan.retryLabels, reason: 'unsafe' });
     return false;
   }
@@ -226,11 +237,15 @@ function mayRetry(
   return true;
 }
 
-/** Streams the upstream response to the client with backpressure (pipe). */
+/**
+ * Streams the upstream response to the client with backpressure, then its trailers (gRPC's
+ * grpc-status; HTTP/1.1 clients get them in the chunked encoding).
+ */
 function relay(
   res: ServerResponse,
-  upRes: IncomingMessage,
+  up: UpstreamResponse,
   state: EndpointState | undefined,
+  grpc: GrpcOutcome,
 ): void {
   let released = false;
   const release = () => {
@@ -238,17 +253,62 @@ function relay(
     released = true;
     state?.release();
   };
-  res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, endToEnd(upRes.headers));
-  upRes.pipe(res);
-  upRes.on('error', () => {
+  const body = up.body;
+  grpc.note(up.headers);
+  const headers = endToEnd(up.headers);
+  // HTTP/2 has no reason phrase (Node warns when given one).
+  if (isHttp2(res)) {
+    // A gRPC trailers-only answer must end the stream with its HEADERS frame, which Node's
+    // compatibility response cannot send: its status goes as trailers instead (equivalent).
+    const status = takeGrpcStatus(headers);
+    res.writeHead(up.statusCode, headers);
+    if (status !== undefined) res.addTrailers(status);
+  } else {
+    res.writeHead(up.statusCode, up.statusMessage, headers);
+  }
+  let ended = false;
+  body.pipe(res, { end: false });
+  body.once('end', () => {
+    ended = true;
+    const trailers = up.trailers();
+    if (trailers !== undefined && hasKeys(trailers)) {
+      grpc.note(trailers);
+      res.addTrailers(endToEnd(trailers));
+    }
+    res.end();
+  });
+  body.on('error', () => {
     release();
     res.destroy();
   });
-  upRes.on('aborted', () => res.destroy());
+  body.once('close', () => {
+    if (!ended) res.destroy();
+  });
   res.on('close', () => {
     release();
-    if (!upRes.complete) upRes.destroy();
+    if (!ended) body.destroy();
   });
+}
+
+/** The pipeline's response is Node's HTTP/2 compatibility response for requests that came as h2. */
+export function isHttp2(res: ServerResponse): boolean {
+  return !(res instanceof ServerResponse);
+}
+
+function takeGrpcStatus(headers: OutgoingHttpHeaders): Record<string, string> | undefined {
+  const status = headers['grpc-status'];
+  if (status === undefined) return undefined;
+  const out: Record<string, string> = { 'grpc-status': String(status) };
+  const message = headers['grpc-message'];
+  if (message !== undefined) out['grpc-message'] = String(message);
+  delete headers['grpc-status'];
+  delete headers['grpc-message'];
+  return out;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function backoff(ms: number | undefined): Promise<void> | undefined {

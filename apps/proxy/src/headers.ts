@@ -13,13 +13,17 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
-/** Copies end-to-end headers: drops hop-by-hop ones and those the Connection header names. */
+/**
+ * Copies end-to-end headers: drops hop-by-hop ones, those the Connection header names and
+ * HTTP/2 pseudo-headers (`:path` ...; each hop writes its own).
+ */
 export function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const conn = headers.connection;
   const named = conn === undefined ? undefined : new Set(conn.toLowerCase().split(/\s*,\s*/));
   for (const key in headers) {
-    if (HOP_BY_HOP.has(key) || (named !== undefined && named.has(key))) continue;
+    if (key.charCodeAt(0) === 58 || HOP_BY_HOP.has(key) || (named !== undefined && named.has(key)))
+      continue;
     const v = headers[key];
     if (v !== undefined) out[key] = v;
   }

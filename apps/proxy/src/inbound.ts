@@ -10,6 +10,8 @@ import type { HttpLabels, ProxyMetrics } from './metrics';
 import { countResponse, observe } from './outbound';
 import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
+import type { H2Route } from './h2/h2Attempt';
+import { grpcSpanAttributes, isGrpc, whenResponseOver, type GrpcOutcome } from './h2/grpc';
 
 export interface Authorizer {
   authorize(
@@ -20,6 +22,9 @@ export interface Authorizer {
 
 export interface InboundDeps {
   app: { address: string; port: number } | undefined;
+  /** http1 unless the app speaks h2c; gRPC requests go as h2c regardless. */
+  appProtocol: 'http1' | 'h2c';
+  appH2: H2Route;
   agent: http.Agent;
   metrics: ProxyMetrics;
   tracer: Tracer;
@@ -70,7 +75,12 @@ async function handleInbound(
   };
   deps.metrics.requestTotal.inc(labels);
   const span = deps.tracer.startSpan('server', `${method} inbound`, req.headers);
-  const finish = (status: number, extra: Record<string, string | number>, proxyError?: string) => {
+  const finish = (
+    status: number,
+    extra: Record<string, string | number>,
+    proxyError?: string,
+    grpc?: GrpcOutcome,
+  ) => {
     observe(
       deps.metrics,
       labels,
@@ -78,11 +88,19 @@ async function handleInbound(
       performance.now() - startMs,
       span.sampled ? span.traceId : undefined,
     );
-    countResponse(deps.metrics, res, labels, status, proxyError);
-    span.end(
-      status,
-      { 'meshlens.direction': 'inbound', 'http.request.method': method, ...extra },
-      proxyError,
+    countResponse(deps.metrics, res, labels, status, proxyError, grpc);
+    whenResponseOver(res, grpc, () =>
+      span.end(
+        status,
+        {
+          'meshlens.direction': 'inbound',
+          'http.request.method': method,
+          ...extra,
+          ...grpcSpanAttributes(grpc),
+        },
+        proxyError,
+        grpc?.failed,
+      ),
     );
   };
   // Peer proxies send origin-form; CONNECT (authority-form) would be an opaque tunnel past
@@ -113,6 +131,8 @@ async function handleInbound(
   span.inject(headers);
   const idempotent = IDEMPOTENT.has(method);
   const app = deps.app;
+  // gRPC needs HTTP/2 (trailers, streams); other requests go in the app's protocol.
+  const appH2 = deps.appProtocol === 'h2c' || isGrpc(req.headers) ? deps.appH2 : undefined;
   const plan: ForwardPlan = {
     req,
     res,
@@ -125,7 +145,7 @@ async function handleInbound(
       app === undefined
         ? undefined
         : {
-            target: { address: app.address, port: app.port, agent: deps.agent },
+            target: { address: app.address, port: app.port, agent: deps.agent, h2: appH2 },
             state: undefined,
             labels: {},
           },
@@ -147,5 +167,5 @@ async function handleInbound(
       'proxy error',
     );
   }
-  finish(result.status, {}, proxyError);
+  finish(result.status, {}, proxyError, result.grpc);
 }

@@ -123,6 +123,18 @@ export function createMetrics() {
     labelNames: ['dst_namespace', 'dst_service', 'health'],
     registers,
   });
+  const h2Sessions = new Counter({
+    name: 'meshlens_proxy_h2_sessions_total',
+    help: 'HTTP/2 sessions opened to upstreams (peer proxies over mTLS, or an h2c app).',
+    labelNames: ['direction'],
+    registers,
+  });
+  const h2Streams = new Counter({
+    name: 'meshlens_proxy_h2_streams_total',
+    help: 'Requests sent upstream as streams on a shared HTTP/2 session.',
+    labelNames: ['direction'],
+    registers,
+  });
   const spansExported = new Counter({
     name: 'meshlens_proxy_spans_exported_total',
     help: 'Spans accepted by the trace collector.',
@@ -184,6 +196,8 @@ export function createMetrics() {
     retriesSkipped,
     lbEjections,
     lbEndpoints,
+    h2Sessions,
+    h2Streams,
     spansExported,
     spansDropped,
     discoveryReloads,

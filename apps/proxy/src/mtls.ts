@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import https from 'node:https';
+import type { Http2Server } from 'node:http2';
 import net from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import { formatSpiffeId } from '@meshlens/mesh-config';
@@ -73,18 +74,27 @@ export class MeshTls {
   inboundListener(
     httpServer: http.Server,
     onSocket: (s: net.Socket, tls: boolean) => void,
+    h2Server?: Http2Server,
   ): net.Server {
     const tlsServer = tls.createServer({
       ...contextOptions(this.identity.current()),
       requestCert: true,
       rejectUnauthorized: true,
+      // Peer proxies offer h2 and multiplex on one connection; older ones and other clients
+      // offer http/1.1 or nothing.
+      ...(h2Server === undefined ? {} : { ALPNProtocols: ['h2', 'http/1.1'] }),
     });
     this.servers.add(tlsServer);
-    tlsServer.on('secureConnection', (s) => httpServer.emit('connection', s));
+    tlsServer.on('secureConnection', (s: tls.TLSSocket) =>
+      (s.alpnProtocol === 'h2' && h2Server !== undefined ? h2Server : httpServer).emit(
+        'connection',
+        s,
+      ),
+    );
     tlsServer.on('tlsClientError', (err) =>
       this.logger.warn({ err: err.message }, 'inbound TLS handshake failed'),
     );
-    return net.createServer((socket) => {
+    return net.createServer({ noDelay: true }, (socket) => {
       socket.once('error', () => socket.destroy());
       socket.once('readable', () => {
         const first = socket.read(1) as Buffer | null;

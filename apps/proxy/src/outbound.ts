@@ -11,6 +11,8 @@ import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
 import type { Router, RouteDecision } from './router';
 import type { AttemptTarget } from './attempt';
+import type { H2Route } from './h2/h2Attempt';
+import { grpcSpanAttributes, whenResponseOver, type GrpcOutcome } from './h2/grpc';
 
 export interface OutboundDeps {
   destinations: Destinations;
@@ -23,6 +25,8 @@ export interface OutboundDeps {
   tlsAgent: http.Agent;
   /** mTLS settings for an endpoint, or undefined for plaintext. */
   tlsFor: (state: EndpointState) => AttemptTarget['tls'];
+  /** HTTP/2 sessions to peer proxies (mTLS endpoints; ALPN decides). */
+  peerH2?: H2Route | undefined;
   logger: { warn(o: object, m: string): void; info(o: object, m: string): void };
   /** The service a captured connection dialled (by address), ahead of the Host header. */
   capturedService?: (req: IncomingMessage) => string | undefined;
@@ -116,22 +120,27 @@ async function handleOutbound(
     labels: HttpLabels,
     extra: Record<string, string | number>,
     proxyError?: string,
+    grpc?: GrpcOutcome,
   ) => {
     const ms = performance.now() - startMs;
     // Counted with the final labels (endpoint, tls, server_id) so request_total and
     // response_total series line up.
     deps.metrics.requestTotal.inc(labels);
     observe(deps.metrics, labels, status, ms, span.sampled ? span.traceId : undefined);
-    countResponse(deps.metrics, res, labels, status, proxyError);
-    span.end(
-      status,
-      {
-        'meshlens.direction': 'outbound',
-        'meshlens.dst_service': decision.service,
-        'http.request.method': method,
-        ...extra,
-      },
-      proxyError,
+    countResponse(deps.metrics, res, labels, status, proxyError, grpc);
+    whenResponseOver(res, grpc, () =>
+      span.end(
+        status,
+        {
+          'meshlens.direction': 'outbound',
+          'meshlens.dst_service': decision.service,
+          'http.request.method': method,
+          ...extra,
+          ...grpcSpanAttributes(grpc),
+        },
+        proxyError,
+        grpc?.failed,
+      ),
     );
   };
   if (decision.reject !== undefined) {
@@ -192,6 +201,7 @@ async function handleOutbound(
       ...(decision.routeName === undefined ? {} : { 'http.route': decision.routeName }),
     },
     result.proxyError,
+    result.grpc,
   );
 }
 
@@ -233,6 +243,9 @@ function pickEndpoint(
       port: state.info.port,
       agent: tls === undefined ? deps.agent : deps.tlsAgent,
       tls,
+      // Plaintext peers may be anything (an app without a proxy): HTTP/1.1, which every
+      // peer speaks and which still carries gRPC's trailers.
+      h2: tls === undefined ? undefined : deps.peerH2,
     },
     labels: {
       dst_namespace: state.info.namespace,
@@ -285,19 +298,26 @@ export function countResponse(
   labels: HttpLabels,
   status: number,
   proxyError: string | undefined,
+  grpc?: GrpcOutcome,
 ): void {
   // A 101 is complete once its head is out: the tunnel's life is counted by tcp_*.
   const switched = status === 101;
   const count = () => {
     const broken = !switched && !res.writableFinished;
     // As in Linkerd, an error the mesh produced (denial, fault, no endpoints) is a failure even
-    // with a 4xx status; an app's own 4xx stays a success.
-    const failure = status >= 500 || broken || proxyError !== undefined;
+    // with a 4xx status; an app's own 4xx stays a success. gRPC: a non-zero grpc-status.
+    const grpcStatus = grpc?.code;
+    const failure =
+      status >= 500 ||
+      broken ||
+      proxyError !== undefined ||
+      (grpcStatus !== undefined && grpcStatus !== '0');
     const error = proxyError ?? (broken ? 'stream-reset' : undefined);
     metrics.responseTotal.inc({
       ...labels,
       classification: failure ? 'failure' : 'success',
       status_code: String(status),
+      ...(grpcStatus === undefined ? {} : { grpc_status: grpcStatus }),
       ...(error === undefined ? {} : { error }),
     });
   };

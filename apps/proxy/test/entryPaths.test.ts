@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMeshProxy, type MeshProxy } from './meshProxy';
 import { rawExchange, startRawApp, type RawApp, type RawExchange } from './rawHttp';
@@ -246,8 +247,6 @@ describe("through the denied caller's own outbound proxy (mTLS to a strict, poli
   /** What the scraper's app sees: the payments inbound's refusal relayed, or the outbound's own. */
   function outboundRefusal(entry: Entry): { statuses: number[]; reason: RegExp } {
     if (entry === 'CONNECT') return { statuses: [405], reason: /^connect-not-supported$/ };
-    if (entry === 'HTTP/2 prior-knowledge preface')
-      return { statuses: [400], reason: /^malformed-request$/ };
     // The outbound cannot tell which service "*" names.
     if (entry === 'asterisk-form') return { statuses: [400], reason: /^invalid-authority$/ };
     if (entry === 'pipelined plain then websocket')
@@ -255,7 +254,11 @@ describe("through the denied caller's own outbound proxy (mTLS to a strict, poli
     return { statuses: [403], reason: /^forbidden: / };
   }
 
-  it.each(entries)('%s: refused, nothing reaches the app', async (entry) => {
+  // The outbound speaks h2c to apps (gRPC clients): the preface starts an HTTP/2 session,
+  // whose requests are policed below.
+  const http1Entries = entries.filter((e) => e !== 'HTTP/2 prior-knowledge preface');
+
+  it.each(http1Entries)('%s: refused, nothing reaches the app', async (entry) => {
     const want = outboundRefusal(entry);
     const { x, appGot } = await exchange(scraper.outbound, ENTRY[entry], {
       responses: want.statuses.length,
@@ -264,6 +267,30 @@ describe("through the denied caller's own outbound proxy (mTLS to a strict, poli
     expect(got.statuses).toEqual(want.statuses);
     for (const r of got.reasons) expect(r).toMatch(want.reason);
     expect(appGot).toBe('');
+  });
+
+  it('HTTP/2 prior knowledge (h2c, as gRPC clients send): refused, nothing reaches the app', async () => {
+    const before = app.received().length;
+    const session = http2.connect(`http://127.0.0.1:${scraper.outbound}`);
+    try {
+      const got = await new Promise<{ status: number; reason: unknown }>((resolve, reject) => {
+        const stream = session.request({
+          ':method': 'POST',
+          ':path': '/charges',
+          ':authority': 'payments.shop',
+        });
+        stream.on('response', (h) =>
+          resolve({ status: Number(h[':status']), reason: h['x-meshlens-proxy-error'] }),
+        );
+        stream.on('error', reject);
+        stream.end('{"amount":1}');
+      });
+      expect(got.status).toBe(403);
+      expect(String(got.reason)).toMatch(/^forbidden: /);
+    } finally {
+      session.close();
+    }
+    expect(app.received().slice(before)).toBe('');
   });
 
   it('an absolute-form target wins over Host, for routing and for the Host the peer sees', async () => {

@@ -23,7 +23,7 @@ function parseOrder(body: unknown): Line[] {
 
 let orders = 0;
 
-/** checkout: prices the cart with catalog, then charges it with payments. */
+/** checkout: prices the cart with catalog, reserves it with inventory (gRPC), charges payments. */
 export function checkoutHandler(ctx: ServiceContext): Handler {
   return async ({ req, res, method, segments }) => {
     if (method !== 'POST' || segments[0] !== 'orders' || segments.length !== 1) return false;
@@ -45,6 +45,10 @@ export function checkoutHandler(ctx: ServiceContext): Handler {
       total += (typeof price === 'number' ? price : 0) * line.quantity;
     }
     total = Math.round(total * 100) / 100;
+    let reservedBy = '';
+    for (const line of lines) {
+      reservedBy = (await ctx.inventory.reserve(line.productId, line.quantity, trace)).pod;
+    }
     const pay = await ctx.caller.call('payments', '/charges', {
       method: 'POST',
       body: { amount: total, currency: 'EUR' },
@@ -60,6 +64,7 @@ export function checkoutHandler(ctx: ServiceContext): Handler {
       total,
       currency: 'EUR',
       payment: pay.body,
+      reservedBy,
     });
     return true;
   };

@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { InventoryCaller } from '../grpc/inventoryCaller';
 import type { Caller } from '../http';
 import type { InstanceSpec } from '../topology';
 
 export interface ServiceContext {
   instance: InstanceSpec;
   caller: Caller;
+  /** gRPC calls to inventory, through the same outbound listener. */
+  inventory: InventoryCaller;
   /** injectable for tests */
   random: () => number;
 }

@@ -1,4 +1,3 @@
-import type http from 'node:http';
 import net from 'node:net';
 import { serviceKeyFromAuthority } from '../discovery/discoverySource';
 import type { Destinations } from '../destinations';
@@ -9,8 +8,8 @@ import type { OriginalDstReader } from './originalDst';
 import { passThrough } from './passthrough';
 
 export interface CaptureDeps {
-  /** The outbound HTTP server: identified HTTP connections are handed to it. */
-  http: http.Server;
+  /** Hands an HTTP connection to the outbound listener (which tells HTTP/1.1 from h2c). */
+  accept: (socket: net.Socket) => void;
   readOriginalDst: OriginalDstReader;
   destinations: Destinations;
   tcp: TcpTracker;
@@ -38,7 +37,7 @@ export function createCaptureListener(deps: CaptureDeps): CaptureListener {
   const open = new Set<net.Socket>();
   const toHttp = (socket: net.Socket, service: string | undefined) => {
     if (service !== undefined) byService.set(socket, service);
-    deps.http.emit('connection', socket);
+    deps.accept(socket);
   };
   const handle = async (socket: net.Socket) => {
     const dst = deps.readOriginalDst(socket);

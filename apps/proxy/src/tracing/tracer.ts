@@ -13,6 +13,8 @@ export interface ActiveSpan {
     status: number,
     attributes: Record<string, string | number | boolean>,
     proxyError?: string,
+    /** Failed although the HTTP status says otherwise (a non-zero grpc-status). */
+    failed?: boolean,
   ): void;
 }
 
@@ -62,7 +64,7 @@ export class Tracer {
       sampled,
       inject: (out) =>
         injectContext(out, { traceId, spanId, sampled, tracestate: parent?.tracestate }, format),
-      end: (status, attributes, proxyError) => {
+      end: (status, attributes, proxyError, failed) => {
         if (!sampled || exporter === undefined) return;
         exporter.add({
           traceId,
@@ -80,7 +82,7 @@ export class Tracer {
           // As the metrics classify it: an error the mesh made (denial, injected abort, no
           // endpoints, timeout, connect failure) is a failure whatever its status code, so the
           // trace list and the success rate agree.
-          error: status >= 500 || proxyError !== undefined,
+          error: status >= 500 || proxyError !== undefined || failed === true,
           ...(proxyError === undefined ? {} : { statusMessage: proxyError }),
         });
       },

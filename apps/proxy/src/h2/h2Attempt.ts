@@ -1,0 +1,163 @@
+import http2, { type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  classifyError,
+  type Attempt,
+  type AttemptOutcome,
+  type AttemptRequest,
+  type AttemptTarget,
+} from '../attempt';
+import { isGrpc } from './grpc';
+import type { H2Mode, H2SessionPool } from './sessionPool';
+import type { UpstreamResponse } from './upstreamResponse';
+
+/** Where a request may travel as an HTTP/2 stream. */
+export interface H2Route {
+  pool: H2SessionPool;
+  mode: H2Mode;
+  /** A stream was opened on a session: for meshlens_proxy_h2_streams_total. */
+  onStream?: () => void;
+}
+
+const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL } = http2.constants;
+
+/**
+ * Sends one attempt as a stream on the endpoint's shared session, or over HTTP/1.1 (`http1`)
+ * when the peer did not offer h2. The session is ready before the body is touched, so a
+ * connection that fails leaves a streamed body unread and the request may go elsewhere.
+ */
+export function sendOverH2(
+  target: AttemptTarget,
+  route: H2Route,
+  request: AttemptRequest,
+  http1: () => Attempt,
+): Attempt {
+  const live = route.pool.ready(target);
+  if (live !== undefined) return streamAttempt(live, route, target, request);
+  let inner: Attempt | undefined;
+  let cancelled = false;
+  let cancelFn: (o: AttemptOutcome) => void = () => undefined;
+  const cancelledOutcome = new Promise<AttemptOutcome>((resolve) => (cancelFn = resolve));
+  const opened = route.pool.acquire(target, route.mode).then((got): Promise<AttemptOutcome> => {
+    if (cancelled) return cancelledOutcome;
+    if (got.kind === 'http1') inner = http1();
+    else if (got.kind === 'session') inner = streamAttempt(got.session, route, target, request);
+    else {
+      const error = classifyError(got.error, got.connected);
+      return Promise.resolve({
+        kind: 'error',
+        error,
+        message: `${got.error.code ?? ''} ${got.error.message}`.trim(),
+        bodyStarted: false,
+        neverSent: true,
+      });
+    }
+    return inner.outcome;
+  });
+  return {
+    outcome: Promise.race([opened, cancelledOutcome]),
+    cancel: () => {
+      cancelled = true;
+      cancelFn({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted: false });
+      inner?.cancel();
+    },
+  };
+}
+
+function streamAttempt(
+  session: ClientHttp2Session,
+  route: H2Route,
+  target: AttemptTarget,
+  request: AttemptRequest,
+): Attempt {
+  let settled = false;
+  let bodyStarted = false;
+  let resolveFn: (o: AttemptOutcome) => void = () => undefined;
+  const outcome = new Promise<AttemptOutcome>((resolve) => (resolveFn = resolve));
+  const settle = (o: AttemptOutcome) => {
+    if (settled) return;
+    settled = true;
+    resolveFn(o);
+  };
+  const body = request.body;
+  const stream = session.request(h2Headers(request, route.mode, target), {
+    endStream: body === undefined,
+  });
+  route.onStream?.();
+  let trailers: IncomingHttpHeaders | undefined;
+  stream.on('trailers', (t: IncomingHttpHeaders) => (trailers = t));
+  stream.on('response', (headers: IncomingHttpHeaders) => {
+    const status = Number(headers[':status']);
+    const res: UpstreamResponse = {
+      statusCode: Number.isInteger(status) ? status : 502,
+      statusMessage: undefined,
+      headers: withoutPseudo(headers),
+      body: stream,
+      trailers: () => trailers,
+    };
+    settle({ kind: 'response', res });
+  });
+  stream.on('error', (err: Error & { code?: string | undefined }) => {
+    // REFUSED_STREAM (also sent for streams a GOAWAY cut off): the peer processed nothing.
+    const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM;
+    settle({
+      kind: 'error',
+      error: refused ? 'refused' : classifyError(err, true),
+      message: `${err.code ?? ''} ${err.message}`.trim(),
+      bodyStarted,
+      ...(refused ? { neverProcessed: true } : {}),
+    });
+  });
+  stream.on('close', () =>
+    settle({
+      kind: 'error',
+      error: stream.rstCode === NGHTTP2_REFUSED_STREAM ? 'refused' : 'reset',
+      message: `stream closed before its response (code ${stream.rstCode})`,
+      bodyStarted,
+      ...(stream.rstCode === NGHTTP2_REFUSED_STREAM ? { neverProcessed: true } : {}),
+    }),
+  );
+  if (Buffer.isBuffer(body)) {
+    bodyStarted = true;
+    stream.end(body);
+  } else if (body !== undefined) {
+    bodyStarted = true;
+    body.pipe(stream);
+  }
+  return {
+    outcome,
+    cancel: () => {
+      settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
+      stream.close(NGHTTP2_CANCEL);
+    },
+  };
+}
+
+function h2Headers(
+  request: AttemptRequest,
+  mode: H2Mode,
+  target: AttemptTarget,
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const { headers } = request;
+  for (const k in headers) {
+    if (k === 'host') continue;
+    const v = headers[k];
+    if (v !== undefined) out[k] = v;
+  }
+  const host = headers.host;
+  out[':method'] = request.method;
+  out[':path'] = request.path;
+  out[':scheme'] = mode === 'alpn' ? 'https' : 'http';
+  out[':authority'] =
+    typeof host === 'string' && host !== '' ? host : `${target.address}:${target.port}`;
+  // gRPC requires it end to end; an HTTP/1.1 hop (where TE is hop-by-hop) dropped it.
+  if (isGrpc(headers)) out.te = 'trailers';
+  return out;
+}
+
+export function withoutPseudo(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const k in headers) if (k.charCodeAt(0) !== 58) out[k] = headers[k];
+  return out;
+}
