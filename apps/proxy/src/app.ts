@@ -18,6 +18,8 @@ import { SpanExporter } from './tracing/spanExporter';
 import { Tracer } from './tracing/tracer';
 import { proxyUpgrade, rejectUpgrade } from './upgrade';
 import { MeshTls } from './mtls';
+import { redactionSet } from './tap/redact';
+import { TapHub } from './tap/tapHub';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -34,6 +36,8 @@ export interface AppDeps {
   /** Workload mTLS (certificates from the control plane); plaintext everywhere when absent. */
   meshTls?: MeshTls;
   metrics?: ProxyMetrics;
+  /** bearer token that may tap (read from --tap-token-file) */
+  tapToken?: string;
 }
 
 export interface BoundAddress {
@@ -44,6 +48,7 @@ export interface BoundAddress {
 export interface ProxyApp {
   metrics: ProxyMetrics;
   destinations: Destinations;
+  tap: TapHub;
   start(): Promise<{ inbound: BoundAddress; outbound: BoundAddress; admin: BoundAddress }>;
   stop(drainMs?: number): Promise<void>;
 }
@@ -81,6 +86,21 @@ export function createApp(deps: AppDeps): ProxyApp {
           logger,
         });
   const tracer = new Tracer({ sampleRate: flags.traceSampleRate, exporter });
+  const tap = new TapHub(
+    {
+      namespace: flags.identity.namespace,
+      workload: flags.identity.workload,
+      pod: flags.identity.pod,
+    },
+    redactionSet(flags.tap.redactHeaders),
+  );
+  const local = {
+    namespace: flags.identity.namespace,
+    service: flags.identity.service,
+    workload: flags.identity.workload,
+    pod: flags.identity.pod,
+    ...(deps.meshTls === undefined ? {} : { identity: deps.meshTls.localId }),
+  };
   const agentOptions = {
     keepAlive: true,
     maxSockets: Infinity,
@@ -119,6 +139,8 @@ export function createApp(deps: AppDeps): ProxyApp {
     tlsAgent,
     tlsFor,
     logger,
+    tap,
+    local,
   });
   outbound.on('request', outboundHandler);
   outbound.on('checkContinue', outboundHandler);
@@ -174,6 +196,8 @@ export function createApp(deps: AppDeps): ProxyApp {
     defaultTimeoutMs: flags.defaultTimeoutMs,
     authorizer: deps.authorizer,
     logger,
+    tap,
+    local,
   });
   inboundHttp.on('request', inboundHandler);
   inboundHttp.on('checkContinue', inboundHandler);
@@ -249,13 +273,23 @@ export function createApp(deps: AppDeps): ProxyApp {
       discovery: deps.discovery.map((d) => d.describe()),
       balancers: destinations.describe(),
     }),
+    tap: {
+      hub: tap,
+      access: { identities: new Set(flags.tap.identities), token: deps.tapToken },
+      logger,
+    },
   });
+  // With mesh identity the admin port also takes mTLS (first byte tells), so the dashboard can
+  // prove who it is to tap; scrapers keep using plaintext.
+  const adminListen: http.Server | NetServer =
+    meshTls === undefined ? admin : meshTls.inboundListener(admin, () => undefined, 'permissive');
 
   let started = false;
-  const servers = [inboundListen, outbound, admin];
+  const servers = [inboundListen, outbound, adminListen];
   return {
     metrics,
     destinations,
+    tap,
     async start() {
       const listen = (s: http.Server | NetServer, a: { address: string; port: number }) =>
         new Promise<BoundAddress>((resolve, reject) => {
@@ -267,7 +301,7 @@ export function createApp(deps: AppDeps): ProxyApp {
         });
       const inboundAddr = await listen(inboundListen, flags.inbound);
       const outboundAddr = await listen(outbound, flags.outbound);
-      const adminAddr = await listen(admin, flags.admin);
+      const adminAddr = await listen(adminListen, flags.admin);
       started = true;
       return { inbound: inboundAddr, outbound: outboundAddr, admin: adminAddr };
     },

@@ -28,6 +28,9 @@ const FLAG_NAMES = [
   'default-timeout-ms',
   'log-level',
   'lb',
+  'tap-identity',
+  'tap-token-file',
+  'tap-redact-headers',
 ] as const;
 
 export const HELP_TEXT = `meshlens proxy - sidecar proxy (inbound, outbound, admin listeners)
@@ -57,6 +60,11 @@ Discovery and configuration:
 Tracing:
   --trace-collector-url URL  OTLP/HTTP JSON endpoint, e.g. http://127.0.0.1:50750/v1/traces
   --trace-sample-rate 0..1   (default: 1) rate for requests without a sampled/unsampled parent
+Tap (live request events on the admin listener, GET /tap; only the dashboard may tap):
+  --tap-identity ID[,ID]      SPIFFE ids allowed to tap over mTLS
+                              (default: spiffe://<trust-domain>/ns/meshlens/sa/meshlens-dashboard)
+  --tap-token-file FILE       a bearer token that may tap where there is no mTLS
+  --tap-redact-headers A,B    header values never sent, besides authorization, cookie, set-cookie
 Other:
   --default-timeout-ms 10000  time allowed until the upstream's response headers
   --lb p2c|round-robin        load balancer (default: p2c over peak-EWMA)
@@ -112,6 +120,34 @@ const FlagsSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
   lb: z.enum(['p2c', 'round-robin']).default('p2c'),
+  'tap-identity': z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^spiffe:\/\/[^/]+\/ns\/[^/]+\/sa\/[^/]+$/,
+            'must be spiffe://<td>/ns/<ns>/sa/<sa>',
+          ),
+      ),
+    )
+    .optional(),
+  'tap-token-file': z.string().min(1).optional(),
+  'tap-redact-headers': z
+    .string()
+    .regex(
+      /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(,[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/,
+      'must be header names separated by commas',
+    )
+    .transform((s) => s.split(','))
+    .optional(),
 });
 
 export interface ProxyFlags {
@@ -138,6 +174,7 @@ export interface ProxyFlags {
   defaultTimeoutMs: number;
   logLevel: string;
   lb: 'p2c' | 'round-robin';
+  tap: { identities: string[]; tokenFile: string | undefined; redactHeaders: string[] };
 }
 
 export type FlagsResult =
@@ -201,6 +238,13 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): FlagsResult 
     defaultTimeoutMs: f['default-timeout-ms'],
     logLevel: f['log-level'],
     lb: f.lb,
+    tap: {
+      identities: f['tap-identity'] ?? [
+        `spiffe://${f['trust-domain']}/ns/meshlens/sa/meshlens-dashboard`,
+      ],
+      tokenFile: f['tap-token-file'],
+      redactHeaders: f['tap-redact-headers'] ?? [],
+    },
   };
   return { kind: 'ok', flags };
 }

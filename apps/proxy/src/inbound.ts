@@ -9,6 +9,8 @@ import type { HttpLabels, ProxyMetrics } from './metrics';
 import { countResponse, observe } from './outbound';
 import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
+import { inboundTapStart, type LocalPeer } from './tap/hooks';
+import type { TapHub } from './tap/tapHub';
 
 export interface Authorizer {
   authorize(
@@ -25,6 +27,8 @@ export interface InboundDeps {
   defaultTimeoutMs: number;
   authorizer: Authorizer | undefined;
   logger: { warn(o: object, m: string): void };
+  tap: TapHub;
+  local: LocalPeer;
 }
 
 const peerIds = new WeakMap<Socket, string | undefined>();
@@ -68,7 +72,11 @@ async function handleInbound(
   };
   deps.metrics.requestTotal.inc(labels);
   const span = deps.tracer.startSpan('server', `${method} inbound`, req.headers);
+  const tapped = deps.tap.active
+    ? deps.tap.start(inboundTapStart(req, deps.local, clientId, tlsSocket), res)
+    : undefined;
   const finish = (status: number, extra: Record<string, string | number>, proxyError?: string) => {
+    tapped?.responded(status);
     observe(
       deps.metrics,
       labels,

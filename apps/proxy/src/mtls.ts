@@ -73,6 +73,7 @@ export class MeshTls {
   inboundListener(
     httpServer: http.Server,
     onSocket: (s: net.Socket, tls: boolean) => void,
+    mode: 'permissive' | 'strict' = this.mode,
   ): net.Server {
     const tlsServer = tls.createServer({
       ...contextOptions(this.identity.current()),
@@ -93,7 +94,7 @@ export class MeshTls {
         const isTls = first[0] === TLS_HANDSHAKE;
         onSocket(socket, isTls);
         if (isTls) tlsServer.emit('connection', socket);
-        else if (this.mode === 'permissive') httpServer.emit('connection', socket);
+        else if (mode === 'permissive') httpServer.emit('connection', socket);
         else refusePlaintext(socket);
       });
     });

@@ -10,6 +10,8 @@ import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
 import type { Router, RouteDecision } from './router';
 import type { AttemptTarget } from './attempt';
+import { outboundTapStart, peerFromLabels, type LocalPeer } from './tap/hooks';
+import type { TapHub } from './tap/tapHub';
 
 export interface OutboundDeps {
   destinations: Destinations;
@@ -23,6 +25,8 @@ export interface OutboundDeps {
   /** mTLS settings for an endpoint, or undefined for plaintext. */
   tlsFor: (state: EndpointState) => AttemptTarget['tls'];
   logger: { warn(o: object, m: string): void; info(o: object, m: string): void };
+  tap: TapHub;
+  local: LocalPeer;
 }
 
 /** Target of an outbound request: authority and path from Host or an absolute-form URL. */
@@ -96,12 +100,30 @@ async function handleOutbound(
     `${method} ${decision.routeName ?? key}`,
     req.headers,
   );
+  const tapped = deps.tap.active
+    ? deps.tap.start(
+        outboundTapStart(
+          req,
+          deps.local,
+          target,
+          dest === undefined
+            ? undefined
+            : {
+                namespace: ns,
+                service: svc,
+                workloads: () => dest.balancer.all().map((s) => s.info.workload),
+              },
+        ),
+        res,
+      )
+    : undefined;
   const finish = (
     status: number,
     labels: HttpLabels,
     extra: Record<string, string | number>,
     proxyError?: string,
   ) => {
+    tapped?.responded(status, peerFromLabels(labels));
     const ms = performance.now() - startMs;
     // Counted with the final labels (endpoint, tls, server_id) so request_total and
     // response_total series line up.

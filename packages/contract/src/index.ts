@@ -5,3 +5,4 @@ export * from './traces';
 export * from './controlPlane';
 export * from './query';
 export * from './ingest';
+export * from './tap';
