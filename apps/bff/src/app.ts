@@ -11,6 +11,8 @@ import { createMetrics } from './metrics';
 import { DEFAULT_ALLOWED_HOSTS, hostCheck, methodCheck, originCheck, tokenCheck } from './security';
 import { spaRoutes } from './spa';
 import { streamRoutes } from './stream';
+import { DEFAULT_TAP_SETTINGS, type TapSettings, type TapStats, tapRoutes } from './tap/tapRoutes';
+import type { TapCredentials } from './tap/tapUpstream';
 import { type IngestLimits, traceRoutes } from './traces/routes';
 import { type TraceStore, type TraceStoreOptions, createTraceStore } from './traces/store';
 import { createViewCache } from './viewCache';
@@ -37,12 +39,18 @@ export interface AppDeps {
   now?: () => number;
   /** view cache backstop when the source does not tick */
   cacheMaxAgeMs?: number;
+  /** live request tap (GET /api/v1/tap) */
+  tap?: Partial<TapSettings>;
+  /** how the BFF proves it is the dashboard to the proxies (asked per tap: certificates rotate) */
+  tapCredentials?: () => TapCredentials;
 }
 
 export interface BffApp {
   app: Express;
   traces: TraceStore;
   registry: Registry;
+  /** open taps and their buffers (also exported as meshlens_bff_tap_* metrics) */
+  tap: { stats(): TapStats };
   /** unsubscribes from the source and ends open streams (the source itself is the caller's) */
   close(): void;
 }
@@ -133,6 +141,15 @@ export function createApp(deps: AppDeps): BffApp {
     originCheck: originCheck(allowedHosts),
     status: () => statusOf(apiDeps),
   });
+  const tap = tapRoutes(router, {
+    source: deps.source,
+    originCheck: originCheck(allowedHosts),
+    settings: { ...DEFAULT_TAP_SETTINGS, ...deps.tap },
+    credentials: deps.tapCredentials ?? (() => ({})),
+    logger,
+    now,
+  });
+  metrics.watchTap(() => tap.stats());
   spaRoutes(router, { webDist: deps.webDist ?? null, basePath });
   app.use(basePath === '' ? '/' : basePath, router);
 
@@ -145,9 +162,11 @@ export function createApp(deps: AppDeps): BffApp {
     app,
     traces,
     registry: metrics.registry,
+    tap,
     close() {
       cache.close();
       streams.close();
+      tap.close();
     },
   };
 }

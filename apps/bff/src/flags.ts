@@ -21,6 +21,10 @@ meshlens BFF: golden signals, topology and traces for the dashboard; serves the 
   --fixture-hostile        fixture source: add workloads with HTML/script names
   --fixture-now MS         fixture source: freeze the clock at MS (epoch milliseconds)
   --fixture-down-file FILE fixture source: simulate an outage while FILE exists (e2e tests)
+  --bootstrap-token TOKEN  control-plane bootstrap token: the dashboard gets its mesh identity
+                           (mTLS certificate) to tap proxies (env MESHLENS_BOOTSTRAP_TOKEN)
+  --tap-token-file FILE    tap token shared with proxies that run without mTLS
+  --no-tap                 turn GET /api/v1/tap off (also tap.enabled: false in the config)
   --log-level LEVEL        pino level (default info)
   --help                   this text
 
@@ -40,6 +44,9 @@ const flagsSchema = z.object({
   fixtureHostile: z.boolean().optional(),
   fixtureDownFile: z.string().min(1).optional(),
   fixtureNow: z.coerce.number().int().positive().optional(),
+  bootstrapToken: z.string().min(8, 'must be at least 8 characters').optional(),
+  tapTokenFile: z.string().min(1).optional(),
+  noTap: z.boolean().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   help: z.boolean().optional(),
 });
@@ -69,12 +76,16 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
       'fixture-now': str,
       'fixture-down-file': str,
       'log-level': str,
+      'bootstrap-token': str,
+      'tap-token-file': str,
+      'no-tap': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) raw[camel(k)] = v;
   raw.authToken ??= env.MESHLENS_AUTH_TOKEN || undefined;
+  raw.bootstrapToken ??= env.MESHLENS_BOOTSTRAP_TOKEN || undefined;
   const r = flagsSchema.safeParse(raw);
   if (r.success) return r.data;
   const issue = r.error.issues[0];

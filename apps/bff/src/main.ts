@@ -10,6 +10,7 @@ import { type Flags, USAGE, parseFlags } from './flags';
 import type { FixtureSource } from './fixture/fixtureSource';
 import { DEFAULT_ALLOWED_HOSTS } from './security';
 import { buildSource } from './sources';
+import { loadTapCredentials } from './tap/tapCredentials';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_WEB_DIST = path.resolve(here, '../../web/dist');
@@ -50,7 +51,14 @@ function controlFixture(source: FixtureSource, downFile: string | undefined, log
 async function run(flags: Flags, cfg: BffConfig): Promise<void> {
   const logger = pino({ level: flags.logLevel, base: { service: 'meshlens-bff' } });
   const cpUrl = flags.controlPlaneUrl ?? cfg.controlPlane?.url;
-  const cp = cpUrl ? createControlPlaneClient({ url: cpUrl, logger }) : undefined;
+  const bootstrapToken = flags.bootstrapToken;
+  const cp = cpUrl
+    ? createControlPlaneClient({
+        url: cpUrl,
+        logger,
+        ...(bootstrapToken === undefined ? {} : { token: bootstrapToken }),
+      })
+    : undefined;
   const kind = flags.source ?? cfg.source ?? 'embedded';
   const source = buildSource(
     {
@@ -65,6 +73,19 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
   );
   await source.start();
   const basePath = flags.basePath ?? cfg.server.basePath ?? '';
+  const tapCfg = cfg.tap;
+  const tapEnabled = flags.noTap !== true && (tapCfg?.enabled ?? true);
+  const tapCreds = tapEnabled
+    ? await loadTapCredentials({
+        cp,
+        bootstrapToken,
+        namespace: tapCfg?.identity?.namespace ?? 'meshlens',
+        serviceAccount: tapCfg?.identity?.serviceAccount ?? 'meshlens-dashboard',
+        trustDomain: tapCfg?.identity?.trustDomain ?? 'cluster.local',
+        tokenFile: flags.tapTokenFile ?? tapCfg?.tokenFile,
+        logger,
+      })
+    : undefined;
   const bff = createApp({
     source,
     logger,
@@ -79,6 +100,12 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     ...('seedSpans' in source ? { seedSpans: source.seedSpans() } : {}),
     ...(cfg.traces ? { traceStoreOptions: cfg.traces, ingest: cfg.traces } : {}),
     controlPlane: cp && cpUrl ? { url: cpUrl, client: cp } : null,
+    tap: {
+      enabled: tapEnabled,
+      ...(tapCfg?.maxRps === undefined ? {} : { maxRps: tapCfg.maxRps }),
+      ...(tapCfg?.bufferEvents === undefined ? {} : { bufferEvents: tapCfg.bufferEvents }),
+    },
+    ...(tapCreds === undefined ? {} : { tapCredentials: tapCreds.credentials }),
   });
   if ('setDown' in source) controlFixture(source, flags.fixtureDownFile, logger);
 
@@ -109,6 +136,7 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     bff.close(); // ends SSE streams so close() can finish
     real.close(() => {
       void source.stop().finally(() => {
+        tapCreds?.close();
         cp?.close();
         logger.info('stopped');
         process.exit(0);

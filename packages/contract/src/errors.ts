@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'unavailable',
   'internal',
+  // GET /api/v1/tap when the config turns tap off
+  'tap_disabled',
 ] as const;
 export const errorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
