@@ -211,6 +211,10 @@ async function run(flags, procs, runDir) {
     String(flags.port),
     '--control-plane-url',
     cpUrl,
+    // the dashboard's mesh identity (spiffe://cluster.local/ns/meshlens/sa/meshlens-dashboard):
+    // the proxies let only it tap
+    '--bootstrap-token',
+    token,
     '--web-dist',
     join(root, 'apps/web/dist'),
   ]);
