@@ -4,6 +4,8 @@ import { dashboardCommand } from './commands/dashboard';
 import { edgesCommand } from './commands/edges';
 import { injectCommand } from './commands/inject';
 import { statCommand } from './commands/stat';
+import { tapCommand } from './commands/tap';
+import { topCommand } from './commands/top';
 import { CliError, exitCodes } from './io';
 import type { CliIo } from './io';
 import { cliVersion } from './version';
@@ -36,6 +38,8 @@ Exit codes: 0 ok, 1 failure (e.g. a check failed), 2 bad usage, 3 dashboard unre
 Examples:
   meshlens dashboard            run the dashboard and open it
   meshlens stat -n shop         golden signals per workload
+  meshlens tap deploy/web -n shop --path /api   live requests
+  meshlens top deploy/web -n shop               live busiest paths
   meshlens check                is everything healthy?
   meshlens inject -f app.yaml | kubectl apply -f -`,
     );
@@ -43,6 +47,8 @@ Examples:
     dashboardCommand(io),
     statCommand(io),
     edgesCommand(io),
+    tapCommand(io),
+    topCommand(io),
     checkCommand(io),
     injectCommand(io),
     versionCommand(io),

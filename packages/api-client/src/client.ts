@@ -31,6 +31,13 @@ import { openTap, type TapHandlers } from './tap';
 export type QueryParams = Record<string, string | number | boolean | undefined>;
 
 export interface ApiClient {
+  /** any GET of the API, parsed with the given contract schema */
+  get<S extends z.ZodType>(
+    path: string,
+    q: QueryParams,
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<z.infer<S>>;
   stat(q: QueryParams, signal?: AbortSignal): Promise<StatResponse>;
   edges(q: QueryParams, signal?: AbortSignal): Promise<EdgesResponse>;
   topology(q: QueryParams, signal?: AbortSignal): Promise<TopologyResponse>;
@@ -66,14 +73,24 @@ export function buildQueryString(q: QueryParams): string {
   return s === '' ? '' : `?${s}`;
 }
 
-function unreachable(baseUrl: string): ApiError {
-  return new ApiError(
+function causeOf(err: unknown): string {
+  if (err instanceof Error) {
+    const cause: unknown = err.cause;
+    return cause instanceof Error ? cause.message : err.message;
+  }
+  return String(err);
+}
+
+function unreachable(baseUrl: string, err: unknown): ApiError {
+  const e = new ApiError(
     baseUrl === '' || baseUrl.startsWith('/')
       ? 'The dashboard server is unreachable'
       : `The dashboard server at ${baseUrl} is unreachable`,
     0,
     'unavailable',
   );
+  e.detail = causeOf(err);
+  return e;
 }
 
 export function createApiClient(opts: ApiClientOptions): ApiClient {
@@ -115,7 +132,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       if (isAbort(err)) {
         throw new ApiError(`The dashboard did not answer within ${timeoutMs} ms`, 0, 'timeout');
       }
-      throw unreachable(opts.baseUrl);
+      throw unreachable(opts.baseUrl, err);
     } finally {
       d.done();
     }
@@ -137,6 +154,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
   }
 
   return {
+    get,
     stat: (q, s) => get('/api/v1/stat', q, statResponseSchema, s),
     edges: (q, s) => get('/api/v1/edges', q, edgesResponseSchema, s),
     topology: (q, s) => get('/api/v1/topology', q, topologyResponseSchema, s),

@@ -5,6 +5,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string | undefined;
   readonly parameter: string | undefined;
+  /** the low-level cause (e.g. `connect ECONNREFUSED 127.0.0.1:1`), for terminals */
+  detail: string | undefined;
   constructor(message: string, status: number, code?: string, parameter?: string) {
     super(message);
     this.name = 'ApiError';
