@@ -19,7 +19,7 @@ export function apiClient(target: BffTarget, timeoutMs = 10_000): ApiClient {
 /** ApiError -> the CLI's error with its exit code and a hint. */
 export function cliErrorFrom(target: BffTarget, path: string, err: unknown): Error {
   if (!(err instanceof ApiError)) return err instanceof Error ? err : new Error(String(err));
-  if (err.status === 0 && err.code !== undefined && err.code !== 'timeout') {
+  if (err.status === 0 && err.code === 'unavailable') {
     return new CliError(
       `cannot reach the meshlens dashboard at ${target.baseUrl}: ${err.detail ?? err.message}\n` +
         'Start it with `meshlens dashboard` (or `npm start`), or point --bff-url at it.',

@@ -44,6 +44,6 @@ export async function openTap(
   } catch (err) {
     if (signal?.aborted === true && isAbort(err)) return;
     if (signal?.aborted === true) return;
-    throw new ApiError('The tap stream broke off', 0, 'unavailable');
+    throw new ApiError('The tap stream broke off', 0, 'stream-broken');
   }
 }

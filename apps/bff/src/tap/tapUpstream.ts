@@ -36,6 +36,8 @@ export function openUpstreamTap(
 ): () => void {
   const material = creds.tls?.();
   const url = new URL(`/tap?${toSearchParams(query).toString()}`, proxy.adminOrigin);
+  // the admin port takes TLS and plaintext on the same port (the proxy tells by the first byte)
+  if (material !== undefined) url.protocol = 'https:';
   const headers: http.OutgoingHttpHeaders = {};
   if (creds.token !== undefined) headers.authorization = `Bearer ${creds.token}`;
   let closed = false;
@@ -78,24 +80,33 @@ export function openUpstreamTap(
     res.on('end', () => fail('proxy ended the tap'));
     res.on('error', () => fail('proxy connection lost'));
   };
-  const req =
-    material === undefined
-      ? http.get(url, { headers }, onResponse)
-      : https.get(
-          url,
-          {
-            headers,
-            key: material.keyPem,
-            cert: material.certPem,
-            ca: material.caPem,
-            minVersion: 'TLSv1.3',
-            // any mesh workload identity of our trust domain: the address came from discovery
-            checkServerIdentity: spiffeServerIdentityCheck({
-              trustDomain: creds.trustDomain ?? 'cluster.local',
-            }),
-          },
-          onResponse,
-        );
+  let req: http.ClientRequest;
+  try {
+    req =
+      material === undefined
+        ? http.get(url, { headers }, onResponse)
+        : https.get(
+            url,
+            {
+              headers,
+              key: material.keyPem,
+              cert: material.certPem,
+              ca: material.caPem,
+              minVersion: 'TLSv1.3',
+              // any mesh workload identity of our trust domain: the address came from discovery
+              checkServerIdentity: spiffeServerIdentityCheck({
+                trustDomain: creds.trustDomain ?? 'cluster.local',
+              }),
+            },
+            onResponse,
+          );
+  } catch (err) {
+    // a bad address from discovery must not break the browser's stream
+    queueMicrotask(() => fail(`cannot open the tap: ${(err as Error).message}`));
+    return () => {
+      closed = true;
+    };
+  }
   req.setTimeout(timeoutMs, () => {
     req.destroy();
     fail(`no answer within ${timeoutMs} ms`);
