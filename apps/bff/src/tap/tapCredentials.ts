@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { type ControlPlaneClient, createWorkloadIdentity } from '@meshlens/cp-client';
+import {
+  type ControlPlaneClient,
+  type WorkloadIdentity,
+  createWorkloadIdentity,
+} from '@meshlens/cp-client';
 import type { Logger } from 'pino';
 import type { TapCredentials } from './tapUpstream';
 
@@ -34,20 +38,51 @@ export async function loadTapCredentials(
   if (opts.cp === undefined || opts.bootstrapToken === undefined) {
     return { credentials: () => (token === undefined ? {} : { token }), close: () => undefined };
   }
-  const identity = await createWorkloadIdentity({
-    client: opts.cp,
-    namespace: opts.namespace,
-    serviceAccount: opts.serviceAccount,
-    trustDomain: opts.trustDomain,
-    logger: opts.logger,
-  });
-  opts.logger.info({ spiffeId: identity.spiffeId }, 'dashboard mesh identity issued (tap)');
-  return {
-    credentials: () => ({
-      tls: () => identity.current(),
+  // The identity comes in the background: the dashboard serves everything else while the control
+  // plane is away, and taps say why proxies refuse until the certificate is there.
+  let identity: WorkloadIdentity | undefined;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const cp = opts.cp;
+  const attempt = (delayMs: number) => {
+    createWorkloadIdentity({
+      client: cp,
+      namespace: opts.namespace,
+      serviceAccount: opts.serviceAccount,
       trustDomain: opts.trustDomain,
-      ...(token === undefined ? {} : { token }),
-    }),
-    close: () => identity.close(),
+      logger: opts.logger,
+    }).then(
+      (id) => {
+        if (closed) {
+          id.close();
+          return;
+        }
+        identity = id;
+        opts.logger.info({ spiffeId: id.spiffeId }, 'dashboard mesh identity issued (tap)');
+      },
+      (err: unknown) => {
+        if (closed) return;
+        opts.logger.warn(
+          { err: String(err), retryInMs: delayMs },
+          'cannot get the dashboard mesh identity yet (tap)',
+        );
+        timer = setTimeout(() => attempt(Math.min(delayMs * 2, 10_000)), delayMs);
+        timer.unref();
+      },
+    );
+  };
+  attempt(250);
+  return {
+    credentials: () => {
+      const id = identity;
+      const withToken = token === undefined ? {} : { token };
+      if (id === undefined) return withToken;
+      return { tls: () => id.current(), trustDomain: opts.trustDomain, ...withToken };
+    },
+    close: () => {
+      closed = true;
+      clearTimeout(timer);
+      identity?.close();
+    },
   };
 }
