@@ -52,7 +52,7 @@ describe('parseFlags', () => {
     expect(set.kind === 'ok' && set.flags.tap.redactHeaders).toEqual(['X-Api-Key', 'x-b']);
     const bad = parseFlags(['--tap-identity', 'dashboard'], {});
     expect(bad.kind === 'error' && bad.message).toBe(
-      '--tap-identity.0: must be spiffe://<td>/ns/<ns>/sa/<sa>',
+      '--tap-identity: must be spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>, comma-separated',
     );
   });
 });

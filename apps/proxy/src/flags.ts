@@ -122,21 +122,16 @@ const FlagsSchema = z.object({
   lb: z.enum(['p2c', 'round-robin']).default('p2c'),
   'tap-identity': z
     .string()
-    .transform((s) =>
-      s
+    .transform((v) =>
+      v
         .split(',')
         .map((x) => x.trim())
         .filter((x) => x !== ''),
     )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^spiffe:\/\/[^/]+\/ns\/[^/]+\/sa\/[^/]+$/,
-            'must be spiffe://<td>/ns/<ns>/sa/<sa>',
-          ),
-      ),
+    .refine(
+      (ids) =>
+        ids.length > 0 && ids.every((id) => /^spiffe:\/\/[^/]+\/ns\/[^/]+\/sa\/[^/]+$/.test(id)),
+      'must be spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>, comma-separated',
     )
     .optional(),
   'tap-token-file': z.string().min(1).optional(),
