@@ -24,6 +24,8 @@ import { streamRoutes } from './stream';
 import { type IngestLimits, type OtlpIngest, createOtlpIngest } from './traces/ingest';
 import { traceRoutes } from './traces/routes';
 import { createMemoryTraceSource } from './traces/memorySource';
+import { DEFAULT_TAP_SETTINGS, type TapSettings, type TapStats, tapRoutes } from './tap/tapRoutes';
+import type { TapCredentials } from './tap/tapUpstream';
 import { type TraceStore, type TraceStoreOptions, createTraceStore } from './traces/store';
 import { createViewCache } from './viewCache';
 
@@ -58,6 +60,10 @@ export interface AppDeps {
   now?: () => number;
   /** view cache backstop when the source does not tick */
   cacheMaxAgeMs?: number;
+  /** live request tap (GET /api/v1/tap) */
+  tap?: Partial<TapSettings>;
+  /** how the BFF proves it is the dashboard to the proxies (asked per tap: certificates rotate) */
+  tapCredentials?: () => TapCredentials;
 }
 
 export interface BffApp {
@@ -66,6 +72,8 @@ export interface BffApp {
   /** the OTLP receivers' shared store and limits (main.ts hands it to the gRPC receiver) */
   ingest: OtlpIngest;
   registry: Registry;
+  /** open taps and their buffers (also exported as meshlens_bff_tap_* metrics) */
+  tap: { stats(): TapStats };
   /** unsubscribes from the source and ends open streams (the source itself is the caller's) */
   close(): void;
 }
@@ -172,6 +180,15 @@ export function createApp(deps: AppDeps): BffApp {
     originCheck: originCheck(allowedHosts),
     status: () => statusOf(apiDeps),
   });
+  const tap = tapRoutes(router, {
+    source: deps.source,
+    originCheck: originCheck(allowedHosts),
+    settings: { ...DEFAULT_TAP_SETTINGS, ...deps.tap },
+    credentials: deps.tapCredentials ?? (() => ({})),
+    logger,
+    now,
+  });
+  metrics.watchTap(() => tap.stats());
   spaRoutes(router, { webDist: deps.webDist ?? null, basePath });
   app.use(basePath === '' ? '/' : basePath, router);
 
@@ -185,9 +202,11 @@ export function createApp(deps: AppDeps): BffApp {
     traces,
     ingest,
     registry: metrics.registry,
+    tap,
     close() {
       cache.close();
       streams.close();
+      tap.close();
     },
   };
 }

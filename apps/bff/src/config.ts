@@ -91,6 +91,26 @@ export const bffConfigSchema = z.strictObject({
     })
     .default({ staticConfigs: [] }),
   retention: duration.optional(),
+  /** live request tap (GET /api/v1/tap) */
+  tap: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** total tapped requests per second of one tap, split across its proxies */
+      maxRps: z.number().positive().max(1000).optional(),
+      /** events buffered per browser before dropping */
+      bufferEvents: z.number().int().min(10).max(100_000).optional(),
+      /** the dashboard's mesh identity, certified by the control plane with --control-plane-token-file */
+      identity: z
+        .strictObject({
+          namespace: z.string().min(1).default('meshlens'),
+          serviceAccount: z.string().min(1).default('meshlens-dashboard'),
+          trustDomain: z.string().min(1).default('cluster.local'),
+        })
+        .optional(),
+      /** a tap token file shared with the proxies (--tap-token-file), where there is no mTLS */
+      tokenFile: z.string().min(1).optional(),
+    })
+    .optional(),
   traces: z
     .strictObject({
       /** where trace search and trace-by-id read: memory (default), jaeger or tempo */

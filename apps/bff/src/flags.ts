@@ -50,6 +50,8 @@ meshlens BFF: golden signals, topology and traces for the dashboard; serves the 
   --fixture-hostile        fixture source: add workloads with HTML/script names
   --fixture-now MS         fixture source: freeze the clock at MS (epoch milliseconds)
   --fixture-down-file FILE fixture source: simulate an outage while FILE exists (e2e tests)
+  --tap-token-file FILE    tap token shared with proxies that run without mTLS
+  --no-tap                 turn GET /api/v1/tap off (also tap.enabled: false in the config)
   --log-level LEVEL        pino level (default info)
   --help                   this text
 
@@ -98,6 +100,8 @@ const flagsSchema = z.object({
   fixtureHostile: z.boolean().optional(),
   fixtureDownFile: z.string().min(1).optional(),
   fixtureNow: z.coerce.number().int().positive().optional(),
+  tapTokenFile: z.string().min(1).optional(),
+  noTap: z.boolean().optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   help: z.boolean().optional(),
 });
@@ -147,6 +151,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
       'fixture-now': str,
       'fixture-down-file': str,
       'log-level': str,
+      'tap-token-file': str,
+      'no-tap': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -14,6 +14,7 @@ import { createPersistence } from './persist/persistence';
 import { DEFAULT_ALLOWED_HOSTS } from './security';
 import { buildSource, buildTraceSource } from './sources';
 import { type OtlpGrpcReceiver, startOtlpGrpc } from './traces/otlpGrpc';
+import { loadTapCredentials } from './tap/tapCredentials';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_WEB_DIST = path.resolve(here, '../../web/dist');
@@ -122,6 +123,20 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
   persistence?.restoreStore();
   await source.start();
   const basePath = flags.basePath ?? cfg.server.basePath ?? '';
+  const tapCfg = cfg.tap;
+  const tapEnabled = flags.noTap !== true && (tapCfg?.enabled ?? true);
+  const tapCreds = tapEnabled
+    ? await loadTapCredentials({
+        cp,
+        // certified with the dashboard's own control-plane credential (meshlens/meshlens-dashboard)
+        canCertify: cpTokenFile !== undefined,
+        namespace: tapCfg?.identity?.namespace ?? 'meshlens',
+        serviceAccount: tapCfg?.identity?.serviceAccount ?? 'meshlens-dashboard',
+        trustDomain: tapCfg?.identity?.trustDomain ?? 'cluster.local',
+        tokenFile: flags.tapTokenFile ?? tapCfg?.tokenFile,
+        logger,
+      })
+    : undefined;
   const bff = createApp({
     source,
     logger,
@@ -141,6 +156,12 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
     controlPlane: cp && cpUrl ? { url: cpUrl, client: cp } : null,
     ...(traceSource ? { traceSource } : {}),
     processStatusFile: flags.processStatusFile ?? null,
+    tap: {
+      enabled: tapEnabled,
+      ...(tapCfg?.maxRps === undefined ? {} : { maxRps: tapCfg.maxRps }),
+      ...(tapCfg?.bufferEvents === undefined ? {} : { bufferEvents: tapCfg.bufferEvents }),
+    },
+    ...(tapCreds === undefined ? {} : { tapCredentials: tapCreds.credentials }),
   });
   persistence?.restoreTraces(bff.traces);
   const snapshotTimer = persistence
@@ -192,6 +213,7 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
       .then(() => persistence?.snapshot(bff.traces))
       .catch(() => undefined)
       .finally(() => {
+        tapCreds?.close();
         cp?.close();
         traceSource?.close();
         logger.info('stopped');

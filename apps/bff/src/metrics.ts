@@ -2,6 +2,7 @@ import type { Target } from '@meshlens/contract';
 import type { TelemetrySource } from '@meshlens/telemetry';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TapStats } from './tap/tapRoutes';
 import type { TraceStore } from './traces/store';
 
 export interface BffMetrics {
@@ -10,6 +11,8 @@ export interface BffMetrics {
   middleware: RequestHandler;
   spansReceived: Counter<'protocol'>;
   spansRejected: Counter<'protocol'>;
+  /** exports the tap's sessions and buffers */
+  watchTap(stats: () => TapStats): void;
 }
 
 /** The BFF's own metrics. A fresh registry per app keeps tests (several apps per process) apart. */
@@ -81,7 +84,30 @@ export function createMetrics(source: TelemetrySource, traces: TraceStore): BffM
     });
     next();
   };
-  return { registry, middleware, spansReceived, spansRejected };
+  let tapStats: (() => TapStats) | undefined;
+  const tapGauge = (name: string, help: string, pick: (s: TapStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        if (tapStats) this.set(pick(tapStats()));
+      },
+    });
+  tapGauge('meshlens_bff_tap_sessions', 'Open tap streams', (s) => s.sessions);
+  tapGauge('meshlens_bff_tap_upstreams', 'Proxy tap streams open', (s) => s.upstreams);
+  tapGauge(
+    'meshlens_bff_tap_buffered_events',
+    'Tap events waiting for slow browsers',
+    (s) => s.bufferedEvents,
+  );
+  return {
+    registry,
+    middleware,
+    spansReceived,
+    spansRejected,
+    watchTap: (stats) => (tapStats = stats),
+  };
 }
 
 function registerTargetGauges(registry: Registry, source: TelemetrySource): void {

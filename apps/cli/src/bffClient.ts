@@ -1,3 +1,4 @@
+import { ApiError, type ApiClient, createApiClient } from '@meshlens/api-client';
 import type { z } from 'zod';
 import { CliError, exitCodes } from './io';
 
@@ -6,13 +7,27 @@ export interface BffTarget {
   authToken?: string | undefined;
 }
 
-function describeCause(err: unknown): string {
-  if (err instanceof Error) {
-    const cause: unknown = err.cause;
-    if (cause instanceof Error) return cause.message;
-    return err.message;
+/** The shared typed client (@meshlens/api-client) pointed at the dashboard the flags name. */
+export function apiClient(target: BffTarget, timeoutMs = 10_000): ApiClient {
+  return createApiClient({
+    baseUrl: target.baseUrl,
+    timeoutMs,
+    ...(target.authToken ? { token: target.authToken } : {}),
+  });
+}
+
+/** ApiError -> the CLI's error with its exit code and a hint. */
+export function cliErrorFrom(target: BffTarget, path: string, err: unknown): Error {
+  if (!(err instanceof ApiError)) return err instanceof Error ? err : new Error(String(err));
+  if (err.status === 0 && err.code === 'unavailable') {
+    return new CliError(
+      `cannot reach the meshlens dashboard at ${target.baseUrl}: ${err.detail ?? err.message}\n` +
+        'Start it with `meshlens dashboard` (or `npm start`), or point --bff-url at it.',
+      exitCodes.unreachable,
+    );
   }
-  return String(err);
+  if (err.status === 0) return new CliError(`${path}: ${err.message}`, exitCodes.unreachable);
+  return new CliError(`${path} answered ${err.status}: ${err.message}`);
 }
 
 /** GETs a BFF API path and parses the answer with the contract's schema. */
@@ -22,39 +37,9 @@ export async function getJson<S extends z.ZodType>(
   params: URLSearchParams,
   schema: S,
 ): Promise<z.output<S>> {
-  const url = new URL(
-    path.replace(/^\//, ''),
-    target.baseUrl.endsWith('/') ? target.baseUrl : `${target.baseUrl}/`,
-  );
-  url.search = params.toString();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (target.authToken) headers.authorization = `Bearer ${target.authToken}`;
-  let res: Response;
   try {
-    res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+    return await apiClient(target).get(path, Object.fromEntries(params), schema);
   } catch (err) {
-    throw new CliError(
-      `cannot reach the meshlens dashboard at ${target.baseUrl}: ${describeCause(err)}\n` +
-        'Start it with `meshlens dashboard` (or `npm start`), or point --bff-url at it.',
-      exitCodes.unreachable,
-    );
+    throw cliErrorFrom(target, path, err);
   }
-  const text = await res.text();
-  if (!res.ok) {
-    throw new CliError(`${url.pathname} answered ${res.status}: ${text.slice(0, 300)}`);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new CliError(`${url.pathname} did not answer JSON`);
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CliError(
-      `${url.pathname} answered an unexpected shape (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`,
-    );
-  }
-  return parsed.data;
 }

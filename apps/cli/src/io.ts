@@ -6,6 +6,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Colour only when stdout is a terminal (and NO_COLOR is unset). */
   color: boolean;
+  /** stdout is a terminal: `top` redraws in place instead of printing rows */
+  tty?: boolean;
 }
 
 /** Exit codes scripts can rely on (also in the README). */
@@ -42,5 +44,6 @@ export function processIo(): CliIo {
     readStdin: () => readAll(process.stdin),
     env: process.env,
     color: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+    tty: process.stdout.isTTY === true,
   };
 }

@@ -5,6 +5,8 @@ import { edgesCommand } from './commands/edges';
 import { injectCommand } from './commands/inject';
 import { statCommand } from './commands/stat';
 import { tokenCommand } from './commands/token';
+import { tapCommand } from './commands/tap';
+import { topCommand } from './commands/top';
 import { CliError, exitCodes } from './io';
 import type { CliIo } from './io';
 import { cliVersion } from './version';
@@ -37,6 +39,8 @@ Exit codes: 0 ok, 1 failure (e.g. a check failed), 2 bad usage, 3 dashboard unre
 Examples:
   meshlens dashboard            run the dashboard and open it
   meshlens stat -n shop         golden signals per workload
+  meshlens tap deploy/web -n shop --path /api   live requests
+  meshlens top deploy/web -n shop               live busiest paths
   meshlens check                is everything healthy?
   meshlens inject -f app.yaml | kubectl apply -f -
   meshlens token create -n shop --service-account payments > payments.token`,
@@ -45,6 +49,8 @@ Examples:
     dashboardCommand(io),
     statCommand(io),
     edgesCommand(io),
+    tapCommand(io),
+    topCommand(io),
     checkCommand(io),
     injectCommand(io),
     tokenCommand(io),

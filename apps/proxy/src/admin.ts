@@ -5,19 +5,21 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   type ProxyMetrics,
 } from './metrics';
+import { serveTap, type TapRouteOptions } from './tap/tapRoute';
 
 export interface AdminDeps {
   metrics: ProxyMetrics;
   beforeScrape: () => void;
   ready: () => boolean;
   describe: () => object;
+  tap?: TapRouteOptions;
 }
 
 function wantsOpenMetrics(accept: string | undefined): boolean {
   return accept !== undefined && accept.includes('application/openmetrics-text');
 }
 
-/** Admin listener: /metrics (text or OpenMetrics by Accept), /ready, /live, /endpoints. */
+/** Admin listener: /metrics (text or OpenMetrics by Accept), /ready, /live, /endpoints, /tap. */
 export function createAdminServer(deps: AdminDeps): http.Server {
   return http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -47,11 +49,14 @@ export function createAdminServer(deps: AdminDeps): http.Server {
         send(ok ? 200 : 503, 'text/plain', ok ? 'ready\n' : 'not ready\n');
         return;
       }
+      case '/tap':
+        if (deps.tap === undefined || req.method !== 'GET') break;
+        serveTap(req, res, deps.tap);
+        return;
       case '/endpoints':
         send(200, 'application/json', `${JSON.stringify(deps.describe(), null, 2)}\n`);
         return;
-      default:
-        send(404, 'text/plain', 'not found\n');
     }
+    send(404, 'text/plain', 'not found\n');
   });
 }

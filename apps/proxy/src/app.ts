@@ -20,6 +20,8 @@ import { createCaptureListener, type CaptureListener } from './capture/captureLi
 import type { OriginalDstReader } from './capture/originalDst';
 import { serveH2, sniffPreface } from './h2/h2Entry';
 import { H2SessionPool } from './h2/sessionPool';
+import { redactionSet } from './tap/redact';
+import { TapHub } from './tap/tapHub';
 
 export interface Logger {
   info(o: object, m: string): void;
@@ -38,6 +40,8 @@ export interface AppDeps {
   metrics?: ProxyMetrics;
   /** With --capture: reads a redirected connection's original destination (SO_ORIGINAL_DST). */
   readOriginalDst?: OriginalDstReader;
+  /** bearer token that may tap (read from --tap-token-file) */
+  tapToken?: string;
 }
 
 export interface BoundAddress {
@@ -48,6 +52,7 @@ export interface BoundAddress {
 export interface ProxyApp {
   metrics: ProxyMetrics;
   destinations: Destinations;
+  tap: TapHub;
   start(): Promise<{ inbound: BoundAddress; outbound: BoundAddress; admin: BoundAddress }>;
   stop(drainMs?: number): Promise<void>;
 }
@@ -86,6 +91,21 @@ export function createApp(deps: AppDeps): ProxyApp {
           logger,
         });
   const tracer = new Tracer({ sampleRate: flags.traceSampleRate, exporter });
+  const tap = new TapHub(
+    {
+      namespace: flags.identity.namespace,
+      workload: flags.identity.workload,
+      pod: flags.identity.pod,
+    },
+    redactionSet(flags.tap.redactHeaders),
+  );
+  const local = {
+    namespace: flags.identity.namespace,
+    service: flags.identity.service,
+    workload: flags.identity.workload,
+    pod: flags.identity.pod,
+    ...(deps.meshTls === undefined ? {} : { identity: deps.meshTls.localId }),
+  };
   const agentOptions = {
     keepAlive: true,
     maxSockets: Infinity,
@@ -151,6 +171,8 @@ export function createApp(deps: AppDeps): ProxyApp {
             onStream: () => metrics.h2Streams.inc({ direction: 'outbound' }),
           },
     logger,
+    tap,
+    local,
   });
   const outboundEntry = servePipeline(outbound, outboundHandler, onMalformed);
   const outboundH2 = serveH2(outboundHandler);
@@ -195,6 +217,8 @@ export function createApp(deps: AppDeps): ProxyApp {
     defaultTimeoutMs: flags.defaultTimeoutMs,
     authorizer: deps.authorizer,
     logger,
+    tap,
+    local,
   });
   const inboundEntry = servePipeline(inboundHttp, inboundHandler, onMalformed);
   const inboundH2 = serveH2(inboundHandler);
@@ -259,13 +283,25 @@ export function createApp(deps: AppDeps): ProxyApp {
       discovery: deps.discovery.map((d) => d.describe()),
       balancers: destinations.describe(),
     }),
+    tap: {
+      hub: tap,
+      access: { identities: new Set(flags.tap.identities), token: deps.tapToken },
+      logger,
+    },
   });
+  // With mesh identity the admin port also takes mTLS (first byte tells), so the dashboard can
+  // prove who it is to tap; scrapers keep using plaintext.
+  const adminListen: http.Server | NetServer =
+    meshTls === undefined
+      ? admin
+      : meshTls.inboundListener(admin, () => undefined, undefined, 'permissive');
 
   let started = false;
-  const servers = [inboundListen, outboundListen, admin];
+  const servers = [inboundListen, outboundListen, adminListen];
   return {
     metrics,
     destinations,
+    tap,
     async start() {
       const listen = (s: http.Server | NetServer, a: { address: string; port: number }) =>
         new Promise<BoundAddress>((resolve, reject) => {
@@ -277,7 +313,7 @@ export function createApp(deps: AppDeps): ProxyApp {
         });
       const inboundAddr = await listen(inboundListen, flags.inbound);
       const outboundAddr = await listen(outboundListen, flags.outbound);
-      const adminAddr = await listen(admin, flags.admin);
+      const adminAddr = await listen(adminListen, flags.admin);
       started = true;
       return { inbound: inboundAddr, outbound: outboundAddr, admin: adminAddr };
     },

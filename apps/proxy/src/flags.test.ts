@@ -37,4 +37,22 @@ describe('parseFlags', () => {
     expect(env.kind === 'error' && env.message).toContain('--tls-mode');
     expect(parseFlags(['--help'], {}).kind).toBe('help');
   });
+
+  it('takes the tap settings, with the dashboard identity of the trust domain by default', () => {
+    const def = parseFlags(['--trust-domain', 'corp.example'], {});
+    expect(def.kind === 'ok' && def.flags.tap).toEqual({
+      identities: ['spiffe://corp.example/ns/meshlens/sa/meshlens-dashboard'],
+      tokenFile: undefined,
+      redactHeaders: [],
+    });
+    const set = parseFlags(
+      ['--tap-identity', 'spiffe://td/ns/a/sa/b', '--tap-redact-headers', 'X-Api-Key,x-b'],
+      {},
+    );
+    expect(set.kind === 'ok' && set.flags.tap.redactHeaders).toEqual(['X-Api-Key', 'x-b']);
+    const bad = parseFlags(['--tap-identity', 'dashboard'], {});
+    expect(bad.kind === 'error' && bad.message).toBe(
+      '--tap-identity: must be spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>, comma-separated',
+    );
+  });
 });

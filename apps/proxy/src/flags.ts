@@ -32,6 +32,9 @@ const FLAG_NAMES = [
   'log-level',
   'lb',
   'capture',
+  'tap-identity',
+  'tap-token-file',
+  'tap-redact-headers',
 ] as const;
 
 export const HELP_TEXT = `meshlens proxy - sidecar proxy (inbound, outbound, admin listeners)
@@ -68,6 +71,11 @@ Tracing:
   --trace-collector-url URL  OTLP/HTTP JSON endpoint, e.g. http://127.0.0.1:50750/v1/traces
   --trace-token-file FILE    bearer token for the collector (the dashboard's --ingest-token-file)
   --trace-sample-rate 0..1   (default: 1) rate for requests without a sampled/unsampled parent
+Tap (live request events on the admin listener, GET /tap; only the dashboard may tap):
+  --tap-identity ID[,ID]      SPIFFE ids allowed to tap over mTLS
+                              (default: spiffe://<trust-domain>/ns/meshlens/sa/meshlens-dashboard)
+  --tap-token-file FILE       a bearer token that may tap where there is no mTLS
+  --tap-redact-headers A,B    header values never sent, besides authorization, cookie, set-cookie
 Other:
   --default-timeout-ms 10000  time allowed until the upstream's response headers
   --lb p2c|round-robin        load balancer (default: p2c over peak-EWMA)
@@ -133,6 +141,29 @@ const FlagsSchema = z.object({
     .default('info'),
   lb: z.enum(['p2c', 'round-robin']).default('p2c'),
   capture: z.enum(['enabled', 'disabled']).default('disabled'),
+  'tap-identity': z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+    )
+    .refine(
+      (ids) =>
+        ids.length > 0 && ids.every((id) => /^spiffe:\/\/[^/]+\/ns\/[^/]+\/sa\/[^/]+$/.test(id)),
+      'must be spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>, comma-separated',
+    )
+    .optional(),
+  'tap-token-file': z.string().min(1).optional(),
+  'tap-redact-headers': z
+    .string()
+    .regex(
+      /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(,[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/,
+      'must be header names separated by commas',
+    )
+    .transform((s) => s.split(','))
+    .optional(),
 });
 
 export interface ProxyFlags {
@@ -165,6 +196,7 @@ export interface ProxyFlags {
   logLevel: string;
   lb: 'p2c' | 'round-robin';
   capture: boolean;
+  tap: { identities: string[]; tokenFile: string | undefined; redactHeaders: string[] };
 }
 
 export type FlagsResult =
@@ -232,6 +264,13 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): FlagsResult 
     logLevel: f['log-level'],
     lb: f.lb,
     capture: f.capture === 'enabled',
+    tap: {
+      identities: f['tap-identity'] ?? [
+        `spiffe://${f['trust-domain']}/ns/meshlens/sa/meshlens-dashboard`,
+      ],
+      tokenFile: f['tap-token-file'],
+      redactHeaders: f['tap-redact-headers'] ?? [],
+    },
   };
   return { kind: 'ok', flags };
 }

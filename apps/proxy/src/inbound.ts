@@ -12,6 +12,8 @@ import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
 import type { H2Route } from './h2/h2Attempt';
 import { grpcSpanAttributes, isGrpc, whenResponseOver, type GrpcOutcome } from './h2/grpc';
+import { inboundTapStart, type LocalPeer } from './tap/hooks';
+import type { TapHub } from './tap/tapHub';
 
 export interface Authorizer {
   authorize(
@@ -31,6 +33,8 @@ export interface InboundDeps {
   defaultTimeoutMs: number;
   authorizer: Authorizer | undefined;
   logger: { warn(o: object, m: string): void };
+  tap: TapHub;
+  local: LocalPeer;
 }
 
 const peerIds = new WeakMap<Socket, string | undefined>();
@@ -75,12 +79,16 @@ async function handleInbound(
   };
   deps.metrics.requestTotal.inc(labels);
   const span = deps.tracer.startSpan('server', `${method} inbound`, req.headers);
+  const tapped = deps.tap.active
+    ? deps.tap.start(inboundTapStart(req, deps.local, clientId, tlsSocket), res)
+    : undefined;
   const finish = (
     status: number,
     extra: Record<string, string | number>,
     proxyError?: string,
     grpc?: GrpcOutcome,
   ) => {
+    tapped?.responded(status);
     observe(
       deps.metrics,
       labels,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { createApp } from './app';
 import type { DiscoverySource } from './discovery/discoverySource';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
       }),
     );
   }
+  const tapToken = await readTapToken(flags.tap.tokenFile);
   const mesh = await setupMesh(flags, logger, metrics);
   // Control-plane endpoints first; a discovery file can add services the control plane lacks.
   discovery.unshift(...mesh.discovery);
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
     logger,
     discovery,
     metrics,
+    ...(tapToken === undefined ? {} : { tapToken }),
     ...(mesh.router === undefined ? {} : { router: mesh.router }),
     ...(mesh.authorizer === undefined ? {} : { authorizer: mesh.authorizer }),
     ...(mesh.meshTls === undefined ? {} : { meshTls: mesh.meshTls }),
@@ -77,6 +80,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function readTapToken(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `--tap-token-file ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const token = text.trim();
+  if (token.length < 16)
+    throw new Error(`--tap-token-file ${file}: the token needs 16 characters or more`);
+  return token;
 }
 
 main().catch((err: unknown) => {

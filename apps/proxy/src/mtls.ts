@@ -75,6 +75,7 @@ export class MeshTls {
     httpServer: http.Server,
     onSocket: (s: net.Socket, tls: boolean) => void,
     h2Server?: Http2Server,
+    mode: 'permissive' | 'strict' = this.mode,
   ): net.Server {
     const tlsServer = tls.createServer({
       ...contextOptions(this.identity.current()),
@@ -103,7 +104,7 @@ export class MeshTls {
         const isTls = first[0] === TLS_HANDSHAKE;
         onSocket(socket, isTls);
         if (isTls) tlsServer.emit('connection', socket);
-        else if (this.mode === 'permissive') httpServer.emit('connection', socket);
+        else if (mode === 'permissive') httpServer.emit('connection', socket);
         else refusePlaintext(socket);
       });
     });

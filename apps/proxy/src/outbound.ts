@@ -13,6 +13,8 @@ import type { Router, RouteDecision } from './router';
 import type { AttemptTarget } from './attempt';
 import type { H2Route } from './h2/h2Attempt';
 import { grpcSpanAttributes, whenResponseOver, type GrpcOutcome } from './h2/grpc';
+import { outboundTapStart, peerFromLabels, type LocalPeer } from './tap/hooks';
+import type { TapHub } from './tap/tapHub';
 
 export interface OutboundDeps {
   destinations: Destinations;
@@ -30,6 +32,8 @@ export interface OutboundDeps {
   logger: { warn(o: object, m: string): void; info(o: object, m: string): void };
   /** The service a captured connection dialled (by address), ahead of the Host header. */
   capturedService?: (req: IncomingMessage) => string | undefined;
+  tap: TapHub;
+  local: LocalPeer;
 }
 
 /** Target of an outbound request: authority and path from Host or an absolute-form URL. */
@@ -115,6 +119,23 @@ async function handleOutbound(
     `${method} ${decision.routeName ?? key}`,
     req.headers,
   );
+  const tapped = deps.tap.active
+    ? deps.tap.start(
+        outboundTapStart(
+          req,
+          deps.local,
+          target,
+          dest === undefined
+            ? undefined
+            : {
+                namespace: ns,
+                service: svc,
+                workloads: () => dest.balancer.all().map((s) => s.info.workload),
+              },
+        ),
+        res,
+      )
+    : undefined;
   const finish = (
     status: number,
     labels: HttpLabels,
@@ -122,6 +143,7 @@ async function handleOutbound(
     proxyError?: string,
     grpc?: GrpcOutcome,
   ) => {
+    tapped?.responded(status, peerFromLabels(labels));
     const ms = performance.now() - startMs;
     // Counted with the final labels (endpoint, tls, server_id) so request_total and
     // response_total series line up.

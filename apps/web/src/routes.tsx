@@ -17,6 +17,7 @@ const TraceViewPage = lazy(() =>
 const MeshHealthPage = lazy(() =>
   import('./features/controlplane/MeshHealthPage').then((m) => ({ default: m.MeshHealthPage })),
 );
+const TapPage = lazy(() => import('./features/tap/TapPage').then((m) => ({ default: m.TapPage })));
 const GraphBenchPage = lazy(() =>
   import('./features/bench/GraphBenchPage').then((m) => ({ default: m.GraphBenchPage })),
 );
@@ -32,6 +33,7 @@ export function createRoutes(basePath: string): RouteObject[] {
         { path: '/traces', element: <TracesPage /> },
         { path: '/traces/:traceId', element: <TraceViewPage /> },
         { path: '/controlplane', element: <MeshHealthPage /> },
+        { path: '/tap', element: <TapPage /> },
         { path: '*', element: <NotFoundPage /> },
       ],
     },

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   /** an external backend (Jaeger, Tempo, Prometheus) failed; the message names it and how */
   'backend_error',
   'internal',
+  // GET /api/v1/tap when the config turns tap off
+  'tap_disabled',
 ] as const;
 export const errorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;

@@ -7,3 +7,4 @@ export * from './query';
 export * from './ingest';
 export * from './diagnosis';
 export * from './processes';
+export * from './tap';

@@ -31,6 +31,9 @@ import {
   type ResourceUrl,
 } from './url';
 
+const LiveCallsTab = lazy(() =>
+  import('../tap/LiveCallsTab').then((m) => ({ default: m.LiveCallsTab })),
+);
 const TimeseriesCharts = lazy(() =>
   import('./TimeseriesCharts').then((m) => ({ default: m.TimeseriesCharts })),
 );
@@ -40,6 +43,7 @@ const TAB_LABEL: Record<ResourceTab, string> = {
   edges: 'Edges',
   instances: 'Instances',
   traces: 'Traces',
+  live: 'Live calls',
 };
 
 function parse(p: Readonly<Record<string, string | undefined>>, search: string): ResourceUrl {
@@ -114,6 +118,11 @@ export function ResourcePage() {
         {url.tab === 'edges' && <EdgesTab url={url} peerHref={peerHref} />}
         {url.tab === 'instances' && <InstancesTab url={url} />}
         {url.tab === 'traces' && <TracesTab url={url} p95={row?.latencyMs.p95 ?? null} />}
+        {url.tab === 'live' && (
+          <Suspense fallback={<LoadingState label="Loading live calls…" />}>
+            <LiveCallsTab resource={{ kind: url.kind, namespace: url.namespace, name: url.name }} />
+          </Suspense>
+        )}
       </div>
     </div>
   );

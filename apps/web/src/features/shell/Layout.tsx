@@ -40,6 +40,7 @@ export function Layout({ basePath }: LayoutProps) {
           </NavLink>
           <NavLink to={`/traces${t}`}>Traces</NavLink>
           <NavLink to={`/controlplane${t}`}>Mesh health</NavLink>
+          <NavLink to="/tap">Live calls</NavLink>
         </nav>
         <div className="topbar-right">
           <TimeControls />
