@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   generatedAtSchema,
-  healthSchema,
   resourceKindSchema,
   resourceRefSchema,
   timeRangeSchema,
@@ -85,22 +84,23 @@ export const edgesResponseSchema = z.object({
 });
 export type EdgesResponse = z.infer<typeof edgesResponseSchema>;
 
-/** A topology node: a stat row plus its id (see `resourceId`) and health. */
-export const topologyNodeSchema = statRowSchema.extend({
-  id: z.string(),
-  health: healthSchema,
-});
+/**
+ * A topology node: a stat row plus its id (see `resourceId`). No health: the viewer colours it
+ * with the thresholds it chose (`classifyHealth`), so the server never guesses them.
+ */
+export const topologyNodeSchema = statRowSchema.extend({ id: z.string() });
 export type TopologyNode = z.infer<typeof topologyNodeSchema>;
 
-/** A topology edge refers to nodes by id; `id` is `${source}->${target}`. */
+/**
+ * A topology edge refers to nodes by id; `id` is `edgeId(source, destination)`. Identities are
+ * left to `/edges` (the graph never shows them).
+ */
 export const topologyEdgeSchema = z.object({
   id: z.string(),
   source: z.string(),
   target: z.string(),
   ...goldenSignalsShape,
   mtls: mtlsSchema,
-  clientId: z.string().nullable(),
-  serverId: z.string().nullable(),
 });
 export type TopologyEdge = z.infer<typeof topologyEdgeSchema>;
 

@@ -1,6 +1,5 @@
 import {
   type EdgesQuery,
-  type HealthThresholds,
   type HistogramQuery,
   type StatQuery,
   type TimeseriesQuery,
@@ -47,7 +46,6 @@ export interface EmbeddedSourceOptions {
   retentionMs?: number;
   /** parse in this many worker threads; 0 parses on the main thread (default 0, the BFF sets 1-2) */
   workers?: number;
-  thresholds?: HealthThresholds;
   now?: () => number;
   onError?: (component: string, err: unknown) => void;
   onRound?: (round: RoundSummary) => void;
@@ -66,12 +64,7 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
   const intervalMs = opts.scrapeIntervalMs ?? 5_000;
   const now = opts.now ?? Date.now;
   const store = new TelemetryStore({ retentionMs: opts.retentionMs ?? 3_600_000, intervalMs });
-  const engineOpts = {
-    intervalMs,
-    now,
-    ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
-  };
-  const engine = new QueryEngine(store, engineOpts);
+  const engine = new QueryEngine(store, { intervalMs, now });
   const discoveries: TargetDiscovery[] = [...(opts.discoveries ?? [])];
   if (opts.targets?.length) discoveries.push(createStaticDiscovery(opts.targets));
   if (opts.controlPlane) discoveries.push(createControlPlaneDiscovery(opts.controlPlane));

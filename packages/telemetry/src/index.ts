@@ -16,3 +16,4 @@ export {
   type PrometheusSourceOptions,
 } from './prometheus/prometheusSource';
 export { promString } from './prometheus/promql';
+export { buildTopology, emptyRow, type TopologyInput } from './topology/buildTopology';

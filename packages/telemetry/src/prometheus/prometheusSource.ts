@@ -1,9 +1,6 @@
 import {
-  classifyHealth,
   resolveTimeRange,
-  resourceId,
   type Dialect,
-  type HealthThresholds,
   type HistogramResponse,
   type NamespacesResponse,
   type SourceStatus,
@@ -11,10 +8,10 @@ import {
   type TargetsResponse,
   type TimeseriesPoint,
   type TimeseriesResponse,
-  type TopologyNode,
   type TopologyResponse,
 } from '@meshlens/contract';
 import { NotFoundError } from '../errors';
+import { buildTopology } from '../topology/buildTopology';
 import type { TelemetrySource } from '../source';
 import { PromClient } from './promClient';
 import { promEdges, promStat } from './promQueries';
@@ -31,7 +28,6 @@ export interface PrometheusSourceOptions {
   minRateWindowMs?: number;
   /** force a dialect instead of probing which metric names exist */
   dialect?: 'linkerd' | 'istio';
-  thresholds?: HealthThresholds;
   headers?: Record<string, string>;
   now?: () => number;
 }
@@ -139,37 +135,10 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
       const range = resolveTimeRange(q, generatedAt);
       const d = await detectDialect();
       const [rows, edges] = await Promise.all([
-        statRows(q.kind, range.from, range.to, q.namespace),
+        statRows(q.kind, range.from, range.to),
         promEdges(client, d, 'workload', range.from, range.to),
       ]);
-      const byId = new Map<string, StatRow>(rows.map((r) => [resourceId(r), r]));
-      const topoEdges = [];
-      for (const e of edges) {
-        if (q.kind === 'service' && e.destination.kind !== 'service') continue;
-        if (
-          q.namespace !== undefined &&
-          e.source.namespace !== q.namespace &&
-          e.destination.namespace !== q.namespace
-        ) {
-          continue;
-        }
-        for (const ref of [e.source, e.destination]) {
-          if (!byId.has(resourceId(ref))) byId.set(resourceId(ref), emptyRow(ref));
-        }
-        const { source: s, destination: t, ...rest } = e;
-        topoEdges.push({
-          id: `${resourceId(s)}->${resourceId(t)}`,
-          source: resourceId(s),
-          target: resourceId(t),
-          ...rest,
-        });
-      }
-      const nodes: TopologyNode[] = [...byId.entries()].map(([id, row]) => ({
-        ...row,
-        id,
-        health: classifyHealth(row.successRate, row.rps, opts.thresholds),
-      }));
-      return { generatedAt, window: range, kind: q.kind, nodes, edges: topoEdges };
+      return buildTopology({ query: q, generatedAt, window: range, rows, edges });
     },
     async timeseries(q): Promise<TimeseriesResponse> {
       const generatedAt = now();
@@ -319,21 +288,4 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
     },
   };
   return source;
-}
-
-function emptyRow(ref: StatRow): StatRow;
-function emptyRow(ref: { namespace: string; kind: StatRow['kind']; name: string }): StatRow;
-function emptyRow(ref: { namespace: string; kind: StatRow['kind']; name: string }): StatRow {
-  return {
-    namespace: ref.namespace,
-    kind: ref.kind,
-    name: ref.name,
-    successRate: null,
-    rps: 0,
-    latencyMs: { p50: null, p95: null, p99: null },
-    requests: { success: 0, failure: 0 },
-    tcp: { openConnections: 0, readBytesPerSec: 0, writeBytesPerSec: 0 },
-    meshed: { total: 0 },
-    instances: 0,
-  };
 }
