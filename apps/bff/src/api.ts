@@ -122,6 +122,9 @@ export function apiRoutes(router: Router, deps: ApiDeps): void {
   router.get('/api/v1/namespaces', async (_req, res) => {
     res.json(await cached('namespaces', {}, () => source.namespaces()));
   });
+  router.get('/api/v1/history', async (_req, res) => {
+    res.json(await cached('history', {}, () => source.history()));
+  });
   router.get('/api/v1/targets', async (_req, res) => {
     res.json(await cached('targets', {}, () => source.targets()));
   });

@@ -2,6 +2,7 @@ import {
   edgesResponseSchema,
   errorResponseSchema,
   histogramResponseSchema,
+  historyResponseSchema,
   namespacesResponseSchema,
   statResponseSchema,
   statusResponseSchema,
@@ -33,6 +34,18 @@ async function start(
 }
 
 describe('API over the fixture source', () => {
+  it('tells the replay slider how far back it can go', async () => {
+    const { url } = await start();
+    const { status, body } = await getJson(`${url}/api/v1/history`);
+    expect(status).toBe(200);
+    expect(historyResponseSchema.parse(body)).toEqual({
+      generatedAt: FIXED_NOW,
+      earliestMs: FIXED_NOW - 6 * 3_600_000,
+      latestMs: FIXED_NOW,
+      stepMs: 5000,
+    });
+  });
+
   it('returns stat rows for every workload, parseable by the contract', async () => {
     const { url } = await start();
     const { status, body } = await getJson(`${url}/api/v1/stat?kind=workload&window=1m`);

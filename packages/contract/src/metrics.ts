@@ -246,3 +246,15 @@ export const statusResponseSchema = z.object({
   }),
 });
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
+
+/**
+ * How far back a source can answer (`GET /api/v1/history`): the replay slider's bounds. `null`
+ * before the first sample. `stepMs` is the resolution worth stepping by (the scrape interval).
+ */
+export const historyResponseSchema = z.object({
+  generatedAt: generatedAtSchema,
+  earliestMs: z.number().nullable(),
+  latestMs: z.number().nullable(),
+  stepMs: z.number().positive(),
+});
+export type HistoryResponse = z.infer<typeof historyResponseSchema>;

@@ -136,6 +136,13 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
         : Promise.reject(new NotFoundError(`no ${q.kind} ${q.namespace}/${q.name}`));
     },
     namespaces: () => Promise.resolve(engine.namespaces()),
+    history: () =>
+      Promise.resolve({
+        generatedAt: now(),
+        earliestMs: store.earliestTime ?? null,
+        latestMs: store.latestTime ?? null,
+        stepMs: intervalMs,
+      }),
     targets(): Promise<TargetsResponse> {
       const targets = [...loop.states.values()].map((s) => ({
         url: s.target.url,

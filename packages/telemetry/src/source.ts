@@ -3,6 +3,7 @@ import type {
   EdgesResponse,
   HistogramQuery,
   HistogramResponse,
+  HistoryResponse,
   NamespacesResponse,
   SourceStatus,
   StatQuery,
@@ -30,6 +31,8 @@ export interface TelemetrySource {
   /** latency buckets (+exemplar trace ids) of one resource */
   histogram(q: HistogramQuery): Promise<HistogramResponse>;
   namespaces(): Promise<NamespacesResponse>;
+  /** earliest and latest instant the source can answer for (replay bounds) */
+  history(): Promise<HistoryResponse>;
   /** scrape targets and health (prometheus source: from /api/v1/targets) */
   targets(): Promise<TargetsResponse>;
   /** kind, healthy, last tick time, last error */

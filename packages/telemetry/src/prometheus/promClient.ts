@@ -10,6 +10,10 @@ const vectorSchema = z.object({
     }),
   ),
 });
+const tsdbSchema = z.object({
+  headStats: z.object({ numSeries: z.number(), minTime: z.number() }),
+});
+
 const matrixSchema = z.object({
   resultType: z.literal('matrix'),
   result: z.array(
@@ -114,14 +118,31 @@ export class PromClient {
     return parsed.data;
   }
 
-  private async call(path: string, params: Record<string, string>): Promise<unknown> {
+  /**
+   * The oldest sample time in Prometheus' head block (ms), undefined when it holds none. Older
+   * persisted blocks exist on a long-running server; the head is what answers fast.
+   */
+  async headMinTime(): Promise<number | undefined> {
+    const parsed = tsdbSchema.safeParse(await this.call('/api/v1/status/tsdb', {}, 'GET'));
+    if (!parsed.success)
+      throw new UpstreamError('Prometheus returned an unexpected /api/v1/status/tsdb answer');
+    const { minTime, numSeries } = parsed.data.headStats;
+    // An empty head reports minTime as the max int64: no sample yet.
+    return numSeries > 0 && minTime < Number.MAX_SAFE_INTEGER ? minTime : undefined;
+  }
+
+  private async call(
+    path: string,
+    params: Record<string, string>,
+    method: 'GET' | 'POST' = 'POST',
+  ): Promise<unknown> {
     const url = `${this.base}${path}`;
     let res: Response;
     try {
       res = await fetch(url, {
-        method: 'POST',
+        method,
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.opts.headers },
-        body: new URLSearchParams(params).toString(),
+        ...(method === 'POST' ? { body: new URLSearchParams(params).toString() } : {}),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {

@@ -2,6 +2,7 @@ import {
   resolveTimeRange,
   type Dialect,
   type HistogramResponse,
+  type HistoryResponse,
   type NamespacesResponse,
   type SourceStatus,
   type StatRow,
@@ -252,6 +253,16 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
         .map(([name, workloads]) => ({ name, workloads }))
         .sort((a, b) => a.name.localeCompare(b.name));
       return { generatedAt: now(), namespaces };
+    },
+    async history(): Promise<HistoryResponse> {
+      const earliest = await client.headMinTime();
+      const t = now();
+      return {
+        generatedAt: t,
+        earliestMs: earliest ?? null,
+        latestMs: earliest === undefined ? null : t,
+        stepMs: refreshMs,
+      };
     },
     async targets(): Promise<TargetsResponse> {
       const { activeTargets } = await client.targets();

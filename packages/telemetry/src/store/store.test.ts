@@ -59,6 +59,8 @@ describe('store + engine window math', () => {
     for (let i = 0; i < 12; i++) rounds.push([i * 10_000, exposition(i * 10, 0)]);
     feed(store, rounds);
     expect(store.firstRound).toBe(7);
+    // the replay slider's bounds: the oldest and newest rounds still held
+    expect([store.earliestTime, store.latestTime]).toEqual([70_000, 110_000]);
     expect(store.size).toBe(2); // workload + pod
     store.beginRound(200_000);
     for (let i = 0; i < 6; i++) {

@@ -62,6 +62,16 @@ export class TelemetryStore {
     return Math.max(0, this.rounds - this.capacity);
   }
 
+  /** Time of the oldest round still held, undefined before the first round. */
+  get earliestTime(): number | undefined {
+    return this.rounds > 0 ? this.timeOf(this.firstRound) : undefined;
+  }
+
+  /** Time of the newest committed round, undefined before the first round. */
+  get latestTime(): number | undefined {
+    return this.rounds > 0 ? this.timeOf(this.rounds - 1) : undefined;
+  }
+
   get roundCount(): number {
     return this.rounds;
   }
