@@ -6,6 +6,7 @@ import {
   edgesResponseSchema,
   errorResponseSchema,
   histogramResponseSchema,
+  historyResponseSchema,
   namespacesResponseSchema,
   statResponseSchema,
   statusResponseSchema,
@@ -17,6 +18,7 @@ import {
   type ControlPlaneResponse,
   type EdgesResponse,
   type HistogramResponse,
+  type HistoryResponse,
   type NamespacesResponse,
   type StatResponse,
   type StatusResponse,
@@ -51,6 +53,7 @@ export interface ApiClient {
   timeseries(q: QueryParams, signal?: AbortSignal): Promise<TimeseriesResponse>;
   histogram(q: QueryParams, signal?: AbortSignal): Promise<HistogramResponse>;
   namespaces(signal?: AbortSignal): Promise<NamespacesResponse>;
+  history(signal?: AbortSignal): Promise<HistoryResponse>;
   targets(signal?: AbortSignal): Promise<TargetsResponse>;
   status(signal?: AbortSignal): Promise<StatusResponse>;
   traces(q: QueryParams, signal?: AbortSignal): Promise<TracesResponse>;
@@ -124,6 +127,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     timeseries: (q, s) => get('/api/v1/timeseries', q, timeseriesResponseSchema, s),
     histogram: (q, s) => get('/api/v1/histogram', q, histogramResponseSchema, s),
     namespaces: (s) => get('/api/v1/namespaces', {}, namespacesResponseSchema, s),
+    history: (s) => get('/api/v1/history', {}, historyResponseSchema, s),
     targets: (s) => get('/api/v1/targets', {}, targetsResponseSchema, s),
     status: (s) => get('/api/v1/status', {}, statusResponseSchema, s),
     traces: (q, s) => get('/api/v1/traces', q, tracesResponseSchema, s),

@@ -3,6 +3,12 @@ import { buildMeshHealthUrl, parseMeshHealthUrl } from './controlplane/url';
 import { buildOverviewUrl, parseOverviewUrl } from './overview/url';
 import { buildResourceUrl, parseResourceUrl } from './resource/url';
 import { buildTraceViewUrl, buildTracesUrl, parseTraceViewUrl, parseTracesUrl } from './traces/url';
+import { defaultWindowFor } from '../lib/timeDefaults';
+import { parseTime } from '../lib/timeUrl';
+
+/** What the TimeProvider hands each page for this URL. */
+const t = (search: string, path = '/') =>
+  parseTime(new URLSearchParams(search), defaultWindowFor(path));
 
 function split(url: string): { path: string; search: string } {
   const i = url.indexOf('?');
@@ -15,7 +21,7 @@ function decodeSegments(path: string): string[] {
 
 describe('overview URL', () => {
   it('defaults produce the bare root', () => {
-    expect(buildOverviewUrl(parseOverviewUrl(undefined, ''))).toBe('/');
+    expect(buildOverviewUrl(parseOverviewUrl(undefined, '', t('')))).toBe('/');
   });
 
   it.each([
@@ -26,19 +32,17 @@ describe('overview URL', () => {
     ['shop', '?sort=name&from=1000&to=5000'],
     ['<img src=x onerror=alert(1)>', '?q=%3Cb%3E'],
   ])('round-trips namespace %s with %s', (ns, search) => {
-    const state = parseOverviewUrl(ns, search);
+    const state = parseOverviewUrl(ns, search, t(search));
     const built = buildOverviewUrl(state);
     const { path, search: s2 } = split(built);
     const segs = decodeSegments(path);
-    const again = parseOverviewUrl(segs[1], s2);
+    const again = parseOverviewUrl(segs[1], s2, t(s2));
     expect(again).toEqual(state);
   });
 
   it('parses every field', () => {
-    const s = parseOverviewUrl(
-      'shop',
-      '?kind=service&q=web&sort=-p99&sel=x&warn=97.5&fail=80&refresh=off',
-    );
+    const search = '?kind=service&q=web&sort=-p99&sel=x&warn=97.5&fail=80&refresh=off';
+    const s = parseOverviewUrl('shop', search, t(search));
     expect(s).toEqual({
       namespace: 'shop',
       kind: 'service',
@@ -51,7 +55,7 @@ describe('overview URL', () => {
   });
 
   it('rejects thresholds where failing is above warning', () => {
-    expect(parseOverviewUrl(undefined, '?warn=80&fail=90').thresholds).toEqual({
+    expect(parseOverviewUrl(undefined, '?warn=80&fail=90', t('')).thresholds).toEqual({
       warning: 0.95,
       failing: 0.9,
     });
@@ -60,21 +64,27 @@ describe('overview URL', () => {
 
 describe('resource URL', () => {
   it('round-trips', () => {
+    const first = '?tab=traces&window=1h&refresh=10s';
     const state = parseResourceUrl(
       { namespace: 'shop', kind: 'workload', name: 'web/a b' },
-      '?tab=traces&window=1h&refresh=10s',
+      first,
+      t(first),
     );
     const built = buildResourceUrl(state);
     expect(built).toBe('/namespaces/shop/workload/web%2Fa%20b?tab=traces&window=1h&refresh=10s');
     const { path, search } = split(built);
     const [, ns, kind, name] = decodeSegments(path);
     expect(
-      parseResourceUrl({ namespace: ns ?? '', kind: kind ?? '', name: name ?? '' }, search),
+      parseResourceUrl(
+        { namespace: ns ?? '', kind: kind ?? '', name: name ?? '' },
+        search,
+        t(search),
+      ),
     ).toEqual(state);
   });
 
   it('falls back on unknown tab and kind', () => {
-    const s = parseResourceUrl({ namespace: 'a', kind: 'bogus', name: 'b' }, '?tab=nope');
+    const s = parseResourceUrl({ namespace: 'a', kind: 'bogus', name: 'b' }, '?tab=nope', t(''));
     expect(s.kind).toBe('workload');
     expect(s.tab).toBe('metrics');
   });
@@ -83,7 +93,7 @@ describe('resource URL', () => {
 describe('traces URLs', () => {
   it('round-trips the search', () => {
     const search = '?service=checkout&minDurationMs=250&error=true&limit=100&from=1000&to=2000';
-    const s = parseTracesUrl(search);
+    const s = parseTracesUrl(search, t(search, '/traces'));
     expect(s).toEqual({
       service: 'checkout',
       minDurationMs: 250,
@@ -92,7 +102,7 @@ describe('traces URLs', () => {
       time: { range: { kind: 'absolute', from: 1000, to: 2000 }, refreshMs: 5000 },
     });
     expect(buildTracesUrl(s)).toBe(`/traces${search}`);
-    expect(buildTracesUrl(parseTracesUrl(''))).toBe('/traces');
+    expect(buildTracesUrl(parseTracesUrl('', t('', '/traces')))).toBe('/traces');
   });
 
   it('round-trips the trace view', () => {
@@ -117,10 +127,10 @@ describe('traces URLs', () => {
 describe('mesh health URL', () => {
   it('round-trips', () => {
     const search = '?tab=proxies&q=shop&health=down&sort=-series&window=5m';
-    const s = parseMeshHealthUrl(search);
+    const s = parseMeshHealthUrl(search, t(search));
     expect(s.tab).toBe('proxies');
     expect(s.sort).toEqual({ key: 'series', dir: 'desc' });
     expect(buildMeshHealthUrl(s)).toBe(`/controlplane${search}`);
-    expect(buildMeshHealthUrl(parseMeshHealthUrl(''))).toBe('/controlplane');
+    expect(buildMeshHealthUrl(parseMeshHealthUrl('', t('')))).toBe('/controlplane');
   });
 });

@@ -13,10 +13,14 @@ import { OverviewToolbar } from './OverviewToolbar';
 import { useTopologyQuery } from './useTopologyQuery';
 import { useTrendHistory } from './useTrendHistory';
 import { buildOverviewUrl, parseOverviewUrl, type OverviewUrl } from './url';
-import { effectiveRefresh } from '../../lib/timeUrl';
+import { effectiveRefresh, type TimeState } from '../../lib/timeUrl';
 
-function parse(p: Readonly<Record<string, string | undefined>>, search: string): OverviewUrl {
-  return parseOverviewUrl(p.ns, search);
+function parse(
+  p: Readonly<Record<string, string | undefined>>,
+  search: string,
+  time: TimeState,
+): OverviewUrl {
+  return parseOverviewUrl(p.ns, search, time);
 }
 
 export function matchesFilter(row: { namespace: string; name: string }, filter: string): boolean {

@@ -1,6 +1,6 @@
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds } from '../../lib/health';
 import { enc, formatSort, parseEnum, parseSort, toSearch, type SortState } from '../../lib/search';
-import { DEFAULT_TIME, parseTime, writeTime, type TimeState } from '../../lib/timeUrl';
+import { DEFAULT_TIME, writeTime, type TimeState } from '../../lib/timeUrl';
 
 export const OVERVIEW_SORT_KEYS = [
   'name',
@@ -49,7 +49,12 @@ function pct(v: number): string {
   return String(Math.round(v * 10_000) / 100);
 }
 
-export function parseOverviewUrl(namespace: string | undefined, search: string): OverviewUrl {
+/** `time` comes from the TimeProvider (the one place time is parsed). */
+export function parseOverviewUrl(
+  namespace: string | undefined,
+  search: string,
+  time: TimeState,
+): OverviewUrl {
   const p = new URLSearchParams(search);
   const warning = parsePct(p.get('warn'), DEFAULT_HEALTH_THRESHOLDS.warning);
   const failing = parsePct(p.get('fail'), DEFAULT_HEALTH_THRESHOLDS.failing);
@@ -60,7 +65,7 @@ export function parseOverviewUrl(namespace: string | undefined, search: string):
     sort: parseSort(p.get('sort'), OVERVIEW_SORT_KEYS, DEFAULT_SORT),
     selected: p.get('sel') ?? undefined,
     thresholds: failing <= warning ? { warning, failing } : { ...DEFAULT_HEALTH_THRESHOLDS },
-    time: parseTime(p),
+    time,
   };
 }
 

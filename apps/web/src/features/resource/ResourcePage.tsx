@@ -3,6 +3,7 @@ import { lazy, Suspense, useMemo } from 'react';
 import { Link } from 'react-router';
 import { EmptyState, ErrorState, LoadingState, NoTrafficHelp } from '../../components/StateViews';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../../lib/health';
+import type { TimeState } from '../../lib/timeUrl';
 import { useUrlState } from '../../lib/useUrlState';
 import { buildOverviewUrl, DEFAULT_OVERVIEW } from '../overview/url';
 import { toGraphModel } from '../topology/model';
@@ -41,10 +42,15 @@ const TAB_LABEL: Record<ResourceTab, string> = {
   traces: 'Traces',
 };
 
-function parse(p: Readonly<Record<string, string | undefined>>, search: string): ResourceUrl {
+function parse(
+  p: Readonly<Record<string, string | undefined>>,
+  search: string,
+  time: TimeState,
+): ResourceUrl {
   return parseResourceUrl(
     { namespace: p.ns ?? '', kind: p.kind ?? '', name: p.name ?? '' },
     search,
+    time,
   );
 }
 

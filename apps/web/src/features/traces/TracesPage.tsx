@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import { EmptyState, ErrorState, LoadingState } from '../../components/StateViews';
+import type { TimeState } from '../../lib/timeUrl';
 import { useUrlState } from '../../lib/useUrlState';
 import { TraceTable } from './TraceTable';
 import { useTracesQuery } from './useTracesQueries';
 import { buildTracesUrl, parseTracesUrl, type TracesUrl } from './url';
 
-function parse(_p: unknown, search: string): TracesUrl {
-  return parseTracesUrl(search);
+function parse(_p: unknown, search: string, time: TimeState): TracesUrl {
+  return parseTracesUrl(search, time);
 }
 
 export function TracesPage() {
