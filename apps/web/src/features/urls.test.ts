@@ -51,6 +51,32 @@ describe('overview URL', () => {
       selected: 'x',
       thresholds: { warning: 0.975, failing: 0.8 },
       time: { range: { kind: 'window', window: '1m' }, refreshMs: 0 },
+      find: '',
+      hide: '',
+      edgeLabel: 'rps',
+      boxes: true,
+      collapse: { kind: 'auto' },
+    });
+  });
+
+  it('keeps find/hide, edge labels, boxes and collapsed namespaces in the link', () => {
+    const search =
+      '?find=sr+%3C+95&hide=idle&elabel=p99&boxes=0&collapse=a%252Cb%2Cshop&from=1&to=2&cfrom=0&cto=1';
+    const s = parseOverviewUrl(undefined, search, t(search));
+    expect([s.find, s.hide, s.edgeLabel, s.boxes]).toEqual(['sr < 95', 'idle', 'p99', false]);
+    // a hostile namespace with a comma stays one namespace
+    expect(s.collapse).toEqual({ kind: 'some', namespaces: ['a,b', 'shop'] });
+    expect(s.time.compare).toEqual({ from: 0, to: 1 });
+    const again = parseOverviewUrl(
+      undefined,
+      split(buildOverviewUrl(s)).search,
+      t(split(buildOverviewUrl(s)).search),
+    );
+    expect(again).toEqual(s);
+    expect(parseOverviewUrl(undefined, '?collapse=*', t('')).collapse).toEqual({ kind: 'all' });
+    expect(parseOverviewUrl(undefined, '?collapse=', t('')).collapse).toEqual({
+      kind: 'some',
+      namespaces: [],
     });
   });
 

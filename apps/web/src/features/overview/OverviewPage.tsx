@@ -5,11 +5,15 @@ import { EmptyState, ErrorState, LoadingState, NoTrafficHelp } from '../../compo
 import { useUrlState } from '../../lib/useUrlState';
 import { useNamespacesQuery } from '../shell/useShellQueries';
 import { buildResourceUrl } from '../resource/url';
-import { toGraphModel } from '../topology/model';
+import { compareById } from '../topology/compare';
+import { factsOf, mtlsByNode } from '../topology/graphView';
 import { TopologyView } from '../topology/TopologyView';
 import { GoldenSignalsTable, type SignalsRow } from './GoldenSignalsTable';
 import { NodeDetail } from './NodeDetail';
+import { CompareBar } from './CompareBar';
+import { GraphToolbar } from './GraphToolbar';
 import { OverviewToolbar } from './OverviewToolbar';
+import { useOverviewGraph } from './useOverviewGraph';
 import { useTopologyQuery } from './useTopologyQuery';
 import { useTrendHistory } from './useTrendHistory';
 import { buildOverviewUrl, parseOverviewUrl, type OverviewUrl } from './url';
@@ -32,6 +36,14 @@ export function OverviewPage() {
   const [url, setUrl] = useUrlState(parse, buildOverviewUrl);
   const navigate = useNavigate();
   const topo = useTopologyQuery(url.kind, url.namespace, url.time);
+  const compare = url.time.compare;
+  const baselineQuery = useTopologyQuery(
+    url.kind,
+    url.namespace,
+    { refreshMs: 0, range: { kind: 'absolute', from: compare?.from ?? 0, to: compare?.to ?? 1 } },
+    compare !== undefined,
+  );
+  const baseline = compare ? baselineQuery.data : undefined;
   const namespaces = useNamespacesQuery(effectiveRefresh(url.time));
   const data = topo.data;
   const scope = `${url.kind}|${url.namespace ?? '*'}|${JSON.stringify(url.time.range)}`;
@@ -41,22 +53,29 @@ export function OverviewPage() {
     (data?.nodes ?? []).map((n) => ({ id: n.id, value: n.rps })),
   );
   const showNs = url.namespace === undefined;
-  const graph = useMemo(
-    () => (data ? toGraphModel(data, url.thresholds, url.namespace) : { nodes: [], edges: [] }),
-    [data, url.thresholds, url.namespace],
+  const { graph, find, hide, autoCollapsed, isCollapsed } = useOverviewGraph(url, data, baseline);
+  const hidePredicate = hide.predicate;
+  const rows: SignalsRow[] = useMemo(() => {
+    const mtls = mtlsByNode(data?.edges ?? []);
+    return (data?.nodes ?? []).filter(
+      (n) =>
+        (url.namespace === undefined || n.namespace === url.namespace) &&
+        matchesFilter(n, url.filter) &&
+        !(hidePredicate && hidePredicate(factsOf(n, mtls))),
+    );
+  }, [data, url.filter, url.namespace, hidePredicate]);
+  const rowDeltas = useMemo(
+    () => (data && baseline ? compareById(data.nodes, baseline.nodes) : undefined),
+    [data, baseline],
   );
-  const rows: SignalsRow[] = useMemo(
-    () =>
-      (data?.nodes ?? []).filter(
-        (n) =>
-          (url.namespace === undefined || n.namespace === url.namespace) &&
-          matchesFilter(n, url.filter),
-      ),
-    [data, url.filter, url.namespace],
-  );
+  // Find highlights on the graph; without it the table filter does.
   const matchIds = useMemo(
-    () => (url.filter.trim() === '' ? undefined : new Set(rows.map((r) => r.id))),
-    [rows, url.filter],
+    () => graph.matchIds ?? (url.filter.trim() === '' ? undefined : new Set(rows.map((r) => r.id))),
+    [graph.matchIds, rows, url.filter],
+  );
+  const graphNamespaces = useMemo(
+    () => [...new Set((data?.nodes ?? []).map((n) => n.namespace))].sort(),
+    [data],
   );
   const href = (n: { namespace: string; kind: string; name: string }) =>
     buildResourceUrl({
@@ -75,9 +94,32 @@ export function OverviewPage() {
         onChange={(next, replace) => setUrl(next, { replace })}
         namespaces={namespaces.data?.namespaces.map((n) => n.name) ?? []}
       />
+      <GraphToolbar
+        url={url}
+        namespaces={graphNamespaces}
+        isCollapsed={isCollapsed}
+        findError={find.error}
+        hideError={hide.error}
+        onChange={(next, replace) => setUrl(next, { replace })}
+      />
+      <CompareBar />
       {renderBody()}
     </div>
   );
+
+  function graphLabel(): string {
+    const parts = [
+      `Topology of ${graph.view.nodes.length} nodes and ${graph.view.edges.length} edges`,
+    ];
+    if (graph.collapsedCount > 0) parts.push(`${graph.collapsedCount} namespaces collapsed`);
+    if (graph.hiddenCount > 0) parts.push(`${graph.hiddenCount} hidden`);
+    if (graph.matchIds) parts.push(`${graph.matchIds.size} matching`);
+    if (graph.nodeDeltas) {
+      const changed = [...graph.nodeDeltas.values()].filter((d) => d.tone.overall !== 'none');
+      parts.push(`${changed.length} changed against the baseline`);
+    }
+    return parts.join(', ');
+  }
 
   function renderBody() {
     if (!data) {
@@ -98,18 +140,59 @@ export function OverviewPage() {
       <>
         <section className="overview-grid">
           <div className="panel graph-panel">
+            {autoCollapsed && (
+              <p className="muted pad" role="status">
+                {data.nodes.length} {url.kind}s: every namespace starts collapsed to keep the graph
+                usable. Expand one with its button above, or{' '}
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => setUrl({ ...url, collapse: { kind: 'some', namespaces: [] } })}
+                >
+                  expand all
+                </button>
+              </p>
+            )}
+            {compare && !baseline && (
+              <p className="muted pad" role="status">
+                {baselineQuery.isError
+                  ? `The baseline period could not be loaded: ${baselineQuery.error.message}`
+                  : 'Loading the baseline period…'}
+              </p>
+            )}
             <TopologyView
               nodes={graph.nodes}
               edges={graph.edges}
-              layoutKey={`${url.kind}|${url.namespace ?? '*'}`}
+              layoutKey={`${url.kind}|${url.namespace ?? '*'}|${url.boxes ? 'boxes' : 'flat'}|${graph.view.nodes
+                .filter((n) => n.members !== undefined)
+                .map((n) => n.id)
+                .join(',')}`}
               selectedId={url.selected}
               matchIds={matchIds}
-              onSelect={(id) => setUrl({ ...url, selected: id }, { replace: true })}
+              onSelect={(id) =>
+                setUrl(
+                  { ...url, selected: id?.startsWith('box:') ? undefined : id },
+                  { replace: true },
+                )
+              }
               onOpen={(id) => {
+                const box = id.startsWith('box:') ? decodeURIComponent(id.slice(4)) : undefined;
+                const v = graph.view.nodes.find((x) => x.id === id);
+                const ns = box ?? (v?.members !== undefined ? v.namespace : undefined);
+                if (ns !== undefined) {
+                  // double-click a box to fold it, a folded namespace to open it again
+                  const folded = graphNamespaces.filter((n) => isCollapsed(n));
+                  const next = box ? [...folded, ns] : folded.filter((n) => n !== ns);
+                  setUrl({
+                    ...url,
+                    collapse: { kind: 'some', namespaces: [...new Set(next)].sort() },
+                  });
+                  return;
+                }
                 const n = data.nodes.find((x) => x.id === id);
                 if (n) void navigate(href(n));
               }}
-              ariaLabel={`Topology of ${data.nodes.length} ${url.kind}s and ${data.edges.length} edges`}
+              ariaLabel={graphLabel()}
             />
             <GraphLegend />
           </div>
@@ -138,6 +221,7 @@ export function OverviewPage() {
             onSelect={(id) => setUrl({ ...url, selected: id }, { replace: true })}
             resourceHref={href}
             showNamespace={showNs}
+            deltas={rowDeltas}
           />
           {rows.length === 0 && (
             <p className="muted pad">

@@ -10,7 +10,8 @@ import type {
   StylesheetJson,
 } from 'cytoscape';
 import { useEffect, useRef } from 'react';
-import { stableLayout, type Position } from '../layout';
+import { layoutLeaves } from '../groupLayout';
+import type { Position } from '../layout';
 import type { GraphEdgeModel, GraphHandle, GraphNodeModel } from '../model';
 
 export interface TopologyGraphProps {
@@ -42,6 +43,9 @@ function stylesheet(large: boolean): StylesheetJson {
   const fg = cssVar('--fg', '#1f2933');
   const bg = cssVar('--bg', '#ffffff');
   const muted = cssVar('--muted', '#7b8794');
+  const ok = cssVar('--ok', '#2f9e44');
+  const warn = cssVar('--warn', '#d98e04');
+  const bad = cssVar('--bad', '#d9480f');
   return [
     {
       selector: 'node',
@@ -87,6 +91,49 @@ function stylesheet(large: boolean): StylesheetJson {
       },
     },
     { selector: 'edge.plaintext', style: { 'line-style': 'dashed' } },
+    // Namespace boxes (compound nodes) and folded namespaces.
+    {
+      selector: 'node.box',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': muted,
+        'background-opacity': 0.06,
+        'border-color': muted,
+        'border-width': 1,
+        'border-style': 'dashed',
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'text-margin-y': -4,
+        'font-weight': 'bold',
+        padding: '18px',
+      },
+    },
+    {
+      selector: 'node.collapsed',
+      style: {
+        shape: 'round-rectangle',
+        'border-style': 'double',
+        'border-width': 4,
+        'border-color': muted,
+      },
+    },
+    // Compare: colour only what changed enough to matter.
+    { selector: 'node.tone-bad', style: { 'border-color': bad, 'border-width': 4 } },
+    { selector: 'node.tone-good', style: { 'border-color': ok, 'border-width': 4 } },
+    { selector: 'node.tone-change', style: { 'border-color': warn, 'border-width': 4 } },
+    { selector: 'edge.tone-none', style: { 'line-color': muted, 'target-arrow-color': muted } },
+    {
+      selector: 'edge.tone-bad',
+      style: { 'line-color': bad, 'target-arrow-color': bad, color: bad },
+    },
+    {
+      selector: 'edge.tone-good',
+      style: { 'line-color': ok, 'target-arrow-color': ok, color: ok },
+    },
+    {
+      selector: 'edge.tone-change',
+      style: { 'line-color': warn, 'target-arrow-color': warn, color: warn },
+    },
     { selector: 'edge.hover', style: { label: 'data(hoverLabel)', 'z-index': 10 } },
   ];
 }
@@ -111,8 +158,8 @@ function toElements(
   edges: readonly GraphEdgeModel[],
 ): { nodes: ElementDefinition[]; edges: ElementDefinition[] } {
   const colors = palette();
-  const maxRps = Math.max(1, ...nodes.map((n) => n.rps));
-  const maxEdge = Math.max(1, ...edges.map((e) => e.rps));
+  const maxRps = nodes.reduce((m, n) => Math.max(m, n.rps), 1);
+  const maxEdge = edges.reduce((m, e) => Math.max(m, e.rps), 1);
   return {
     nodes: nodes.map((n) => ({
       group: 'nodes',
@@ -120,8 +167,10 @@ function toElements(
         id: n.id,
         label: n.label,
         color: colors[n.health],
-        size: 18 + 22 * Math.sqrt(n.rps / maxRps),
+        size: (n.role === 'collapsed' ? 30 : 18) + 22 * Math.sqrt(n.rps / maxRps),
+        ...(n.parent !== undefined ? { parent: n.parent } : {}),
       },
+      classes: [n.role ?? '', n.tone ? `tone-${n.tone}` : ''].join(' ').trim(),
     })),
     edges: edges.map((e) => ({
       group: 'edges',
@@ -134,7 +183,7 @@ function toElements(
         color: e.health === 'idle' ? colors.edge : colors[e.health],
         width: 1 + 3 * Math.sqrt(e.rps / maxEdge),
       },
-      classes: e.mtls === 'mtls' ? 'mtls' : 'plaintext',
+      classes: `${e.mtls === 'mtls' ? 'mtls' : 'plaintext'}${e.tone ? ` tone-${e.tone}` : ''}`,
     })),
   };
 }
@@ -157,17 +206,25 @@ function sync(cy: Core, props: TopologyGraphProps): number {
       if (!wanted.has(el.id())) el.remove();
     });
     const known = positionCache.get(props.layoutKey) ?? new Map<string, Position>();
-    const positions = stableLayout(
-      props.nodes.map((n) => n.id),
-      props.edges,
-      known,
-    );
+    // Boxes take their size from their members: only leaves are laid out.
+    const leaves = props.nodes.filter((n) => n.role !== 'box');
+    const positions = layoutLeaves(leaves, props.edges, known);
     const added: ElementDefinition[] = [];
     for (const n of els.nodes) {
       const id = String(n.data.id);
       const existing = cy.getElementById(id);
-      if (existing.nonempty()) existing.data(n.data);
-      else added.push({ ...n, position: { ...(positions.get(id) ?? { x: 0, y: 0 }) } });
+      if (existing.nonempty()) {
+        // The parent is fixed at creation (layoutKey changes with the boxes): never via data().
+        const data: Record<string, unknown> = { ...n.data };
+        delete data.parent;
+        existing.data(data);
+        existing.classes(n.classes ?? '');
+      } else if (positions.has(id)) {
+        added.push({ ...n, position: { ...(positions.get(id) ?? { x: 0, y: 0 }) } });
+      } else {
+        // A box: cytoscape needs parents before their children in one add call.
+        added.unshift(n);
+      }
     }
     for (const e of els.edges) {
       const existing = cy.getElementById(String(e.data.id));
@@ -180,7 +237,7 @@ function sync(cy: Core, props: TopologyGraphProps): number {
     if (added.length > 0) cy.add(added);
     const next = new Map<string, Position>();
     cy.nodes().forEach((n) => {
-      next.set(n.id(), { ...n.position() });
+      if (!n.isParent()) next.set(n.id(), { ...n.position() });
     });
     positionCache.set(props.layoutKey, next);
   });
@@ -264,7 +321,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
       cy.elements().removeClass('dim');
       if (m !== undefined) {
         cy.nodes().forEach((n) => {
-          if (!m.has(n.id())) n.addClass('dim');
+          if (!m.has(n.id()) && !n.hasClass('box')) n.addClass('dim');
         });
         cy.edges().forEach((e) => {
           if (!m.has(e.source().id()) && !m.has(e.target().id())) e.addClass('dim');
