@@ -10,7 +10,7 @@ import { ensureWebBuilt } from '../lib/paths';
 import { waitUntil } from '../lib/wait';
 
 const BASE = '/meshlens';
-const T = 90_000;
+const T = 150_000;
 
 let browser: Browser;
 let bff: FixtureBff;

@@ -26,6 +26,11 @@ export interface TopologyGraphProps {
   onOpen?: (id: string) => void;
   onReady?: (handle: GraphHandle) => void;
   ariaLabel: string;
+  /**
+   * Rendering options measured by the bench (apps/web/README.md): cytoscape's experimental WebGL
+   * renderer, and a light style (no node labels, edges hidden while panning).
+   */
+  rendering?: { webgl?: boolean; light?: boolean } | undefined;
 }
 
 const positionCache = new Map<string, Map<string, Position>>();
@@ -39,7 +44,7 @@ function cssVar(name: string, fallback: string): string {
   return v === '' ? fallback : v;
 }
 
-function stylesheet(large: boolean): StylesheetJson {
+function stylesheet(large: boolean, light: boolean): StylesheetJson {
   const fg = cssVar('--fg', '#1f2933');
   const bg = cssVar('--bg', '#ffffff');
   const muted = cssVar('--muted', '#7b8794');
@@ -50,7 +55,7 @@ function stylesheet(large: boolean): StylesheetJson {
     {
       selector: 'node',
       style: {
-        label: 'data(label)',
+        label: light ? '' : 'data(label)',
         'font-size': 11,
         color: fg,
         'text-valign': 'bottom',
@@ -250,12 +255,14 @@ export function TopologyGraph(props: TopologyGraphProps) {
   const propsRef = useRef(props);
   propsRef.current = props;
   const large = props.edges.length > 300;
+  const webgl = props.rendering?.webgl ?? false;
+  const light = props.rendering?.light ?? false;
 
   useEffect(() => {
     if (!container.current) return undefined;
     const cy = cytoscape({
       container: container.current,
-      style: stylesheet(large),
+      style: stylesheet(large, light),
       minZoom: 0.05,
       maxZoom: 3,
       wheelSensitivity: 0.3,
@@ -263,7 +270,8 @@ export function TopologyGraph(props: TopologyGraphProps) {
       autoungrabify: false,
       // Large graphs: draw a cached bitmap while panning/zooming to keep the frame rate up.
       textureOnViewport: large,
-      hideEdgesOnViewport: false,
+      hideEdgesOnViewport: light,
+      ...(webgl ? { webgl: true } : {}),
       pixelRatio: large ? 1 : 'auto',
     });
     cyRef.current = cy;
@@ -301,7 +309,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
       cyRef.current = null;
     };
     // Recreate only when the graph identity or render mode changes; data updates are diffed below.
-  }, [props.layoutKey, large]);
+  }, [props.layoutKey, large, webgl, light]);
 
   useEffect(() => {
     const cy = cyRef.current;
