@@ -11,6 +11,8 @@ import { TopologyView } from '../topology/TopologyView';
 import { GoldenSignalsTable, type SignalsRow } from './GoldenSignalsTable';
 import { NodeDetail } from './NodeDetail';
 import { CompareBar } from './CompareBar';
+import { EdgeDetail } from './EdgeDetail';
+import { useNodeSeriesQuery } from './useNodeSeriesQuery';
 import { GraphToolbar } from './GraphToolbar';
 import { OverviewToolbar } from './OverviewToolbar';
 import { useOverviewGraph } from './useOverviewGraph';
@@ -80,12 +82,14 @@ export function OverviewPage() {
   const href = (n: { namespace: string; kind: string; name: string }) =>
     buildResourceUrl({
       namespace: n.namespace,
-      kind: n.kind === 'service' ? 'service' : 'workload',
+      kind: n.kind === 'service' ? 'service' : n.kind === 'namespace' ? 'namespace' : 'workload',
       name: n.name,
       tab: 'metrics',
       time: url.time,
     });
-  const selected = data?.nodes.find((n) => n.id === url.selected);
+  const selected = graph.view.nodes.find((n) => n.id === url.selected);
+  const selectedEdge = selected ? undefined : graph.view.edges.find((e) => e.id === url.selected);
+  const series = useNodeSeriesQuery(selected, url.time);
 
   return (
     <div className="page">
@@ -200,9 +204,19 @@ export function OverviewPage() {
             {selected ? (
               <NodeDetail
                 node={selected}
-                topology={data}
+                topology={graph.view}
                 thresholds={url.thresholds}
                 href={href(selected)}
+                onClose={() => setUrl({ ...url, selected: undefined }, { replace: true })}
+                series={series.data}
+                seriesError={series.isError ? series.error.message : undefined}
+              />
+            ) : selectedEdge ? (
+              <EdgeDetail
+                edge={selectedEdge}
+                source={graph.view.nodes.find((n) => n.id === selectedEdge.source)}
+                target={graph.view.nodes.find((n) => n.id === selectedEdge.target)}
+                hrefOf={href}
                 onClose={() => setUrl({ ...url, selected: undefined }, { replace: true })}
               />
             ) : (

@@ -279,6 +279,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
     fitGraph(cy);
     cy.on('tap', 'node', (e) => propsRef.current.onSelect?.(nodeOf(e).id()));
     cy.on('dbltap', 'node', (e) => propsRef.current.onOpen?.(nodeOf(e).id()));
+    cy.on('tap', 'edge', (e) => propsRef.current.onSelect?.(edgeOf(e).id()));
     cy.on('tap', (e) => {
       if ((e.target as unknown) === cy) propsRef.current.onSelect?.(undefined);
     });
@@ -323,7 +324,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
     const cy = cyRef.current;
     if (!cy) return;
     cy.batch(() => {
-      cy.nodes().unselect();
+      cy.elements().unselect();
       if (props.selectedId !== undefined) cy.getElementById(props.selectedId).select();
       const m = props.matchIds;
       cy.elements().removeClass('dim');
