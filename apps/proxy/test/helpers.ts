@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Router } from '../src/router';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,6 +93,8 @@ export async function startProxy(opts: {
   discovery: string;
   args?: string[];
   overrides?: Partial<ProxyFlags>;
+  /** routes with this router (e.g. createMeshRouter over a parsed config) */
+  router?: Router;
 }): Promise<RunningProxy> {
   const discoveryFile = path.join(tempDir(), 'discovery.json');
   writeFileSync(discoveryFile, opts.discovery);
@@ -105,7 +108,13 @@ export async function startProxy(opts: {
     onReload: (result) => metrics.discoveryReloads.inc({ source: 'file', result }),
   });
   await discovery.start();
-  const app = createApp({ flags, logger: silentLogger, discovery: [discovery], metrics });
+  const app = createApp({
+    flags,
+    logger: silentLogger,
+    discovery: [discovery],
+    metrics,
+    ...(opts.router === undefined ? {} : { router: opts.router }),
+  });
   const bound = await app.start();
   return {
     app,
