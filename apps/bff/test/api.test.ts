@@ -3,6 +3,7 @@ import {
   errorResponseSchema,
   histogramResponseSchema,
   historyResponseSchema,
+  routesResponseSchema,
   namespacesResponseSchema,
   statResponseSchema,
   statusResponseSchema,
@@ -34,6 +35,28 @@ async function start(
 }
 
 describe('API over the fixture source', () => {
+  it('serves the routes of a service, and says what is wrong with a bad query', async () => {
+    const { url } = await start();
+    const { status, body } = await getJson(
+      `${url}/api/v1/routes?namespace=shop&name=web&window=1m`,
+    );
+    expect(status).toBe(200);
+    const r = routesResponseSchema.parse(body);
+    const stat = statResponseSchema.parse(
+      (await getJson(`${url}/api/v1/stat?kind=service&namespace=shop&name=web&window=1m`)).body,
+    );
+    // the fixture has no HTTPRoutes: all of web's traffic is on the default route
+    expect(r.routes.map((x) => [x.route, x.rule, x.rps])).toEqual([
+      ['default', '', stat.rows[0]?.rps],
+    ]);
+    const missing = await getJson(`${url}/api/v1/routes?namespace=shop`);
+    expect(missing.status).toBe(400);
+    expect(errorResponseSchema.parse(missing.body).error.message).toBe(
+      'parameter name: is required',
+    );
+    expect((await getJson(`${url}/api/v1/routes?namespace=shop&name=nope`)).status).toBe(404);
+  });
+
   it('tells the replay slider how far back it can go', async () => {
     const { url } = await start();
     const { status, body } = await getJson(`${url}/api/v1/history`);

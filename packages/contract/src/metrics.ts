@@ -258,3 +258,21 @@ export const historyResponseSchema = z.object({
   stepMs: z.number().positive(),
 });
 export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+
+/** Golden signals of one HTTPRoute rule of a service (`GET /api/v1/routes`). */
+export const routeRowSchema = z.object({
+  /** HTTPRoute name; `default` for requests that matched no route */
+  route: z.string(),
+  /** rule index within the route ('' for `default`) */
+  rule: z.string(),
+  ...goldenSignalsShape,
+});
+export type RouteRow = z.infer<typeof routeRowSchema>;
+
+export const routesResponseSchema = z.object({
+  generatedAt: generatedAtSchema,
+  window: timeRangeSchema,
+  service: z.object({ namespace: z.string(), name: z.string() }),
+  routes: z.array(routeRowSchema),
+});
+export type RoutesResponse = z.infer<typeof routesResponseSchema>;

@@ -136,6 +136,7 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
         : Promise.reject(new NotFoundError(`no ${q.kind} ${q.namespace}/${q.name}`));
     },
     namespaces: () => Promise.resolve(engine.namespaces()),
+    routes: (q) => Promise.resolve(engine.routes(q)),
     history: () =>
       Promise.resolve({
         generatedAt: now(),

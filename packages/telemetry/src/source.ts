@@ -5,6 +5,8 @@ import type {
   HistogramResponse,
   HistoryResponse,
   NamespacesResponse,
+  RoutesQuery,
+  RoutesResponse,
   SourceStatus,
   StatQuery,
   StatResponse,
@@ -33,6 +35,8 @@ export interface TelemetrySource {
   namespaces(): Promise<NamespacesResponse>;
   /** earliest and latest instant the source can answer for (replay bounds) */
   history(): Promise<HistoryResponse>;
+  /** per-route signals of one service (HTTPRoute name + rule; `default` when none matched) */
+  routes(q: RoutesQuery): Promise<RoutesResponse>;
   /** scrape targets and health (prometheus source: from /api/v1/targets) */
   targets(): Promise<TargetsResponse>;
   /** kind, healthy, last tick time, last error */

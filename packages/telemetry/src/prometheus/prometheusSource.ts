@@ -3,6 +3,7 @@ import {
   type Dialect,
   type HistogramResponse,
   type HistoryResponse,
+  type RoutesResponse,
   type NamespacesResponse,
   type SourceStatus,
   type StatRow,
@@ -16,6 +17,7 @@ import { buildTopology } from '../topology/buildTopology';
 import type { TelemetrySource } from '../source';
 import { PromClient } from './promClient';
 import { promEdges, promStat } from './promQueries';
+import { promRoutes } from './promRoutes';
 import { istioDialect, linkerdDialect, promRange, selector, type PromDialect } from './promql';
 
 export interface PrometheusSourceOptions {
@@ -253,6 +255,18 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
         .map(([name, workloads]) => ({ name, workloads }))
         .sort((a, b) => a.name.localeCompare(b.name));
       return { generatedAt: now(), namespaces };
+    },
+    async routes(q): Promise<RoutesResponse> {
+      const generatedAt = now();
+      const range = resolveTimeRange(q, generatedAt);
+      const d = await detectDialect();
+      const routes = await promRoutes(client, d, q.namespace, q.name, range.from, range.to);
+      return {
+        generatedAt,
+        window: range,
+        service: { namespace: q.namespace, name: q.name },
+        routes,
+      };
     },
     async history(): Promise<HistoryResponse> {
       const earliest = await client.headMinTime();

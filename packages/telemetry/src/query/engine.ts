@@ -10,6 +10,9 @@ import {
   type NamespacesResponse,
   type ResourceKind,
   type ResourceRef,
+  type RouteRow,
+  type RoutesQuery,
+  type RoutesResponse,
   type StatQuery,
   type StatResponse,
   type StatRow,
@@ -163,6 +166,34 @@ export class QueryEngine {
       rows: this.groups(q.kind).map((g) => this.row(g, range.from, range.to)),
       edges: this.edgeList('workload', range.from, range.to),
     });
+  }
+
+  /** Per-route signals of a service, busiest first. */
+  routes(q: RoutesQuery): RoutesResponse {
+    const generatedAt = this.now();
+    const range = resolveTimeRange(q, generatedAt);
+    const seconds = (range.to - range.from) / 1000;
+    const routes: RouteRow[] = [];
+    for (const agg of this.store.list('route')) {
+      if (!agg.route || agg.resource.namespace !== q.namespace || agg.resource.name !== q.name)
+        continue;
+      const w = AggregateWindow.of(this.store, agg, range.from, range.to);
+      if (w.sampleCount === 0) continue;
+      routes.push({
+        route: agg.route.name,
+        rule: agg.route.rule,
+        ...goldenSignals(sumWindows([w]), seconds),
+      });
+    }
+    routes.sort(
+      (a, b) => b.rps - a.rps || a.route.localeCompare(b.route) || a.rule.localeCompare(b.rule),
+    );
+    return {
+      generatedAt,
+      window: range,
+      service: { namespace: q.namespace, name: q.name },
+      routes,
+    };
   }
 
   /** undefined when the resource is unknown (the BFF answers 404). */

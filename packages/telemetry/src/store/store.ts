@@ -40,7 +40,14 @@ export class TelemetryStore {
     const key = aggregateKey(record);
     let agg = this.aggregates.get(key);
     if (!agg) {
-      agg = new Aggregate(key, record.view, record.resource, record.destination, this.capacity);
+      agg = new Aggregate(
+        key,
+        record.view,
+        record.resource,
+        record.destination,
+        this.capacity,
+        record.route,
+      );
       this.aggregates.set(key, agg);
     }
     agg.add(record, this.currentRound, targetId);
