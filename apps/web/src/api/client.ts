@@ -6,6 +6,7 @@ import {
   edgesResponseSchema,
   errorResponseSchema,
   histogramResponseSchema,
+  routesResponseSchema,
   historyResponseSchema,
   namespacesResponseSchema,
   statResponseSchema,
@@ -18,6 +19,7 @@ import {
   type ControlPlaneResponse,
   type EdgesResponse,
   type HistogramResponse,
+  type RoutesResponse,
   type HistoryResponse,
   type NamespacesResponse,
   type StatResponse,
@@ -54,6 +56,7 @@ export interface ApiClient {
   histogram(q: QueryParams, signal?: AbortSignal): Promise<HistogramResponse>;
   namespaces(signal?: AbortSignal): Promise<NamespacesResponse>;
   history(signal?: AbortSignal): Promise<HistoryResponse>;
+  routes(q: QueryParams, signal?: AbortSignal): Promise<RoutesResponse>;
   targets(signal?: AbortSignal): Promise<TargetsResponse>;
   status(signal?: AbortSignal): Promise<StatusResponse>;
   traces(q: QueryParams, signal?: AbortSignal): Promise<TracesResponse>;
@@ -128,6 +131,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     histogram: (q, s) => get('/api/v1/histogram', q, histogramResponseSchema, s),
     namespaces: (s) => get('/api/v1/namespaces', {}, namespacesResponseSchema, s),
     history: (s) => get('/api/v1/history', {}, historyResponseSchema, s),
+    routes: (q, s) => get('/api/v1/routes', q, routesResponseSchema, s),
     targets: (s) => get('/api/v1/targets', {}, targetsResponseSchema, s),
     status: (s) => get('/api/v1/status', {}, statusResponseSchema, s),
     traces: (q, s) => get('/api/v1/traces', q, tracesResponseSchema, s),

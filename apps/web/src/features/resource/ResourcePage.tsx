@@ -23,6 +23,7 @@ import {
   useTargetsQuery,
   useTimeseriesQuery,
 } from './useResourceQueries';
+import { RoutesTab } from './RoutesTab';
 import {
   buildResourceUrl,
   parseResourceUrl,
@@ -40,6 +41,7 @@ const TAB_LABEL: Record<ResourceTab, string> = {
   edges: 'Edges',
   instances: 'Instances',
   traces: 'Traces',
+  routes: 'Routes',
 };
 
 function parse(
@@ -119,6 +121,7 @@ export function ResourcePage() {
         {url.tab === 'edges' && <EdgesTab url={url} peerHref={peerHref} />}
         {url.tab === 'instances' && <InstancesTab url={url} />}
         {url.tab === 'traces' && <TracesTab url={url} p95={row?.latencyMs.p95 ?? null} />}
+        {url.tab === 'routes' && <RoutesTab url={url} />}
       </div>
     </div>
   );

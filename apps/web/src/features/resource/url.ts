@@ -1,7 +1,7 @@
 import { enc, parseEnum, toSearch } from '../../lib/search';
 import { writeTime, type TimeState } from '../../lib/timeUrl';
 
-export const RESOURCE_TABS = ['metrics', 'edges', 'instances', 'traces'] as const;
+export const RESOURCE_TABS = ['metrics', 'edges', 'instances', 'traces', 'routes'] as const;
 export type ResourceTab = (typeof RESOURCE_TABS)[number];
 export const RESOURCE_PAGE_KINDS = ['workload', 'service', 'namespace'] as const;
 export type ResourcePageKind = (typeof RESOURCE_PAGE_KINDS)[number];
