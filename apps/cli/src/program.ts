@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check';
 import { dashboardCommand } from './commands/dashboard';
 import { edgesCommand } from './commands/edges';
+import { routesCommand } from './commands/routes';
 import { injectCommand } from './commands/inject';
 import { statCommand } from './commands/stat';
 import { CliError, exitCodes } from './io';
@@ -43,6 +44,7 @@ Examples:
     dashboardCommand(io),
     statCommand(io),
     edgesCommand(io),
+    routesCommand(io),
     checkCommand(io),
     injectCommand(io),
     versionCommand(io),
