@@ -5,6 +5,7 @@ import {
   histogramQuerySchema,
   parseQuery,
   queryKey,
+  routesQuerySchema,
   statQuerySchema,
   timeseriesQuerySchema,
   topologyQuerySchema,
@@ -133,6 +134,14 @@ export function apiRoutes(router: Router, deps: ApiDeps): void {
   });
   router.get('/api/v1/namespaces', async (_req, res) => {
     res.json(await cached('namespaces', {}, () => source.namespaces()));
+  });
+  router.get('/api/v1/routes', async (req, res) => {
+    const q = parse(routesQuerySchema, req);
+    await ensureExists('service', q.namespace, q.name);
+    res.json(await cached('routes', q, () => source.routes(q)));
+  });
+  router.get('/api/v1/history', async (_req, res) => {
+    res.json(await cached('history', {}, () => source.history()));
   });
   router.get('/api/v1/targets', async (_req, res) => {
     res.json(await cached('targets', {}, () => source.targets()));

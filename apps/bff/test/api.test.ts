@@ -2,6 +2,8 @@ import {
   edgesResponseSchema,
   errorResponseSchema,
   histogramResponseSchema,
+  historyResponseSchema,
+  routesResponseSchema,
   namespacesResponseSchema,
   statResponseSchema,
   statusResponseSchema,
@@ -33,6 +35,40 @@ async function start(
 }
 
 describe('API over the fixture source', () => {
+  it('serves the routes of a service, and says what is wrong with a bad query', async () => {
+    const { url } = await start();
+    const { status, body } = await getJson(
+      `${url}/api/v1/routes?namespace=shop&name=web&window=1m`,
+    );
+    expect(status).toBe(200);
+    const r = routesResponseSchema.parse(body);
+    const stat = statResponseSchema.parse(
+      (await getJson(`${url}/api/v1/stat?kind=service&namespace=shop&name=web&window=1m`)).body,
+    );
+    // the fixture has no HTTPRoutes: all of web's traffic is on the default route
+    expect(r.routes.map((x) => [x.route, x.rule, x.rps])).toEqual([
+      ['default', '', stat.rows[0]?.rps],
+    ]);
+    const missing = await getJson(`${url}/api/v1/routes?namespace=shop`);
+    expect(missing.status).toBe(400);
+    expect(errorResponseSchema.parse(missing.body).error.message).toBe(
+      'parameter name: is required',
+    );
+    expect((await getJson(`${url}/api/v1/routes?namespace=shop&name=nope`)).status).toBe(404);
+  });
+
+  it('tells the replay slider how far back it can go', async () => {
+    const { url } = await start();
+    const { status, body } = await getJson(`${url}/api/v1/history`);
+    expect(status).toBe(200);
+    expect(historyResponseSchema.parse(body)).toEqual({
+      generatedAt: FIXED_NOW,
+      earliestMs: FIXED_NOW - 6 * 3_600_000,
+      latestMs: FIXED_NOW,
+      stepMs: 5000,
+    });
+  });
+
   it('returns stat rows for every workload, parseable by the contract', async () => {
     const { url } = await start();
     const { status, body } = await getJson(`${url}/api/v1/stat?kind=workload&window=1m`);
@@ -92,8 +128,10 @@ describe('API over the fixture source', () => {
     const topo = topologyResponseSchema.parse((await getJson(`${url}/api/v1/topology`)).body);
     const ids = new Set(topo.nodes.map((n) => n.id));
     expect(topo.edges.every((e) => ids.has(e.source) && ids.has(e.target))).toBe(true);
-    expect(topo.nodes.find((n) => n.name === 'payments')?.health).toBe('failing');
-    expect(topo.nodes.find((n) => n.name === 'web')?.health).toBe('healthy');
+    // health is the viewer's to colour (its thresholds); the numbers behind it are here
+    expect(topo.nodes.find((n) => n.name === 'payments')?.successRate).toBeLessThan(0.9);
+    expect(topo.nodes.find((n) => n.name === 'web')?.successRate).toBeGreaterThan(0.95);
+    expect(topo.edges.every((e) => e.id === `${e.source}->${e.target}`)).toBe(true);
 
     const ts = timeseriesResponseSchema.parse(
       (

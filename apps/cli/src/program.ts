@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './commands/check';
 import { dashboardCommand } from './commands/dashboard';
 import { edgesCommand } from './commands/edges';
+import { routesCommand } from './commands/routes';
 import { injectCommand } from './commands/inject';
 import { statCommand } from './commands/stat';
 import { tokenCommand } from './commands/token';
@@ -51,6 +52,7 @@ Examples:
     edgesCommand(io),
     tapCommand(io),
     topCommand(io),
+    routesCommand(io),
     checkCommand(io),
     injectCommand(io),
     tokenCommand(io),

@@ -122,6 +122,28 @@ describe('meshlens stat / edges against the BFF API', () => {
     expect(JSON.parse(r.out)).toEqual(await api('/api/v1/edges?kind=workload&window=1m'));
   });
 
+  it('routes prints the routes of a service; -o json is exactly what /api/v1/routes returns', async () => {
+    const json = await cli('routes', 'web', '-n', 'shop', '-o', 'json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toEqual(
+      await api('/api/v1/routes?namespace=shop&window=1m&name=web'),
+    );
+    const table = await cli('routes', 'web', '-n', 'shop');
+    const lines = table.out.trimEnd().split('\n');
+    expect(lines[0]?.split(/\s+/)).toEqual([
+      'ROUTE',
+      'RULE',
+      'SUCCESS',
+      'RPS',
+      'LATENCY_P50',
+      'LATENCY_P99',
+    ]);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([['default', '-']]);
+    const missing = await cli('routes', 'web');
+    expect(missing.code).not.toBe(0);
+    expect(missing.err).toContain("required option '-n, --namespace <ns>' not specified");
+  });
+
   it('a bad window is a usage error (exit 2)', async () => {
     const r = await cli('stat', '-t', '2m');
     expect(r.code).toBe(2);

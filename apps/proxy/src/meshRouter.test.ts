@@ -54,6 +54,8 @@ describe('mesh router', () => {
     expect(d.service).toBe('reviews.shop');
     expect(d.subset).toEqual({ version: 'v2', workload: undefined });
     expect(d.routeName).toBe('shop/reviews/by-header');
+    // metric labels: the HTTPRoute's name and the index of the matched rule
+    expect(d.route).toEqual({ name: 'reviews', rule: '0' });
   });
 
   it('splits by weight and carries timeout, retry policy and header changes', () => {

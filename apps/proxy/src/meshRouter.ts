@@ -25,9 +25,15 @@ export function createMeshRouter(store: ConfigStore, random: () => number = Math
       const rule = choice.rule;
       const routeName =
         rule.name === undefined ? choice.routeKey : `${choice.routeKey}/${rule.name}`;
+      const route = { name: choice.route.name, rule: String(choice.ruleIndex) };
       const backend = rule.backendRefs.length === 0 ? undefined : choice.pickBackend(random);
       if (rule.backendRefs.length > 0 && backend === undefined) {
-        return { service: key, routeName, reject: { status: 500, reason: 'no-backend' } };
+        return {
+          service: key,
+          routeName,
+          route,
+          reject: { status: 500, reason: 'no-backend' },
+        };
       }
       const fault = decideFault(rule, random);
       const mod = rule.requestHeaderModifier;
@@ -38,6 +44,7 @@ export function createMeshRouter(store: ConfigStore, random: () => number = Math
             ? undefined
             : { version: backend.version, workload: backend.workload },
         routeName,
+        route,
         timeoutMs: rule.timeouts.requestMs ?? rule.timeouts.backendRequestMs,
         maxRetries: rule.retry?.attempts,
         retryOnStatuses: rule.retry?.codes,

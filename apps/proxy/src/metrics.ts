@@ -18,6 +18,9 @@ export const HTTP_LABELS = [
   'dst_service',
   'dst_deployment',
   'dst_pod',
+  // the matched HTTPRoute (`default` when none) and rule index: outbound only, bounded by config
+  'route_name',
+  'route_rule',
 ] as const;
 const TCP_LABELS = [
   'direction',

@@ -113,6 +113,8 @@ async function handleOutbound(
     authority,
     tls: 'no_identity',
     ...(dest === undefined ? {} : { dst_namespace: ns, dst_service: svc }),
+    route_name: decision.route?.name ?? 'default',
+    ...(decision.route === undefined ? {} : { route_rule: decision.route.rule }),
   };
   const span = deps.tracer.startSpan(
     'client',

@@ -6,6 +6,8 @@ export interface RouteDecision {
   /** Endpoint subset of the chosen backend (version / workload split). */
   subset?: { version?: string | undefined; workload?: string | undefined } | undefined;
   routeName?: string | undefined;
+  /** The matched HTTPRoute and rule index, for metric labels (bounded by the config). */
+  route?: { name: string; rule: string } | undefined;
   retryBackoffMs?: number | undefined;
   /** The route answers itself (e.g. 500 when every backend weight is 0). */
   reject?: { status: number; reason: string } | undefined;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Router } from '../src/router';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -94,6 +95,8 @@ export async function startProxy(opts: {
   overrides?: Partial<ProxyFlags>;
   /** mesh configuration in force: routes/faults (outbound) and authorization (inbound) */
   deps?: Pick<AppDeps, 'router' | 'authorizer'>;
+  /** routes with this router (e.g. createMeshRouter over a parsed config) */
+  router?: Router;
 }): Promise<RunningProxy> {
   const discoveryFile = path.join(tempDir(), 'discovery.json');
   writeFileSync(discoveryFile, opts.discovery);
@@ -113,6 +116,7 @@ export async function startProxy(opts: {
     discovery: [discovery],
     metrics,
     ...opts.deps,
+    ...(opts.router === undefined ? {} : { router: opts.router }),
   });
   const bound = await app.start();
   return {

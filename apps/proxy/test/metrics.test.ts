@@ -65,6 +65,9 @@ describe('metrics after a known request mix', () => {
 
   it('counts requests and responses exactly, 5xx as failure and 4xx as success', () => {
     expect(sum('request_total', out)).toBe(10);
+    // no HTTPRoute configured: every outbound request is on the `default` route, no rule
+    expect(sum('request_total', { ...out, route_name: 'default' })).toBe(10);
+    expect(text).not.toContain('route_rule=');
     expect(sum('response_total', { ...out, status_code: '200', classification: 'success' })).toBe(
       5,
     );

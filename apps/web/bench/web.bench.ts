@@ -9,8 +9,17 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 
 const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = path.join(WEB, 'dist');
+// A bench build (`--mode bench`) is the production build plus the synthetic-graph page, in its
+// own folder so the page never ships in `dist`.
+const DIST = path.join(WEB, 'dist-bench');
 const COLD_LOADS = 5;
+/** Scale runs (issue 14): 1k/2k/5k nodes with 3x edges, each renderer variant. */
+const SCALE = [
+  { nodes: 1000, edges: 3000, variants: ['canvas'] },
+  { nodes: 2000, edges: 6000, variants: ['canvas', 'light', 'webgl'] },
+  { nodes: 5000, edges: 15_000, variants: ['canvas', 'light', 'webgl'] },
+] as const;
+type Variant = 'canvas' | 'light' | 'webgl';
 const FPS_SECONDS = 3;
 
 function gz(file: string): number {
@@ -189,13 +198,20 @@ async function firstView(browser: Browser, url: string) {
   };
 }
 
-async function graph(browser: Browser, url: string, nodes: number, edges: number) {
+async function graph(
+  browser: Browser,
+  url: string,
+  nodes: number,
+  edges: number,
+  variant: Variant = 'canvas',
+) {
   // bypassCSP: the harness evaluates its probes as strings; the app itself runs under the CSP.
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const page = await ctx.newPage();
   const started = Date.now();
-  await page.goto(`${url}/_bench/graph?nodes=${nodes}&edges=${edges}`);
-  await page.waitForFunction('window.__meshlensGraph !== undefined', null, { timeout: 60_000 });
+  const extra = variant === 'webgl' ? '&webgl=1' : variant === 'light' ? '&light=1' : '';
+  await page.goto(`${url}/_bench/graph?nodes=${nodes}&edges=${edges}${extra}`);
+  await page.waitForFunction('window.__meshlensGraph !== undefined', null, { timeout: 120_000 });
   const readyMs = Date.now() - started;
   // Page clock: when the graph was built, and when the first frame after it was painted.
   const builtAt = Number(await page.evaluate('window.__meshlensGraphReadyAt'));
@@ -212,7 +228,10 @@ async function graph(browser: Browser, url: string, nodes: number, edges: number
 
 async function main(): Promise<void> {
   if (!existsSync(path.join(DIST, 'index.html')) || process.argv.includes('--build')) {
-    const r = spawnSync('npx', ['vite', 'build'], { cwd: WEB, stdio: 'inherit' });
+    const r = spawnSync('npx', ['vite', 'build', '--mode', 'bench', '--outDir', 'dist-bench'], {
+      cwd: WEB,
+      stdio: 'inherit',
+    });
     if (r.status !== 0) throw new Error('vite build failed');
   }
   const bff = await startBff();
@@ -291,6 +310,23 @@ async function main(): Promise<void> {
       `pan/zoom = ${(big.fps.graph / big.fps.idle).toFixed(2)}x of idle`,
     );
     line('  graph 50/150: pan/zoom frame rate', `${small.fps.graph.toFixed(1)} fps`, '');
+    console.log('\nscale (targets: 2k/6k pan+zoom >= 30 fps; 5k/15k on screen and usable <= 5 s)');
+    for (const s of SCALE) {
+      for (const v of s.variants) {
+        const g = await graph(browser, bff.url, s.nodes, s.edges, v);
+        const name = `graph ${s.nodes / 1000}k/${s.edges / 1000}k ${v}`;
+        line(
+          `${name}: navigation to first frame`,
+          `${g.paintedAt.toFixed(0)} ms`,
+          `${(g.paintedAt / 5000).toFixed(2)}x of 5000 ms target`,
+        );
+        line(
+          `${name}: pan/zoom frame rate`,
+          `${g.fps.graph.toFixed(1)} fps`,
+          `${(g.fps.graph / 30).toFixed(2)}x of 30 fps; idle ${g.fps.idle.toFixed(1)} fps`,
+        );
+      }
+    }
     console.log(`\nfirst-view files: ${fv.files.sort().join(', ')}`);
   } finally {
     await browser.close();

@@ -18,9 +18,20 @@ const MeshHealthPage = lazy(() =>
   import('./features/controlplane/MeshHealthPage').then((m) => ({ default: m.MeshHealthPage })),
 );
 const TapPage = lazy(() => import('./features/tap/TapPage').then((m) => ({ default: m.TapPage })));
-const GraphBenchPage = lazy(() =>
-  import('./features/bench/GraphBenchPage').then((m) => ({ default: m.GraphBenchPage })),
-);
+
+/**
+ * The synthetic-graph page exists only in bench builds (`vite build --mode bench`, see
+ * bench/web.bench.ts). Vite replaces `import.meta.env.MODE` at build time, so a production
+ * build drops the branch and the page's chunk altogether.
+ */
+function benchRoutes(): RouteObject[] {
+  if (import.meta.env.MODE !== 'bench') return [];
+  const GraphBenchPage = lazy(() =>
+    import('./features/bench/GraphBenchPage').then((m) => ({ default: m.GraphBenchPage })),
+  );
+  // Synthetic graph for the benchmark; outside the layout, no API calls.
+  return [{ path: '/_bench/graph', element: <GraphBenchPage /> }];
+}
 
 export function createRoutes(basePath: string): RouteObject[] {
   return [
@@ -37,7 +48,6 @@ export function createRoutes(basePath: string): RouteObject[] {
         { path: '*', element: <NotFoundPage /> },
       ],
     },
-    // Synthetic 500-node graph for the benchmark; outside the layout, no API calls.
-    { path: '/_bench/graph', element: <GraphBenchPage /> },
+    ...benchRoutes(),
   ];
 }

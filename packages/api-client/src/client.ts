@@ -3,6 +3,8 @@
 import {
   controlPlaneResponseSchema,
   diagnosisResponseSchema,
+  historyResponseSchema,
+  routesResponseSchema,
   processesResponseSchema,
   edgesResponseSchema,
   histogramResponseSchema,
@@ -16,6 +18,8 @@ import {
   tracesResponseSchema,
   type ControlPlaneResponse,
   type DiagnosisResponse,
+  type HistoryResponse,
+  type RoutesResponse,
   type ProcessesResponse,
   type EdgesResponse,
   type HistogramResponse,
@@ -53,6 +57,10 @@ export interface ApiClient {
   traces(q: QueryParams, signal?: AbortSignal): Promise<TracesResponse>;
   trace(traceId: string, signal?: AbortSignal): Promise<TraceResponse>;
   controlPlane(signal?: AbortSignal): Promise<ControlPlaneResponse>;
+  /** how far back the source answers (the replay slider's range) */
+  history(signal?: AbortSignal): Promise<HistoryResponse>;
+  /** per-route golden signals of a service */
+  routes(q: QueryParams, signal?: AbortSignal): Promise<RoutesResponse>;
   /** per data source: reachable or how it failed, mesh metric families and labels found */
   diagnosis(signal?: AbortSignal): Promise<DiagnosisResponse>;
   /** the npm start supervisor's processes and restarts */
@@ -175,6 +183,8 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     trace: (id, s) => get(`/api/v1/traces/${encodeURIComponent(id)}`, {}, traceResponseSchema, s),
     controlPlane: (s) => get('/api/v1/controlplane', {}, controlPlaneResponseSchema, s),
     diagnosis: (s) => get('/api/v1/diagnosis', {}, diagnosisResponseSchema, s),
+    history: (s) => get('/api/v1/history', {}, historyResponseSchema, s),
+    routes: (q, s) => get('/api/v1/routes', q, routesResponseSchema, s),
     processes: (s) => get('/api/v1/processes', {}, processesResponseSchema, s),
     tap: async (q, handlers, signal) => {
       const res = await send(`/api/v1/tap${buildQueryString(q)}`, 'text/event-stream', signal);

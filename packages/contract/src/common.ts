@@ -35,6 +35,15 @@ export function resourceId(ref: ResourceRef): string {
   return `${ref.kind}:${encodeURIComponent(ref.namespace)}/${encodeURIComponent(ref.name)}`;
 }
 
+/**
+ * Id of the edge between two resources: the one place this string is written (topology edges,
+ * cache keys, React keys, the SPA's selection in the URL). Built from the node ids, so it is as
+ * collision-free as `resourceId`.
+ */
+export function edgeId(source: ResourceRef, destination: ResourceRef): string {
+  return `${resourceId(source)}->${resourceId(destination)}`;
+}
+
 /** Resolved time range, epoch milliseconds, `from` < `to`. */
 export const timeRangeSchema = z.object({ from: z.number(), to: z.number() });
 export type TimeRange = z.infer<typeof timeRangeSchema>;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   generatedAtSchema,
-  healthSchema,
   resourceKindSchema,
   resourceRefSchema,
   timeRangeSchema,
@@ -85,22 +84,23 @@ export const edgesResponseSchema = z.object({
 });
 export type EdgesResponse = z.infer<typeof edgesResponseSchema>;
 
-/** A topology node: a stat row plus its id (see `resourceId`) and health. */
-export const topologyNodeSchema = statRowSchema.extend({
-  id: z.string(),
-  health: healthSchema,
-});
+/**
+ * A topology node: a stat row plus its id (see `resourceId`). No health: the viewer colours it
+ * with the thresholds it chose (`classifyHealth`), so the server never guesses them.
+ */
+export const topologyNodeSchema = statRowSchema.extend({ id: z.string() });
 export type TopologyNode = z.infer<typeof topologyNodeSchema>;
 
-/** A topology edge refers to nodes by id; `id` is `${source}->${target}`. */
+/**
+ * A topology edge refers to nodes by id; `id` is `edgeId(source, destination)`. Identities are
+ * left to `/edges` (the graph never shows them).
+ */
 export const topologyEdgeSchema = z.object({
   id: z.string(),
   source: z.string(),
   target: z.string(),
   ...goldenSignalsShape,
   mtls: mtlsSchema,
-  clientId: z.string().nullable(),
-  serverId: z.string().nullable(),
 });
 export type TopologyEdge = z.infer<typeof topologyEdgeSchema>;
 
@@ -251,3 +251,33 @@ export const statusResponseSchema = z.object({
   }),
 });
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
+
+/**
+ * How far back a source can answer (`GET /api/v1/history`): the replay slider's bounds. `null`
+ * before the first sample. `stepMs` is the resolution worth stepping by (the scrape interval).
+ */
+export const historyResponseSchema = z.object({
+  generatedAt: generatedAtSchema,
+  earliestMs: z.number().nullable(),
+  latestMs: z.number().nullable(),
+  stepMs: z.number().positive(),
+});
+export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+
+/** Golden signals of one HTTPRoute rule of a service (`GET /api/v1/routes`). */
+export const routeRowSchema = z.object({
+  /** HTTPRoute name; `default` for requests that matched no route */
+  route: z.string(),
+  /** rule index within the route ('' for `default`) */
+  rule: z.string(),
+  ...goldenSignalsShape,
+});
+export type RouteRow = z.infer<typeof routeRowSchema>;
+
+export const routesResponseSchema = z.object({
+  generatedAt: generatedAtSchema,
+  window: timeRangeSchema,
+  service: z.object({ namespace: z.string(), name: z.string() }),
+  routes: z.array(routeRowSchema),
+});
+export type RoutesResponse = z.infer<typeof routesResponseSchema>;

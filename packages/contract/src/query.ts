@@ -166,6 +166,13 @@ export const topologyQuerySchema = z
   .transform(withDefaultWindow);
 export type TopologyQuery = z.output<typeof topologyQuerySchema>;
 
+/** Routes of one service: `namespace` and `name` (the service) are required. */
+export const routesQuerySchema = z
+  .object({ namespace: nonEmpty, name: nonEmpty, ...timeShape })
+  .superRefine(checkTimeSelection)
+  .transform(withDefaultWindow);
+export type RoutesQuery = z.output<typeof routesQuerySchema>;
+
 /** Max points a time series may have (as Prometheus' 11,000). */
 export const MAX_POINTS = 11_000;
 

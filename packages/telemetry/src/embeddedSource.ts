@@ -1,6 +1,5 @@
 import {
   type EdgesQuery,
-  type HealthThresholds,
   type HistogramQuery,
   type StatQuery,
   type TimeseriesQuery,
@@ -52,7 +51,6 @@ export interface EmbeddedSourceOptions {
   maxAggregatesPerTarget?: number;
   /** parse in this many worker threads; 0 parses on the main thread (default 0, the BFF sets 1-2) */
   workers?: number;
-  thresholds?: HealthThresholds;
   now?: () => number;
   onError?: (component: string, err: unknown) => void;
   onRound?: (round: RoundSummary) => void;
@@ -75,12 +73,7 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
   const intervalMs = opts.scrapeIntervalMs ?? 5_000;
   const now = opts.now ?? Date.now;
   const store = new TelemetryStore({ retentionMs: opts.retentionMs ?? 3_600_000, intervalMs });
-  const engineOpts = {
-    intervalMs,
-    now,
-    ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
-  };
-  const engine = new QueryEngine(store, engineOpts);
+  const engine = new QueryEngine(store, { intervalMs, now });
   const discoveries: TargetDiscovery[] = [...(opts.discoveries ?? [])];
   if (opts.targets?.length) discoveries.push(createStaticDiscovery(opts.targets));
   if (opts.controlPlane) discoveries.push(createControlPlaneDiscovery(opts.controlPlane));
@@ -156,6 +149,14 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
         : Promise.reject(new NotFoundError(`no ${q.kind} ${q.namespace}/${q.name}`));
     },
     namespaces: () => Promise.resolve(engine.namespaces()),
+    routes: (q) => Promise.resolve(engine.routes(q)),
+    history: () =>
+      Promise.resolve({
+        generatedAt: now(),
+        earliestMs: store.earliestTime ?? null,
+        latestMs: store.latestTime ?? null,
+        stepMs: intervalMs,
+      }),
     targets(): Promise<TargetsResponse> {
       const targets = [...loop.states.values()].map((s) => ({
         url: s.target.url,

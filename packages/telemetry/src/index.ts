@@ -35,3 +35,4 @@ export { createJaegerSource, type JaegerSourceOptions } from './traces/jaegerSou
 export { createTempoSource, type TempoSourceOptions } from './traces/tempoSource';
 export { buildTraceQL, traceqlString } from './traces/traceql';
 export { effectiveStatus, summarizeTrace, keepSummary, newestFirst } from './traces/spans';
+export { buildTopology, emptyRow, type TopologyInput } from './topology/buildTopology';

@@ -6,7 +6,13 @@
  */
 
 /** Views an aggregate can answer for. Edges are source -> destination. */
-export type AggregateView = 'workload' | 'pod' | 'service' | 'edge';
+export type AggregateView = 'workload' | 'pod' | 'service' | 'edge' | 'route';
+
+/** The HTTPRoute and rule a `route` aggregate counts (its resource is the service routed to). */
+export interface RouteRef {
+  name: string;
+  rule: string;
+}
 
 export interface ResourceName {
   namespace: string;
@@ -46,6 +52,8 @@ export interface FoldedRecord {
   resource: ResourceName;
   /** only for edges */
   destination?: EdgeDestination;
+  /** only for routes */
+  route?: RouteRef;
   /** latency bucket upper bounds (ascending, last is +Infinity) - empty without a histogram */
   les: number[];
   /** FIXED_COUNTER_COLUMNS increments followed by one increment per bucket */
@@ -81,8 +89,13 @@ const SEP = '\u0000';
  * Map key of an aggregate. Parts are joined with NUL; the rare name that contains a NUL falls
  * back to JSON so hostile names can never collide (this runs for every sample at ingest).
  */
-export function aggregateKey(r: Pick<FoldedRecord, 'view' | 'resource' | 'destination'>): string {
-  const d = r.destination;
+export function aggregateKey(
+  r: Pick<FoldedRecord, 'view' | 'resource' | 'destination' | 'route'>,
+): string {
+  // a route is keyed like an edge to a pseudo-destination: same code path, no collision (view differs)
+  const d: { kind: string; namespace: string; name: string } | undefined = r.route
+    ? { kind: 'route', namespace: r.route.name, name: r.route.rule }
+    : r.destination;
   const key = d
     ? r.view +
       SEP +

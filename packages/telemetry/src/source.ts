@@ -3,7 +3,10 @@ import type {
   EdgesResponse,
   HistogramQuery,
   HistogramResponse,
+  HistoryResponse,
   NamespacesResponse,
+  RoutesQuery,
+  RoutesResponse,
   SourceStatus,
   StatQuery,
   StatResponse,
@@ -30,6 +33,10 @@ export interface TelemetrySource {
   /** latency buckets (+exemplar trace ids) of one resource */
   histogram(q: HistogramQuery): Promise<HistogramResponse>;
   namespaces(): Promise<NamespacesResponse>;
+  /** earliest and latest instant the source can answer for (replay bounds) */
+  history(): Promise<HistoryResponse>;
+  /** per-route signals of one service (HTTPRoute name + rule; `default` when none matched) */
+  routes(q: RoutesQuery): Promise<RoutesResponse>;
   /** scrape targets and health (prometheus source: from /api/v1/targets) */
   targets(): Promise<TargetsResponse>;
   /** kind, healthy, last tick time, last error */

@@ -251,4 +251,19 @@ describe('oracle: embedded and prometheus sources agree with a real Prometheus',
     )?.rows[0];
     expectWithin(apiRow?.rps, 9.3 * (1 - 1200 / WINDOW_MS), 0.02);
   });
+
+  it('replay bounds: both sources report a history that covers the measured window', async () => {
+    const viaProm = await createPrometheusSource({
+      url: prom?.url ?? '',
+      dialect: 'linkerd',
+    }).history();
+    const mine = await embedded?.history();
+    for (const h of [viaProm, mine]) {
+      expect(h?.earliestMs).toBeTypeOf('number');
+      expect(h?.earliestMs).toBeGreaterThanOrEqual(t0 - 1000);
+      expect(h?.earliestMs).toBeLessThanOrEqual(from);
+      expect(h?.latestMs).toBeGreaterThanOrEqual(to);
+    }
+    expect(mine?.stepMs).toBe(1000);
+  });
 });

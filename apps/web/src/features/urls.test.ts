@@ -3,6 +3,12 @@ import { buildMeshHealthUrl, parseMeshHealthUrl } from './controlplane/url';
 import { buildOverviewUrl, parseOverviewUrl } from './overview/url';
 import { buildResourceUrl, parseResourceUrl } from './resource/url';
 import { buildTraceViewUrl, buildTracesUrl, parseTraceViewUrl, parseTracesUrl } from './traces/url';
+import { defaultWindowFor } from '../lib/timeDefaults';
+import { parseTime } from '../lib/timeUrl';
+
+/** What the TimeProvider hands each page for this URL. */
+const t = (search: string, path = '/') =>
+  parseTime(new URLSearchParams(search), defaultWindowFor(path));
 
 function split(url: string): { path: string; search: string } {
   const i = url.indexOf('?');
@@ -15,7 +21,7 @@ function decodeSegments(path: string): string[] {
 
 describe('overview URL', () => {
   it('defaults produce the bare root', () => {
-    expect(buildOverviewUrl(parseOverviewUrl(undefined, ''))).toBe('/');
+    expect(buildOverviewUrl(parseOverviewUrl(undefined, '', t('')))).toBe('/');
   });
 
   it.each([
@@ -28,19 +34,17 @@ describe('overview URL', () => {
     ['shop', `?sel=workload%3Ashop%2Fweb-%3Eworkload%3Ashop%2Fcart&trace=${'ab'.repeat(16)}`],
     ['<img src=x onerror=alert(1)>', '?q=%3Cb%3E'],
   ])('round-trips namespace %s with %s', (ns, search) => {
-    const state = parseOverviewUrl(ns, search);
+    const state = parseOverviewUrl(ns, search, t(search));
     const built = buildOverviewUrl(state);
     const { path, search: s2 } = split(built);
     const segs = decodeSegments(path);
-    const again = parseOverviewUrl(segs[1], s2);
+    const again = parseOverviewUrl(segs[1], s2, t(s2));
     expect(again).toEqual(state);
   });
 
   it('parses every field', () => {
-    const s = parseOverviewUrl(
-      'shop',
-      '?kind=service&q=web&sort=-p99&sel=x&warn=97.5&fail=80&refresh=off',
-    );
+    const search = '?kind=service&q=web&sort=-p99&sel=x&warn=97.5&fail=80&refresh=off';
+    const s = parseOverviewUrl('shop', search, t(search));
     expect(s).toEqual({
       namespace: 'shop',
       kind: 'service',
@@ -49,11 +53,37 @@ describe('overview URL', () => {
       selected: 'x',
       thresholds: { warning: 0.975, failing: 0.8 },
       time: { range: { kind: 'window', window: '1m' }, refreshMs: 0 },
+      find: '',
+      hide: '',
+      edgeLabel: 'rps',
+      boxes: true,
+      collapse: { kind: 'auto' },
+    });
+  });
+
+  it('keeps find/hide, edge labels, boxes and collapsed namespaces in the link', () => {
+    const search =
+      '?find=sr+%3C+95&hide=idle&elabel=p99&boxes=0&collapse=a%252Cb%2Cshop&from=1&to=2&cfrom=0&cto=1';
+    const s = parseOverviewUrl(undefined, search, t(search));
+    expect([s.find, s.hide, s.edgeLabel, s.boxes]).toEqual(['sr < 95', 'idle', 'p99', false]);
+    // a hostile namespace with a comma stays one namespace
+    expect(s.collapse).toEqual({ kind: 'some', namespaces: ['a,b', 'shop'] });
+    expect(s.time.compare).toEqual({ from: 0, to: 1 });
+    const again = parseOverviewUrl(
+      undefined,
+      split(buildOverviewUrl(s)).search,
+      t(split(buildOverviewUrl(s)).search),
+    );
+    expect(again).toEqual(s);
+    expect(parseOverviewUrl(undefined, '?collapse=*', t('')).collapse).toEqual({ kind: 'all' });
+    expect(parseOverviewUrl(undefined, '?collapse=', t('')).collapse).toEqual({
+      kind: 'some',
+      namespaces: [],
     });
   });
 
   it('rejects thresholds where failing is above warning', () => {
-    expect(parseOverviewUrl(undefined, '?warn=80&fail=90').thresholds).toEqual({
+    expect(parseOverviewUrl(undefined, '?warn=80&fail=90', t('')).thresholds).toEqual({
       warning: 0.95,
       failing: 0.9,
     });
@@ -62,21 +92,27 @@ describe('overview URL', () => {
 
 describe('resource URL', () => {
   it('round-trips', () => {
+    const first = '?tab=traces&window=1h&refresh=10s';
     const state = parseResourceUrl(
       { namespace: 'shop', kind: 'workload', name: 'web/a b' },
-      '?tab=traces&window=1h&refresh=10s',
+      first,
+      t(first),
     );
     const built = buildResourceUrl(state);
     expect(built).toBe('/namespaces/shop/workload/web%2Fa%20b?tab=traces&window=1h&refresh=10s');
     const { path, search } = split(built);
     const [, ns, kind, name] = decodeSegments(path);
     expect(
-      parseResourceUrl({ namespace: ns ?? '', kind: kind ?? '', name: name ?? '' }, search),
+      parseResourceUrl(
+        { namespace: ns ?? '', kind: kind ?? '', name: name ?? '' },
+        search,
+        t(search),
+      ),
     ).toEqual(state);
   });
 
   it('falls back on unknown tab and kind', () => {
-    const s = parseResourceUrl({ namespace: 'a', kind: 'bogus', name: 'b' }, '?tab=nope');
+    const s = parseResourceUrl({ namespace: 'a', kind: 'bogus', name: 'b' }, '?tab=nope', t(''));
     expect(s.kind).toBe('workload');
     expect(s.tab).toBe('metrics');
   });
@@ -85,7 +121,7 @@ describe('resource URL', () => {
 describe('traces URLs', () => {
   it('round-trips the search', () => {
     const search = '?service=checkout&minDurationMs=250&error=true&limit=100&from=1000&to=2000';
-    const s = parseTracesUrl(search);
+    const s = parseTracesUrl(search, t(search, '/traces'));
     expect(s).toEqual({
       service: 'checkout',
       minDurationMs: 250,
@@ -94,7 +130,7 @@ describe('traces URLs', () => {
       time: { range: { kind: 'absolute', from: 1000, to: 2000 }, refreshMs: 5000 },
     });
     expect(buildTracesUrl(s)).toBe(`/traces${search}`);
-    expect(buildTracesUrl(parseTracesUrl(''))).toBe('/traces');
+    expect(buildTracesUrl(parseTracesUrl('', t('', '/traces')))).toBe('/traces');
   });
 
   it('round-trips the trace view', () => {
@@ -119,10 +155,10 @@ describe('traces URLs', () => {
 describe('mesh health URL', () => {
   it('round-trips', () => {
     const search = '?tab=proxies&q=shop&health=down&sort=-series&window=5m';
-    const s = parseMeshHealthUrl(search);
+    const s = parseMeshHealthUrl(search, t(search));
     expect(s.tab).toBe('proxies');
     expect(s.sort).toEqual({ key: 'series', dir: 'desc' });
     expect(buildMeshHealthUrl(s)).toBe(`/controlplane${search}`);
-    expect(buildMeshHealthUrl(parseMeshHealthUrl(''))).toBe('/controlplane');
+    expect(buildMeshHealthUrl(parseMeshHealthUrl('', t('')))).toBe('/controlplane');
   });
 });

@@ -1,11 +1,10 @@
 import { withBase } from './basePath';
-import { parseTime, pinRange, writeTime, type TimeWindow } from './timeUrl';
-
-const TIME_KEYS = ['window', 'from', 'to', 'refresh'];
+import { parseTime, pinRange, TIME_KEYS, writeTime, type TimeWindow } from './timeUrl';
 
 /**
- * The link a colleague opens. With `pin`, a relative window becomes the absolute from/to it
- * covers at `now`, so the receiver sees the same period instead of "the last 5 minutes".
+ * The link a colleague opens. With `pin`, a relative window (or a replay instant) becomes the
+ * absolute from/to it covers at `now`, so the receiver sees the same period instead of "the last
+ * 5 minutes".
  */
 export function buildShareLink(opts: {
   origin: string;
@@ -25,9 +24,3 @@ export function buildShareLink(opts: {
   const s = params.toString();
   return `${opts.origin}${withBase(opts.basePath, opts.pathname)}${s === '' ? '' : `?${s}`}`;
 }
-
-export function defaultWindowFor(pathname: string): TimeWindow | undefined {
-  return pathname.startsWith('/traces') ? '1h' : undefined;
-}
-
-export { TIME_KEYS };

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildShareLink } from './share';
-import { effectiveRefresh, parseTime, pinRange, writeTime } from './timeUrl';
+import {
+  compareWithOffset,
+  effectiveRefresh,
+  parseTime,
+  pinRange,
+  rangeToQuery,
+  writeTime,
+} from './timeUrl';
+import { defaultWindowFor } from './timeDefaults';
 import { normalizeBasePath, withBase } from './basePath';
 
 describe('time URL state', () => {
@@ -36,6 +44,9 @@ describe('time URL state', () => {
       'refresh=off',
       'from=10&to=20',
       'window=5m&refresh=30s',
+      'at=600000',
+      'at=600000&window=15m',
+      'from=10&to=20&cfrom=1&cto=5',
     ]) {
       const t = parseTime(new URLSearchParams(search));
       const p = new URLSearchParams();
@@ -53,6 +64,42 @@ describe('time URL state', () => {
     expect(effectiveRefresh({ range: { kind: 'absolute', from: 1, to: 2 }, refreshMs: 5000 })).toBe(
       0,
     );
+  });
+});
+
+describe('replay and compare in the URL', () => {
+  it('a replay instant is the window that ends at `at`, never refreshed', () => {
+    const t = parseTime(new URLSearchParams('at=4000000&window=5m'));
+    expect(t.range).toEqual({ kind: 'instant', at: 4_000_000, window: '5m' });
+    expect(rangeToQuery(t.range)).toEqual({ from: '3700000', to: '4000000' });
+    expect(effectiveRefresh(t)).toBe(0);
+    expect(pinRange(t.range, 9_999_999)).toEqual({
+      kind: 'absolute',
+      from: 3_700_000,
+      to: 4_000_000,
+    });
+  });
+
+  it('a comparison needs a pinned range and a valid baseline', () => {
+    expect(parseTime(new URLSearchParams('from=10&to=20&cfrom=1&cto=5')).compare).toEqual({
+      from: 1,
+      to: 5,
+    });
+    expect(parseTime(new URLSearchParams('window=5m&cfrom=1&cto=5')).compare).toBeUndefined();
+    expect(parseTime(new URLSearchParams('from=10&to=20&cfrom=5&cto=1')).compare).toBeUndefined();
+  });
+
+  it('"vs 1 hour earlier" pins both periods so a link shows the same two', () => {
+    const live = parseTime(new URLSearchParams('window=15m'));
+    const c = compareWithOffset(live, 3_600_000, 10_000_000);
+    const p = new URLSearchParams();
+    writeTime(p, c);
+    expect(p.toString()).toBe('from=9100000&to=10000000&cfrom=5500000&cto=6400000');
+  });
+
+  it('route defaults live in one table: traces default to 1h, elsewhere 1m', () => {
+    expect(defaultWindowFor('/traces/abc')).toBe('1h');
+    expect(defaultWindowFor('/namespaces/shop')).toBe('1m');
   });
 });
 

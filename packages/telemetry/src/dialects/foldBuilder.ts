@@ -6,6 +6,7 @@ import {
   type FoldedExemplar,
   type FoldedRecord,
   type ResourceName,
+  type RouteRef,
 } from '../model';
 
 interface Draft {
@@ -19,8 +20,17 @@ interface Draft {
 export class FoldBuilder {
   private readonly drafts = new Map<string, Draft>();
 
-  record(view: AggregateView, resource: ResourceName, destination?: EdgeDestination): Draft {
-    const partial = destination ? { view, resource, destination } : { view, resource };
+  record(
+    view: AggregateView,
+    resource: ResourceName,
+    destination?: EdgeDestination,
+    route?: RouteRef,
+  ): Draft {
+    const partial = route
+      ? { view, resource, route }
+      : destination
+        ? { view, resource, destination }
+        : { view, resource };
     const key = aggregateKey(partial);
     let draft = this.drafts.get(key);
     if (!draft) {

@@ -99,7 +99,7 @@ export function linkerdRouter(target: TargetLabels, builder: FoldBuilder): Route
     return inbound;
   };
   const outboundDrafts = (labels: Record<string, string>): Draft[] | undefined => {
-    const key = `${labels.dst_namespace}\u0000${labels.dst_deployment}\u0000${labels.dst_statefulset}\u0000${labels.dst_daemonset}\u0000${labels.dst_service}\u0000${labels.authority}`;
+    const key = `${labels.dst_namespace}\u0000${labels.dst_deployment}\u0000${labels.dst_statefulset}\u0000${labels.dst_daemonset}\u0000${labels.dst_service}\u0000${labels.authority}\u0000${labels.route_name}\u0000${labels.route_rule}`;
     if (key === lastOutKey) return lastOut;
     const dst = destinationOf(labels);
     let drafts: Draft[] | undefined;
@@ -109,6 +109,16 @@ export function linkerdRouter(target: TargetLabels, builder: FoldBuilder): Route
         ? { namespace: labels.dst_namespace ?? dst.namespace, name: labels.dst_service }
         : serviceFromAuthority(labels.authority);
       if (service) drafts.push(builder.record('service', service));
+      // Per-route signals: meshlens proxies label outbound HTTP series with the matched
+      // HTTPRoute (`route_name`, `default` when none) and rule index (`route_rule`).
+      const routeName = labels.route_name;
+      if (service && routeName)
+        drafts.push(
+          builder.record('route', service, undefined, {
+            name: routeName,
+            rule: labels.route_rule ?? '',
+          }),
+        );
     }
     lastOutKey = key;
     lastOut = drafts;

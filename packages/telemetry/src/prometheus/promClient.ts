@@ -16,6 +16,7 @@ const vectorSchema = z.object({
     }),
   ),
 });
+
 const matrixSchema = z.object({
   resultType: z.literal('matrix'),
   result: z.array(
@@ -132,6 +133,18 @@ export class PromClient {
     const parsed = targetsSchema.safeParse(await this.call('/api/v1/targets', { state: 'active' }));
     if (!parsed.success) throw this.unexpected('an unexpected /api/v1/targets answer');
     return parsed.data;
+  }
+
+  /**
+   * The oldest sample time (ms) the replay slider can reach, found with a query (Thanos and Mimir
+   * serve no /api/v1/status/*): the earliest `up` sample of the last 24 hours, at 5-minute
+   * resolution. Undefined when there is none.
+   */
+  async headMinTime(): Promise<number | undefined> {
+    const [sample] = await this.query('min(min_over_time(timestamp(up)[24h:5m]))', Date.now());
+    return sample !== undefined && Number.isFinite(sample.value)
+      ? Math.round(sample.value * 1000)
+      : undefined;
   }
 
   private unexpected(what: string): BackendError {

@@ -1,4 +1,5 @@
 import {
+  edgeId,
   resourceId,
   type Edge,
   type ResourceKind,
@@ -158,7 +159,7 @@ export async function promEdges(
     if (!refs) return undefined;
     const source = rollup(refs.source, kind);
     const destination = rollup(refs.destination, kind);
-    const id = `${resourceId(source)}->${resourceId(destination)}`;
+    const id = edgeId(source, destination);
     let a = edges.get(id);
     if (!a) {
       a = {
@@ -220,6 +221,6 @@ export async function promEdges(
       serverId: null,
     });
   }
-  const id = (x: Edge) => `${resourceId(x.source)}->${resourceId(x.destination)}`;
+  const id = (x: Edge) => edgeId(x.source, x.destination);
   return out.sort((x, y) => id(x).localeCompare(id(y)));
 }

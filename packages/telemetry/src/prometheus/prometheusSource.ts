@@ -1,20 +1,19 @@
 import {
-  classifyHealth,
   resolveTimeRange,
-  resourceId,
   type Dialect,
-  type HealthThresholds,
   type HistogramResponse,
+  type HistoryResponse,
+  type RoutesResponse,
   type NamespacesResponse,
   type SourceStatus,
   type StatRow,
   type TargetsResponse,
   type TimeseriesPoint,
   type TimeseriesResponse,
-  type TopologyNode,
   type TopologyResponse,
 } from '@meshlens/contract';
 import { NotFoundError } from '../errors';
+import { buildTopology } from '../topology/buildTopology';
 import type { TelemetrySource } from '../source';
 import type { BackendHttpOptions } from '../backend/backendHttp';
 import { BackendError } from '../backend/backendError';
@@ -22,6 +21,7 @@ import type { z } from 'zod';
 import { PromClient, type targetsSchema } from './promClient';
 import { diagnosePrometheus, type PromDiagnosis } from './promDiagnosis';
 import { promEdges, promStat } from './promQueries';
+import { promRoutes } from './promRoutes';
 import { istioDialect, linkerdDialect, promRange, selector, type PromDialect } from './promql';
 
 export interface PrometheusSourceOptions extends BackendHttpOptions {
@@ -33,7 +33,6 @@ export interface PrometheusSourceOptions extends BackendHttpOptions {
   minRateWindowMs?: number;
   /** force a dialect instead of probing which metric names exist */
   dialect?: 'linkerd' | 'istio';
-  thresholds?: HealthThresholds;
   now?: () => number;
 }
 
@@ -51,15 +50,7 @@ const PROBE = 'count by (__name__) ({__name__=~"response_total|istio_requests_to
 
 /** Asks an existing Prometheus the BFF's questions in PromQL (Linkerd viz style, or Istio's). */
 export function createPrometheusSource(opts: PrometheusSourceOptions): PrometheusSource {
-  const {
-    url,
-    refreshIntervalMs,
-    minRateWindowMs,
-    dialect: forced,
-    thresholds,
-    now: clock,
-    ...http
-  } = opts;
+  const { url, refreshIntervalMs, minRateWindowMs, dialect: forced, now: clock, ...http } = opts;
   const client = new PromClient({ url, ...http });
   const now = clock ?? Date.now;
   const refreshMs = refreshIntervalMs ?? 5_000;
@@ -168,37 +159,10 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
       const range = resolveTimeRange(q, generatedAt);
       const d = await detectDialect();
       const [rows, edges] = await Promise.all([
-        statRows(q.kind, range.from, range.to, q.namespace),
+        statRows(q.kind, range.from, range.to),
         promEdges(client, d, 'workload', range.from, range.to),
       ]);
-      const byId = new Map<string, StatRow>(rows.map((r) => [resourceId(r), r]));
-      const topoEdges = [];
-      for (const e of edges) {
-        if (q.kind === 'service' && e.destination.kind !== 'service') continue;
-        if (
-          q.namespace !== undefined &&
-          e.source.namespace !== q.namespace &&
-          e.destination.namespace !== q.namespace
-        ) {
-          continue;
-        }
-        for (const ref of [e.source, e.destination]) {
-          if (!byId.has(resourceId(ref))) byId.set(resourceId(ref), emptyRow(ref));
-        }
-        const { source: s, destination: t, ...rest } = e;
-        topoEdges.push({
-          id: `${resourceId(s)}->${resourceId(t)}`,
-          source: resourceId(s),
-          target: resourceId(t),
-          ...rest,
-        });
-      }
-      const nodes: TopologyNode[] = [...byId.entries()].map(([id, row]) => ({
-        ...row,
-        id,
-        health: classifyHealth(row.successRate, row.rps, thresholds),
-      }));
-      return { generatedAt, window: range, kind: q.kind, nodes, edges: topoEdges };
+      return buildTopology({ query: q, generatedAt, window: range, rows, edges });
     },
     async timeseries(q): Promise<TimeseriesResponse> {
       const generatedAt = now();
@@ -313,6 +277,28 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
         .sort((a, b) => a.name.localeCompare(b.name));
       return { generatedAt: now(), namespaces };
     },
+    async routes(q): Promise<RoutesResponse> {
+      const generatedAt = now();
+      const range = resolveTimeRange(q, generatedAt);
+      const d = await detectDialect();
+      const routes = await promRoutes(client, d, q.namespace, q.name, range.from, range.to);
+      return {
+        generatedAt,
+        window: range,
+        service: { namespace: q.namespace, name: q.name },
+        routes,
+      };
+    },
+    async history(): Promise<HistoryResponse> {
+      const earliest = await client.headMinTime();
+      const t = now();
+      return {
+        generatedAt: t,
+        earliestMs: earliest ?? null,
+        latestMs: earliest === undefined ? null : t,
+        stepMs: refreshMs,
+      };
+    },
     async targets(): Promise<TargetsResponse> {
       const activeTargets = await activeTargetsOrUp();
       const dialectName: Dialect = dialect?.name ?? 'unknown';
@@ -348,21 +334,4 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
     },
   };
   return source;
-}
-
-function emptyRow(ref: StatRow): StatRow;
-function emptyRow(ref: { namespace: string; kind: StatRow['kind']; name: string }): StatRow;
-function emptyRow(ref: { namespace: string; kind: StatRow['kind']; name: string }): StatRow {
-  return {
-    namespace: ref.namespace,
-    kind: ref.kind,
-    name: ref.name,
-    successRate: null,
-    rps: 0,
-    latencyMs: { p50: null, p95: null, p99: null },
-    requests: { success: 0, failure: 0 },
-    tcp: { openConnections: 0, readBytesPerSec: 0, writeBytesPerSec: 0 },
-    meshed: { total: 0 },
-    instances: 0,
-  };
 }

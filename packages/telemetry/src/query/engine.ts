@@ -1,5 +1,5 @@
 import {
-  classifyHealth,
+  edgeId,
   resolveTimeRange,
   resourceId,
   type EdgesQuery,
@@ -10,27 +10,27 @@ import {
   type NamespacesResponse,
   type ResourceKind,
   type ResourceRef,
+  type RouteRow,
+  type RoutesQuery,
+  type RoutesResponse,
   type StatQuery,
   type StatResponse,
   type StatRow,
   type TimeseriesPoint,
   type TimeseriesQuery,
   type TimeseriesResponse,
-  type TopologyEdge,
-  type TopologyNode,
   type TopologyQuery,
   type TopologyResponse,
-  type HealthThresholds,
 } from '@meshlens/contract';
 import { FIXED_COUNTER_COLUMNS } from '../model';
 import type { Aggregate } from '../store/aggregate';
 import type { TelemetryStore } from '../store/store';
+import { buildTopology } from '../topology/buildTopology';
 import { goldenSignals, latencyOf, mtlsOf, sumWindows } from './signals';
 import { AggregateWindow } from './window';
 
 export interface EngineOptions {
   now?: () => number;
-  thresholds?: HealthThresholds;
   /** scrape interval, for the default time-series step and the minimum rate window */
   intervalMs: number;
 }
@@ -132,7 +132,7 @@ export class QueryEngine {
       const destination: ResourceRef = rollup
         ? { kind, namespace: dst.namespace, name: dst.namespace }
         : { kind: dst.kind, namespace: dst.namespace, name: dst.name };
-      const id = `${resourceId(source)}->${resourceId(destination)}`;
+      const id = edgeId(source, destination);
       const g = groups.get(id) ?? { source, destination, aggs: [] };
       g.aggs.push(agg);
       groups.set(id, g);
@@ -152,52 +152,47 @@ export class QueryEngine {
         serverId: g.aggs.find((a) => a.serverId)?.serverId ?? null,
       });
     }
-    return out.sort((a, b) => edgeId(a).localeCompare(edgeId(b)));
+    const key = (e: Edge) => edgeId(e.source, e.destination);
+    return out.sort((a, b) => key(a).localeCompare(key(b)));
   }
 
   topology(q: TopologyQuery): TopologyResponse {
     const generatedAt = this.now();
     const range = resolveTimeRange(q, generatedAt);
-    const thresholds = this.opts.thresholds;
-    const rows = new Map<string, StatRow>();
-    for (const g of this.groups(q.kind, q.namespace))
-      rows.set(resourceId(g.ref), this.row(g, range.from, range.to));
-    const edges: TopologyEdge[] = [];
-    for (const e of this.edgeList('workload', range.from, range.to)) {
-      if (q.kind === 'service' && e.destination.kind !== 'service') continue;
-      if (
-        q.namespace !== undefined &&
-        e.source.namespace !== q.namespace &&
-        e.destination.namespace !== q.namespace
-      ) {
-        continue;
-      }
-      for (const ref of [e.source, e.destination]) {
-        const id = resourceId(ref);
-        if (!rows.has(id)) rows.set(id, this.emptyRow(ref));
-      }
-      const { source, destination, ...signals } = e;
-      const id = `${resourceId(source)}->${resourceId(destination)}`;
-      edges.push({ id, source: resourceId(source), target: resourceId(destination), ...signals });
-    }
-    const nodes: TopologyNode[] = [...rows.entries()].map(([id, row]) => ({
-      ...row,
-      id,
-      health: classifyHealth(row.successRate, row.rps, thresholds),
-    }));
-    return { generatedAt, window: range, kind: q.kind, nodes, edges };
+    return buildTopology({
+      query: q,
+      generatedAt,
+      window: range,
+      rows: this.groups(q.kind).map((g) => this.row(g, range.from, range.to)),
+      edges: this.edgeList('workload', range.from, range.to),
+    });
   }
 
-  private emptyRow(ref: ResourceRef): StatRow {
+  /** Per-route signals of a service, busiest first. */
+  routes(q: RoutesQuery): RoutesResponse {
+    const generatedAt = this.now();
+    const range = resolveTimeRange(q, generatedAt);
+    const seconds = (range.to - range.from) / 1000;
+    const routes: RouteRow[] = [];
+    for (const agg of this.store.list('route')) {
+      if (!agg.route || agg.resource.namespace !== q.namespace || agg.resource.name !== q.name)
+        continue;
+      const w = AggregateWindow.of(this.store, agg, range.from, range.to);
+      if (w.sampleCount === 0) continue;
+      routes.push({
+        route: agg.route.name,
+        rule: agg.route.rule,
+        ...goldenSignals(sumWindows([w]), seconds),
+      });
+    }
+    routes.sort(
+      (a, b) => b.rps - a.rps || a.route.localeCompare(b.route) || a.rule.localeCompare(b.rule),
+    );
     return {
-      ...ref,
-      successRate: null,
-      rps: 0,
-      latencyMs: { p50: null, p95: null, p99: null },
-      requests: { success: 0, failure: 0 },
-      tcp: { openConnections: 0, readBytesPerSec: 0, writeBytesPerSec: 0 },
-      meshed: { total: 0 },
-      instances: 0,
+      generatedAt,
+      window: range,
+      service: { namespace: q.namespace, name: q.name },
+      routes,
     };
   }
 
@@ -277,10 +272,6 @@ export class QueryEngine {
 
 /** Bucket columns start after the fixed counters. */
 export const BUCKET_OFFSET = FIXED_COUNTER_COLUMNS;
-
-function edgeId(e: Edge): string {
-  return `${resourceId(e.source)}->${resourceId(e.destination)}`;
-}
 
 function touches(e: Edge, namespace: string | undefined, name: string | undefined): boolean {
   const match = (r: ResourceRef) =>

@@ -5,6 +5,7 @@ import {
   type FoldedExemplar,
   type FoldedRecord,
   type ResourceName,
+  type RouteRef,
 } from '../model';
 
 /**
@@ -34,6 +35,7 @@ export class Aggregate {
     readonly resource: ResourceName,
     readonly destination: EdgeDestination | undefined,
     private readonly capacity: number,
+    readonly route?: RouteRef,
   ) {
     this.rows = new Float64Array(capacity * this.width);
     this.slotRound = new Float64Array(capacity).fill(-1);

@@ -59,6 +59,8 @@ describe('store + engine window math', () => {
     for (let i = 0; i < 12; i++) rounds.push([i * 10_000, exposition(i * 10, 0)]);
     feed(store, rounds);
     expect(store.firstRound).toBe(7);
+    // the replay slider's bounds: the oldest and newest rounds still held
+    expect([store.earliestTime, store.latestTime]).toEqual([70_000, 110_000]);
     expect(store.size).toBe(2); // workload + pod
     store.beginRound(200_000);
     for (let i = 0; i < 6; i++) {
@@ -82,6 +84,7 @@ describe('store + engine window math', () => {
     expect(idle?.successRate).toBeNull();
     expect(idle?.rps).toBe(0);
     const topo = engine.topology({ kind: 'workload', from: 10_000, to: 20_000 });
-    expect(topo.nodes.map((n) => n.health)).toEqual(['idle']);
+    // the viewer colours it idle (`classifyHealth`): no success rate, no rate
+    expect(topo.nodes.map((n) => [n.successRate, n.rps])).toEqual([[null, 0]]);
   });
 });

@@ -40,7 +40,14 @@ export class TelemetryStore {
     const key = aggregateKey(record);
     let agg = this.aggregates.get(key);
     if (!agg) {
-      agg = new Aggregate(key, record.view, record.resource, record.destination, this.capacity);
+      agg = new Aggregate(
+        key,
+        record.view,
+        record.resource,
+        record.destination,
+        this.capacity,
+        record.route,
+      );
       this.aggregates.set(key, agg);
     }
     agg.add(record, this.currentRound, targetId);
@@ -60,6 +67,16 @@ export class TelemetryStore {
   /** Round numbers still held, oldest first. */
   get firstRound(): number {
     return Math.max(0, this.rounds - this.capacity);
+  }
+
+  /** Time of the oldest round still held, undefined before the first round. */
+  get earliestTime(): number | undefined {
+    return this.rounds > 0 ? this.timeOf(this.firstRound) : undefined;
+  }
+
+  /** Time of the newest committed round, undefined before the first round. */
+  get latestTime(): number | undefined {
+    return this.rounds > 0 ? this.timeOf(this.rounds - 1) : undefined;
   }
 
   get roundCount(): number {

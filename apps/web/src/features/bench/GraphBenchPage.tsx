@@ -16,6 +16,8 @@ export function GraphBenchPage() {
   const [params] = useSearchParams();
   const n = Math.min(5000, Number(params.get('nodes') ?? 500) || 500);
   const e = Math.min(20_000, Number(params.get('edges') ?? 1500) || 1500);
+  const webgl = params.get('webgl') === '1';
+  const light = params.get('light') === '1';
   const graph = useMemo(() => syntheticGraph(n, e), [n, e]);
   const [ready, setReady] = useState<GraphHandle | undefined>(undefined);
   return (
@@ -30,7 +32,8 @@ export function GraphBenchPage() {
         <TopologyView
           nodes={graph.nodes}
           edges={graph.edges}
-          layoutKey={`bench-${n}-${e}`}
+          layoutKey={`bench-${n}-${e}-${webgl ? 'webgl' : 'canvas'}-${light ? 'light' : 'full'}`}
+          rendering={{ webgl, light }}
           ariaLabel="Synthetic graph"
           onReady={(h) => {
             window.__meshlensGraph = h;

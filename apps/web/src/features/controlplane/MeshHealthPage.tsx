@@ -5,7 +5,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/StateView
 import { formatAgo, formatTimestamp } from '../../lib/format';
 import { useUrlState } from '../../lib/useUrlState';
 import { useStatusQuery } from '../shell/useShellQueries';
-import { effectiveRefresh } from '../../lib/timeUrl';
+import { effectiveRefresh, type TimeState } from '../../lib/timeUrl';
 import { ConfigObjectsTable } from './ConfigObjectsTable';
 import { ProcessesTable } from './ProcessesTable';
 import { filterTargets, TargetsTable } from './TargetsTable';
@@ -25,8 +25,8 @@ import {
   type MeshHealthUrl,
 } from './url';
 
-function parse(_p: unknown, search: string): MeshHealthUrl {
-  return parseMeshHealthUrl(search);
+function parse(_p: unknown, search: string, time: TimeState): MeshHealthUrl {
+  return parseMeshHealthUrl(search, time);
 }
 
 function daysUntil(iso: string | null, now: number): string {

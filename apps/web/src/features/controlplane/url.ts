@@ -1,5 +1,5 @@
 import { formatSort, parseEnum, parseSort, toSearch, type SortState } from '../../lib/search';
-import { parseTime, writeTime, type TimeState } from '../../lib/timeUrl';
+import { writeTime, type TimeState } from '../../lib/timeUrl';
 
 export const MESH_TABS = ['targets', 'proxies', 'processes', 'config'] as const;
 export type MeshTab = (typeof MESH_TABS)[number];
@@ -18,14 +18,14 @@ export interface MeshHealthUrl {
 
 const DEFAULT_SORT: SortState<TargetSortKey> = { key: 'health', dir: 'asc' };
 
-export function parseMeshHealthUrl(search: string): MeshHealthUrl {
+export function parseMeshHealthUrl(search: string, time: TimeState): MeshHealthUrl {
   const p = new URLSearchParams(search);
   return {
     tab: parseEnum(p.get('tab'), MESH_TABS, 'targets'),
     filter: p.get('q') ?? '',
     health: parseEnum(p.get('health'), HEALTH_FILTERS, 'all'),
     sort: parseSort(p.get('sort'), TARGET_SORT_KEYS, DEFAULT_SORT),
-    time: parseTime(p),
+    time,
   };
 }
 

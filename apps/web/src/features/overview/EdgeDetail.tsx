@@ -1,27 +1,40 @@
-import type { TopologyResponse } from '@meshlens/contract';
-import { formatLatency, formatPercent, formatRps } from '../../lib/format';
-
-type Edge = TopologyResponse['edges'][number];
-type Node = TopologyResponse['nodes'][number];
+import { Link } from 'react-router';
+import type { ViewEdge, ViewNode } from '../topology/aggregate';
+import { NodeSignals } from './NodeSignals';
 
 export interface EdgeDetailProps {
-  edge: Edge;
-  source: Node | undefined;
-  target: Node | undefined;
+  edge: ViewEdge;
+  source: ViewNode | undefined;
+  target: ViewNode | undefined;
+  hrefOf: (n: ViewNode) => string | undefined;
   onClose: () => void;
 }
 
-const label = (n: Node | undefined, id: string) => (n ? `${n.namespace}/${n.name}` : id);
+function End({
+  node,
+  id,
+  href,
+}: {
+  node: ViewNode | undefined;
+  id: string;
+  href: string | undefined;
+}) {
+  const text = node ? `${node.namespace}/${node.name}` : id;
+  return href ? (
+    <Link className="mono-name" to={href}>
+      {text}
+    </Link>
+  ) : (
+    <span className="mono-name">{text}</span>
+  );
+}
 
-/** The side panel for a selected edge: the call's golden signals. */
-export function EdgeDetail({ edge, source, target, onClose }: EdgeDetailProps) {
+/** The selected edge: its signals, its security, and links to both ends. */
+export function EdgeDetail({ edge, source, target, hrefOf, onClose }: EdgeDetailProps) {
   return (
     <div className="node-detail" data-testid="edge-detail">
       <div className="row between">
-        <h2 className="h2">
-          <span className="mono-name">{label(source, edge.source)}</span> →{' '}
-          <span className="mono-name">{label(target, edge.target)}</span>
-        </h2>
+        <h2 className="h2">Edge</h2>
         <button
           type="button"
           className="btn btn-small"
@@ -31,18 +44,25 @@ export function EdgeDetail({ edge, source, target, onClose }: EdgeDetailProps) {
           ✕
         </button>
       </div>
+      <p>
+        <End node={source} id={edge.source} href={source && hrefOf(source)} /> →{' '}
+        <End node={target} id={edge.target} href={target && hrefOf(target)} />
+      </p>
+      <NodeSignals
+        rps={edge.rps}
+        successRate={edge.successRate}
+        latencyMs={edge.latencyMs}
+        latencyIsMax={edge.latencyOf === 'max'}
+        series={undefined}
+        seriesError={undefined}
+      />
       <dl className="kv">
-        <dt>Success</dt>
-        <dd>{formatPercent(edge.successRate)}</dd>
-        <dt>RPS</dt>
-        <dd>{formatRps(edge.rps)}</dd>
-        <dt>P50 / P95 / P99</dt>
+        <dt>Requests</dt>
         <dd>
-          {formatLatency(edge.latencyMs.p50)} / {formatLatency(edge.latencyMs.p95)} /{' '}
-          {formatLatency(edge.latencyMs.p99)}
+          {Math.round(edge.requests.success)} ok / {Math.round(edge.requests.failure)} failed
         </dd>
         <dt>mTLS</dt>
-        <dd>{edge.mtls}</dd>
+        <dd>{edge.mtls === 'mtls' ? 'mTLS' : edge.mtls}</dd>
       </dl>
     </div>
   );

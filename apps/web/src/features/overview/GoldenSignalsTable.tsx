@@ -6,7 +6,60 @@ import { Sparkline } from '../../components/Sparkline';
 import { formatLatency, formatPercent, formatRps } from '../../lib/format';
 import { classifyHealth, type HealthThresholds } from '../../lib/health';
 import type { SortState } from '../../lib/search';
+import {
+  formatP99Delta,
+  formatRpsDelta,
+  formatSrDelta,
+  type DeltaTone,
+  type SignalDelta,
+} from '../topology/compare';
 import type { OverviewSortKey } from './url';
+
+function DeltaCell({ tone, text }: { tone: DeltaTone; text: string }) {
+  return <span className={tone === 'none' ? 'muted' : `delta-${tone}`}>{text}</span>;
+}
+
+function deltaColumns(
+  deltas: ReadonlyMap<string, SignalDelta>,
+): Column<SignalsRow, OverviewSortKey>[] {
+  const d = (r: SignalsRow) => deltas.get(r.id);
+  return [
+    {
+      key: 'drps',
+      header: 'Δ RPS',
+      numeric: true,
+      // new traffic sorts as the largest increase, gone traffic as the largest drop
+      sortValue: (r) => {
+        const x = d(r);
+        return x?.isNew ? Number.POSITIVE_INFINITY : x?.isGone ? -100 : (x?.rpsPct ?? null);
+      },
+      render: (r) => {
+        const x = d(r);
+        return x ? <DeltaCell tone={x.tone.rps} text={formatRpsDelta(x)} /> : '—';
+      },
+    },
+    {
+      key: 'dsr',
+      header: 'Δ Success',
+      numeric: true,
+      sortValue: (r) => d(r)?.srPp ?? null,
+      render: (r) => {
+        const x = d(r);
+        return x ? <DeltaCell tone={x.tone.sr} text={formatSrDelta(x)} /> : '—';
+      },
+    },
+    {
+      key: 'dp99',
+      header: 'P99 ×',
+      numeric: true,
+      sortValue: (r) => d(r)?.p99Ratio ?? null,
+      render: (r) => {
+        const x = d(r);
+        return x ? <DeltaCell tone={x.tone.p99} text={formatP99Delta(x)} /> : '—';
+      },
+    },
+  ];
+}
 
 export interface SignalsRow extends StatRow {
   id: string;
@@ -22,6 +75,8 @@ export interface GoldenSignalsTableProps {
   onSelect: (id: string) => void;
   resourceHref: (row: SignalsRow) => string;
   showNamespace: boolean;
+  /** compare: change of each row against the baseline period (adds sortable delta columns) */
+  deltas?: ReadonlyMap<string, SignalDelta> | undefined;
 }
 
 export function meshedText(r: StatRow): string {
@@ -110,7 +165,7 @@ export function GoldenSignalsTable(props: GoldenSignalsTableProps) {
       caption="Golden signals"
       testId="golden-signals"
       rows={props.rows}
-      columns={[...columns, trendColumn]}
+      columns={[...columns, ...(props.deltas ? deltaColumns(props.deltas) : []), trendColumn]}
       rowKey={(r) => r.id}
       sort={props.sort}
       onSortChange={props.onSortChange}

@@ -1,11 +1,12 @@
-import type { TopologyResponse } from '@meshlens/contract';
+import type { TimeseriesResponse, TopologyResponse } from '@meshlens/contract';
 import { Link } from 'react-router';
 import { HealthDot } from '../../components/HealthBadge';
-import { formatLatency, formatPercent, formatRps } from '../../lib/format';
+import { formatPercent, formatRps } from '../../lib/format';
 import { classifyHealth, type HealthThresholds } from '../../lib/health';
 import { meshedText } from './GoldenSignalsTable';
+import { NodeSignals } from './NodeSignals';
 
-type Node = TopologyResponse['nodes'][number];
+type Node = TopologyResponse['nodes'][number] & { latencyOf?: 'max'; members?: number };
 
 export interface NodeDetailProps {
   node: Node;
@@ -13,12 +14,27 @@ export interface NodeDetailProps {
   thresholds: HealthThresholds;
   href: string;
   onClose: () => void;
+  /** the node's trend over the page's period */
+  series?: TimeseriesResponse | undefined;
+  seriesError?: string | undefined;
 }
 
-export function NodeDetail({ node, topology, thresholds, href, onClose }: NodeDetailProps) {
+/** How many callers and callees the panel lists (the busiest first). */
+const TOP = 5;
+
+export function NodeDetail({
+  node,
+  topology,
+  thresholds,
+  href,
+  onClose,
+  series,
+  seriesError,
+}: NodeDetailProps) {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
-  const inbound = topology.edges.filter((e) => e.target === node.id);
-  const outbound = topology.edges.filter((e) => e.source === node.id);
+  const byRps = (a: { rps: number }, b: { rps: number }) => b.rps - a.rps;
+  const inbound = topology.edges.filter((e) => e.target === node.id).sort(byRps);
+  const outbound = topology.edges.filter((e) => e.source === node.id).sort(byRps);
   const name = (id: string) => byId.get(id)?.name ?? id;
   return (
     <div className="node-detail" data-testid="node-detail">
@@ -40,20 +56,19 @@ export function NodeDetail({ node, topology, thresholds, href, onClose }: NodeDe
         {node.kind} in <span className="mono-name">{node.namespace}</span> · {meshedText(node)}{' '}
         meshed
       </p>
-      <dl className="kv">
-        <dt>Success</dt>
-        <dd>{formatPercent(node.successRate)}</dd>
-        <dt>RPS</dt>
-        <dd>{formatRps(node.rps)}</dd>
-        <dt>P50 / P95 / P99</dt>
-        <dd>
-          {formatLatency(node.latencyMs.p50)} / {formatLatency(node.latencyMs.p95)} /{' '}
-          {formatLatency(node.latencyMs.p99)}
-        </dd>
-      </dl>
-      <h3 className="h3">Callers ({inbound.length})</h3>
+      <NodeSignals
+        rps={node.rps}
+        successRate={node.successRate}
+        latencyMs={node.latencyMs}
+        latencyIsMax={node.latencyOf === 'max'}
+        series={series}
+        seriesError={seriesError}
+      />
+      <h3 className="h3">
+        Top callers ({Math.min(TOP, inbound.length)} of {inbound.length})
+      </h3>
       <ul className="plain">
-        {inbound.map((e) => (
+        {inbound.slice(0, TOP).map((e) => (
           <li key={e.id}>
             <span className="mono-name">{name(e.source)}</span>{' '}
             <span className="muted">
@@ -62,9 +77,11 @@ export function NodeDetail({ node, topology, thresholds, href, onClose }: NodeDe
           </li>
         ))}
       </ul>
-      <h3 className="h3">Calls ({outbound.length})</h3>
+      <h3 className="h3">
+        Top callees ({Math.min(TOP, outbound.length)} of {outbound.length})
+      </h3>
       <ul className="plain">
-        {outbound.map((e) => (
+        {outbound.slice(0, TOP).map((e) => (
           <li key={e.id}>
             <span className="mono-name">{name(e.target)}</span>{' '}
             <span className="muted">

@@ -25,7 +25,6 @@ function node(name: string, rps: number, successRate: number | null) {
     tcp: { openConnections: 2, readBytesPerSec: 0, writeBytesPerSec: 0 },
     meshed: { ready: 2, total: 2 },
     instances: 2,
-    health: 'healthy' as const,
   };
 }
 

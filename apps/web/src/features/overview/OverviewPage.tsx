@@ -5,7 +5,8 @@ import { EmptyState, ErrorState, LoadingState, NoTrafficHelp } from '../../compo
 import { useUrlState } from '../../lib/useUrlState';
 import { useNamespacesQuery } from '../shell/useShellQueries';
 import { buildResourceUrl } from '../resource/url';
-import { toGraphModel } from '../topology/model';
+import { compareById } from '../topology/compare';
+import { factsOf, mtlsByNode } from '../topology/graphView';
 import { TopologyView } from '../topology/TopologyView';
 import { tracePath } from '../traces/tracePath';
 import { useTraceQuery } from '../traces/useTracesQueries';
@@ -14,14 +15,22 @@ import { GoldenSignalsTable, type SignalsRow } from './GoldenSignalsTable';
 import { NodeDetail } from './NodeDetail';
 import { TracePathBanner } from './TracePathBanner';
 import { TracesSection } from './TracesSection';
+import { CompareBar } from './CompareBar';
+import { useNodeSeriesQuery } from './useNodeSeriesQuery';
+import { GraphToolbar } from './GraphToolbar';
 import { OverviewToolbar } from './OverviewToolbar';
+import { useOverviewGraph } from './useOverviewGraph';
 import { useTopologyQuery } from './useTopologyQuery';
 import { useTrendHistory } from './useTrendHistory';
 import { buildOverviewUrl, parseOverviewUrl, type OverviewUrl } from './url';
-import { effectiveRefresh } from '../../lib/timeUrl';
+import { effectiveRefresh, type TimeState } from '../../lib/timeUrl';
 
-function parse(p: Readonly<Record<string, string | undefined>>, search: string): OverviewUrl {
-  return parseOverviewUrl(p.ns, search);
+function parse(
+  p: Readonly<Record<string, string | undefined>>,
+  search: string,
+  time: TimeState,
+): OverviewUrl {
+  return parseOverviewUrl(p.ns, search, time);
 }
 
 export function matchesFilter(row: { namespace: string; name: string }, filter: string): boolean {
@@ -33,6 +42,14 @@ export function OverviewPage() {
   const [url, setUrl] = useUrlState(parse, buildOverviewUrl);
   const navigate = useNavigate();
   const topo = useTopologyQuery(url.kind, url.namespace, url.time);
+  const compare = url.time.compare;
+  const baselineQuery = useTopologyQuery(
+    url.kind,
+    url.namespace,
+    { refreshMs: 0, range: { kind: 'absolute', from: compare?.from ?? 0, to: compare?.to ?? 1 } },
+    compare !== undefined,
+  );
+  const baseline = compare ? baselineQuery.data : undefined;
   const namespaces = useNamespacesQuery(effectiveRefresh(url.time));
   const data = topo.data;
   const scope = `${url.kind}|${url.namespace ?? '*'}|${JSON.stringify(url.time.range)}`;
@@ -42,33 +59,41 @@ export function OverviewPage() {
     (data?.nodes ?? []).map((n) => ({ id: n.id, value: n.rps })),
   );
   const showNs = url.namespace === undefined;
-  const graph = useMemo(
-    () => (data ? toGraphModel(data, url.thresholds, url.namespace) : { nodes: [], edges: [] }),
-    [data, url.thresholds, url.namespace],
+  const { graph, find, hide, autoCollapsed, isCollapsed } = useOverviewGraph(url, data, baseline);
+  const hidePredicate = hide.predicate;
+  const rows: SignalsRow[] = useMemo(() => {
+    const mtls = mtlsByNode(data?.edges ?? []);
+    return (data?.nodes ?? []).filter(
+      (n) =>
+        (url.namespace === undefined || n.namespace === url.namespace) &&
+        matchesFilter(n, url.filter) &&
+        !(hidePredicate && hidePredicate(factsOf(n, mtls))),
+    );
+  }, [data, url.filter, url.namespace, hidePredicate]);
+  const rowDeltas = useMemo(
+    () => (data && baseline ? compareById(data.nodes, baseline.nodes) : undefined),
+    [data, baseline],
   );
-  const rows: SignalsRow[] = useMemo(
-    () =>
-      (data?.nodes ?? []).filter(
-        (n) =>
-          (url.namespace === undefined || n.namespace === url.namespace) &&
-          matchesFilter(n, url.filter),
-      ),
-    [data, url.filter, url.namespace],
-  );
+  // Find highlights on the graph; without it the table filter does.
   const matchIds = useMemo(
-    () => (url.filter.trim() === '' ? undefined : new Set(rows.map((r) => r.id))),
-    [rows, url.filter],
+    () => graph.matchIds ?? (url.filter.trim() === '' ? undefined : new Set(rows.map((r) => r.id))),
+    [graph.matchIds, rows, url.filter],
+  );
+  const graphNamespaces = useMemo(
+    () => [...new Set((data?.nodes ?? []).map((n) => n.namespace))].sort(),
+    [data],
   );
   const href = (n: { namespace: string; kind: string; name: string }) =>
     buildResourceUrl({
       namespace: n.namespace,
-      kind: n.kind === 'service' ? 'service' : 'workload',
+      kind: n.kind === 'service' ? 'service' : n.kind === 'namespace' ? 'namespace' : 'workload',
       name: n.name,
       tab: 'metrics',
       time: url.time,
     });
-  const selected = data?.nodes.find((n) => n.id === url.selected);
-  const selectedEdge = data?.edges.find((e) => e.id === url.selected);
+  const selected = graph.view.nodes.find((n) => n.id === url.selected);
+  const selectedEdge = selected ? undefined : graph.view.edges.find((e) => e.id === url.selected);
+  const series = useNodeSeriesQuery(selected, url.time);
   const pathTrace = useTraceQuery(url.trace ?? '', url.trace !== undefined);
   const path = useMemo(
     () => (data && pathTrace.data ? tracePath(pathTrace.data.trace.spans, data) : undefined),
@@ -91,9 +116,32 @@ export function OverviewPage() {
         onChange={(next, replace) => setUrl(next, { replace })}
         namespaces={namespaces.data?.namespaces.map((n) => n.name) ?? []}
       />
+      <GraphToolbar
+        url={url}
+        namespaces={graphNamespaces}
+        isCollapsed={isCollapsed}
+        findError={find.error}
+        hideError={hide.error}
+        onChange={(next, replace) => setUrl(next, { replace })}
+      />
+      <CompareBar />
       {renderBody()}
     </div>
   );
+
+  function graphLabel(): string {
+    const parts = [
+      `Topology of ${graph.view.nodes.length} nodes and ${graph.view.edges.length} edges`,
+    ];
+    if (graph.collapsedCount > 0) parts.push(`${graph.collapsedCount} namespaces collapsed`);
+    if (graph.hiddenCount > 0) parts.push(`${graph.hiddenCount} hidden`);
+    if (graph.matchIds) parts.push(`${graph.matchIds.size} matching`);
+    if (graph.nodeDeltas) {
+      const changed = [...graph.nodeDeltas.values()].filter((d) => d.tone.overall !== 'none');
+      parts.push(`${changed.length} changed against the baseline`);
+    }
+    return parts.join(', ');
+  }
 
   function renderBody() {
     if (!data) {
@@ -123,20 +171,61 @@ export function OverviewPage() {
                 onClear={() => setUrl({ ...url, trace: undefined }, { replace: true })}
               />
             )}
+            {autoCollapsed && (
+              <p className="muted pad" role="status">
+                {data.nodes.length} {url.kind}s: every namespace starts collapsed to keep the graph
+                usable. Expand one with its button above, or{' '}
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => setUrl({ ...url, collapse: { kind: 'some', namespaces: [] } })}
+                >
+                  expand all
+                </button>
+              </p>
+            )}
+            {compare && !baseline && (
+              <p className="muted pad" role="status">
+                {baselineQuery.isError
+                  ? `The baseline period could not be loaded: ${baselineQuery.error.message}`
+                  : 'Loading the baseline period…'}
+              </p>
+            )}
             <TopologyView
               nodes={graph.nodes}
               edges={graph.edges}
-              layoutKey={`${url.kind}|${url.namespace ?? '*'}`}
+              layoutKey={`${url.kind}|${url.namespace ?? '*'}|${url.boxes ? 'boxes' : 'flat'}|${graph.view.nodes
+                .filter((n) => n.members !== undefined)
+                .map((n) => n.id)
+                .join(',')}`}
               selectedId={url.selected}
               matchIds={matchIds}
               highlight={highlight}
-              onSelect={(id) => setUrl({ ...url, selected: id }, { replace: true })}
+              onSelect={(id) =>
+                setUrl(
+                  { ...url, selected: id?.startsWith('box:') ? undefined : id },
+                  { replace: true },
+                )
+              }
               onSelectEdge={(id) => setUrl({ ...url, selected: id }, { replace: true })}
               onOpen={(id) => {
+                const box = id.startsWith('box:') ? decodeURIComponent(id.slice(4)) : undefined;
+                const v = graph.view.nodes.find((x) => x.id === id);
+                const ns = box ?? (v?.members !== undefined ? v.namespace : undefined);
+                if (ns !== undefined) {
+                  // double-click a box to fold it, a folded namespace to open it again
+                  const folded = graphNamespaces.filter((n) => isCollapsed(n));
+                  const next = box ? [...folded, ns] : folded.filter((n) => n !== ns);
+                  setUrl({
+                    ...url,
+                    collapse: { kind: 'some', namespaces: [...new Set(next)].sort() },
+                  });
+                  return;
+                }
                 const n = data.nodes.find((x) => x.id === id);
                 if (n) void navigate(href(n));
               }}
-              ariaLabel={`Topology of ${data.nodes.length} ${url.kind}s and ${data.edges.length} edges`}
+              ariaLabel={graphLabel()}
             />
             <GraphLegend />
           </div>
@@ -145,10 +234,12 @@ export function OverviewPage() {
               <>
                 <NodeDetail
                   node={selected}
-                  topology={data}
+                  topology={graph.view}
                   thresholds={url.thresholds}
                   href={href(selected)}
                   onClose={close}
+                  series={series.data}
+                  seriesError={series.isError ? series.error.message : undefined}
                 />
                 <TracesSection
                   selection={{ service: selected.name }}
@@ -162,14 +253,15 @@ export function OverviewPage() {
               <>
                 <EdgeDetail
                   edge={selectedEdge}
-                  source={data.nodes.find((n) => n.id === selectedEdge.source)}
-                  target={data.nodes.find((n) => n.id === selectedEdge.target)}
+                  source={graph.view.nodes.find((n) => n.id === selectedEdge.source)}
+                  target={graph.view.nodes.find((n) => n.id === selectedEdge.target)}
+                  hrefOf={href}
                   onClose={close}
                 />
                 <TracesSection
                   selection={{
-                    service: data.nodes.find((n) => n.id === selectedEdge.source)?.name ?? '',
-                    peer: data.nodes.find((n) => n.id === selectedEdge.target)?.name,
+                    service: graph.view.nodes.find((n) => n.id === selectedEdge.source)?.name ?? '',
+                    peer: graph.view.nodes.find((n) => n.id === selectedEdge.target)?.name,
                   }}
                   time={url.time}
                   p95Ms={selectedEdge.latencyMs.p95}
@@ -193,6 +285,7 @@ export function OverviewPage() {
             onSelect={(id) => setUrl({ ...url, selected: id }, { replace: true })}
             resourceHref={href}
             showNamespace={showNs}
+            deltas={rowDeltas}
           />
           {rows.length === 0 && (
             <p className="muted pad">

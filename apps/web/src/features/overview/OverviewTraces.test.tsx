@@ -66,8 +66,6 @@ const topology: TopologyResponse = {
       requests: { success: 60, failure: 0 },
       tcp: { openConnections: 1, readBytesPerSec: 0, writeBytesPerSec: 0 },
       mtls: 'mtls',
-      clientId: null,
-      serverId: null,
     },
   ],
 };

@@ -78,7 +78,11 @@ export function TracesSection(props: TracesSectionProps) {
   const slow = useSelectionTracesQuery(selection, time, slowMin, slowMin !== undefined);
   const what = selection.peer === undefined ? 'through it' : `from it to ${selection.peer}`;
   const empty = `No traces ${what} in this time range (traces are sampled: widen the window).`;
-  const searchHref = buildTracesUrl({ ...parseTracesUrl(''), service: selection.service, time });
+  const searchHref = buildTracesUrl({
+    ...parseTracesUrl('', time),
+    service: selection.service,
+    time,
+  });
   return (
     <section className="traces-section" aria-label="Traces">
       <TraceList

@@ -1,6 +1,39 @@
 import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds } from '../../lib/health';
 import { enc, formatSort, parseEnum, parseSort, toSearch, type SortState } from '../../lib/search';
-import { DEFAULT_TIME, parseTime, writeTime, type TimeState } from '../../lib/timeUrl';
+import { DEFAULT_TIME, writeTime, type TimeState } from '../../lib/timeUrl';
+import { EDGE_LABELS, type EdgeLabel } from '../topology/graphView';
+
+/**
+ * Which namespaces are folded into one node: `auto` (all of them above AUTO_COLLAPSE_NODES
+ * resources, none below), `all`, or exactly the listed ones (possibly none).
+ */
+export type CollapseState =
+  { kind: 'auto' } | { kind: 'all' } | { kind: 'some'; namespaces: string[] };
+
+/** Above this many resources the graph starts with every namespace collapsed (and says so). */
+export const AUTO_COLLAPSE_NODES = 1000;
+
+function parseCollapse(v: string | null): CollapseState {
+  if (v === null) return { kind: 'auto' };
+  if (v === '*') return { kind: 'all' };
+  const namespaces = v
+    .split(',')
+    .filter((x) => x !== '')
+    .map((x) => {
+      try {
+        return decodeURIComponent(x);
+      } catch {
+        return x;
+      }
+    });
+  return { kind: 'some', namespaces: [...new Set(namespaces)].sort() };
+}
+
+function formatCollapse(c: CollapseState): string | undefined {
+  if (c.kind === 'auto') return undefined;
+  if (c.kind === 'all') return '*';
+  return c.namespaces.map((n) => encodeURIComponent(n)).join(',');
+}
 
 export const OVERVIEW_SORT_KEYS = [
   'name',
@@ -11,6 +44,10 @@ export const OVERVIEW_SORT_KEYS = [
   'p95',
   'p99',
   'tcp',
+  // compare: change against the baseline period
+  'drps',
+  'dsr',
+  'dp99',
 ] as const;
 export type OverviewSortKey = (typeof OVERVIEW_SORT_KEYS)[number];
 export const RESOURCE_KINDS = ['workload', 'service'] as const;
@@ -28,6 +65,14 @@ export interface OverviewUrl {
   trace: string | undefined;
   thresholds: HealthThresholds;
   time: TimeState;
+  /** find expression: matches are highlighted */
+  find: string;
+  /** hide expression: matches leave the graph with their edges */
+  hide: string;
+  edgeLabel: EdgeLabel;
+  /** namespace boxes around their members */
+  boxes: boolean;
+  collapse: CollapseState;
 }
 
 const DEFAULT_SORT: SortState<OverviewSortKey> = { key: 'rps', dir: 'desc' };
@@ -41,6 +86,11 @@ export const DEFAULT_OVERVIEW: OverviewUrl = {
   trace: undefined,
   thresholds: { ...DEFAULT_HEALTH_THRESHOLDS },
   time: DEFAULT_TIME,
+  find: '',
+  hide: '',
+  edgeLabel: 'rps',
+  boxes: true,
+  collapse: { kind: 'auto' },
 };
 
 function parsePct(v: string | null, fallback: number): number {
@@ -53,7 +103,12 @@ function pct(v: number): string {
   return String(Math.round(v * 10_000) / 100);
 }
 
-export function parseOverviewUrl(namespace: string | undefined, search: string): OverviewUrl {
+/** `time` comes from the TimeProvider (the one place time is parsed). */
+export function parseOverviewUrl(
+  namespace: string | undefined,
+  search: string,
+  time: TimeState,
+): OverviewUrl {
   const p = new URLSearchParams(search);
   const warning = parsePct(p.get('warn'), DEFAULT_HEALTH_THRESHOLDS.warning);
   const failing = parsePct(p.get('fail'), DEFAULT_HEALTH_THRESHOLDS.failing);
@@ -65,7 +120,12 @@ export function parseOverviewUrl(namespace: string | undefined, search: string):
     selected: p.get('sel') ?? undefined,
     trace: p.get('trace') ?? undefined,
     thresholds: failing <= warning ? { warning, failing } : { ...DEFAULT_HEALTH_THRESHOLDS },
-    time: parseTime(p),
+    time,
+    find: p.get('find') ?? '',
+    hide: p.get('hide') ?? '',
+    edgeLabel: parseEnum(p.get('elabel'), EDGE_LABELS, 'rps'),
+    boxes: p.get('boxes') !== '0',
+    collapse: parseCollapse(p.get('collapse')),
   };
 }
 
@@ -84,6 +144,12 @@ export function buildOverviewUrl(s: OverviewUrl): string {
   if (s.thresholds.failing !== DEFAULT_HEALTH_THRESHOLDS.failing) {
     p.set('fail', pct(s.thresholds.failing));
   }
+  if (s.find !== '') p.set('find', s.find);
+  if (s.hide !== '') p.set('hide', s.hide);
+  if (s.edgeLabel !== 'rps') p.set('elabel', s.edgeLabel);
+  if (!s.boxes) p.set('boxes', '0');
+  const collapse = formatCollapse(s.collapse);
+  if (collapse !== undefined) p.set('collapse', collapse);
   writeTime(p, s.time);
   const path = s.namespace === undefined ? '/' : `/namespaces/${enc(s.namespace)}`;
   return path + toSearch(p);

@@ -4,12 +4,18 @@ import { liveOptions } from '../../api/queryClient';
 import { effectiveRefresh, rangeToQuery, type TimeState } from '../../lib/timeUrl';
 import type { GraphKind } from './url';
 
-export function useTopologyQuery(kind: GraphKind, namespace: string | undefined, time: TimeState) {
+export function useTopologyQuery(
+  kind: GraphKind,
+  namespace: string | undefined,
+  time: TimeState,
+  enabled = true,
+) {
   const api = useApi();
   const q = { kind, namespace, ...rangeToQuery(time.range) };
   return useQuery({
     queryKey: ['topology', q],
     queryFn: ({ signal }) => api.topology(q, signal),
+    enabled,
     ...liveOptions(effectiveRefresh(time)),
   });
 }

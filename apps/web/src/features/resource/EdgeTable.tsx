@@ -1,4 +1,4 @@
-import type { Edge, ResourceRef } from '@meshlens/contract';
+import { edgeId, type Edge, type ResourceRef } from '@meshlens/contract';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { DataTable, type Column } from '../../components/DataTable';
@@ -77,9 +77,7 @@ export function EdgeTable({ edges, direction, peerHref }: EdgeTableProps) {
       testId={`edges-${direction}`}
       rows={edges}
       columns={columns}
-      rowKey={(e) =>
-        `${e.source.kind}:${e.source.namespace}/${e.source.name}->${e.destination.kind}:${e.destination.namespace}/${e.destination.name}`
-      }
+      rowKey={(e) => edgeId(e.source, e.destination)}
       sort={sort}
       onSortChange={setSort}
     />

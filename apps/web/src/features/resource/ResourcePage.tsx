@@ -3,6 +3,7 @@ import { lazy, Suspense, useMemo } from 'react';
 import { Link } from 'react-router';
 import { EmptyState, ErrorState, LoadingState, NoTrafficHelp } from '../../components/StateViews';
 import { DEFAULT_HEALTH_THRESHOLDS } from '../../lib/health';
+import type { TimeState } from '../../lib/timeUrl';
 import { useUrlState } from '../../lib/useUrlState';
 import { buildOverviewUrl, DEFAULT_OVERVIEW } from '../overview/url';
 import { toGraphModel } from '../topology/model';
@@ -23,6 +24,7 @@ import {
   useTargetsQuery,
   useTimeseriesQuery,
 } from './useResourceQueries';
+import { RoutesTab } from './RoutesTab';
 import {
   buildResourceUrl,
   parseResourceUrl,
@@ -43,13 +45,19 @@ const TAB_LABEL: Record<ResourceTab, string> = {
   edges: 'Edges',
   instances: 'Instances',
   traces: 'Traces',
+  routes: 'Routes',
   live: 'Live calls',
 };
 
-function parse(p: Readonly<Record<string, string | undefined>>, search: string): ResourceUrl {
+function parse(
+  p: Readonly<Record<string, string | undefined>>,
+  search: string,
+  time: TimeState,
+): ResourceUrl {
   return parseResourceUrl(
     { namespace: p.ns ?? '', kind: p.kind ?? '', name: p.name ?? '' },
     search,
+    time,
   );
 }
 
@@ -118,6 +126,7 @@ export function ResourcePage() {
         {url.tab === 'edges' && <EdgesTab url={url} peerHref={peerHref} />}
         {url.tab === 'instances' && <InstancesTab url={url} />}
         {url.tab === 'traces' && <TracesTab url={url} p95={row?.latencyMs.p95 ?? null} />}
+        {url.tab === 'routes' && <RoutesTab url={url} />}
         {url.tab === 'live' && (
           <Suspense fallback={<LoadingState label="Loading live calls…" />}>
             <LiveCallsTab resource={{ kind: url.kind, namespace: url.namespace, name: url.name }} />
@@ -238,7 +247,7 @@ function TracesTab({ url, p95 }: { url: ResourceUrl; p95: number | null }) {
           <h2 className="h2">Recent traces</h2>
           <Link
             to={buildTracesUrl({
-              ...parseTracesUrl(''),
+              ...parseTracesUrl('', url.time),
               service: url.name,
               time: url.time,
             })}

@@ -1,7 +1,7 @@
 import { enc, parseEnum, toSearch } from '../../lib/search';
-import { parseTime, writeTime, type TimeState } from '../../lib/timeUrl';
+import { writeTime, type TimeState } from '../../lib/timeUrl';
 
-export const RESOURCE_TABS = ['metrics', 'edges', 'instances', 'traces', 'live'] as const;
+export const RESOURCE_TABS = ['metrics', 'edges', 'instances', 'traces', 'routes', 'live'] as const;
 export type ResourceTab = (typeof RESOURCE_TABS)[number];
 export const RESOURCE_PAGE_KINDS = ['workload', 'service', 'namespace'] as const;
 export type ResourcePageKind = (typeof RESOURCE_PAGE_KINDS)[number];
@@ -17,6 +17,7 @@ export interface ResourceUrl {
 export function parseResourceUrl(
   path: { namespace: string; kind: string; name: string },
   search: string,
+  time: TimeState,
 ): ResourceUrl {
   const p = new URLSearchParams(search);
   return {
@@ -24,7 +25,7 @@ export function parseResourceUrl(
     kind: parseEnum(path.kind, RESOURCE_PAGE_KINDS, 'workload'),
     name: path.name,
     tab: parseEnum(p.get('tab'), RESOURCE_TABS, 'metrics'),
-    time: parseTime(p),
+    time,
   };
 }
 

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useLocation } from 'react-router';
-import { buildShareLink, defaultWindowFor } from '../../lib/share';
+import { buildShareLink } from '../../lib/share';
+import { useTime } from './time/TimeProvider';
 
 export interface CopyLinkProps {
   basePath: string;
@@ -12,7 +13,7 @@ export function CopyLink({ basePath }: CopyLinkProps) {
   const [pin, setPin] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const [copied, setCopied] = useState(false);
-  const def = defaultWindowFor(location.pathname);
+  const { defaultWindow } = useTime();
   const link = buildShareLink({
     origin: window.location.origin,
     basePath,
@@ -20,7 +21,7 @@ export function CopyLink({ basePath }: CopyLinkProps) {
     search: location.search,
     pin,
     now,
-    ...(def ? { defaultWindow: def } : {}),
+    defaultWindow,
   });
 
   function handleToggle() {

@@ -2,7 +2,7 @@ import type { StatusResponse } from '@meshlens/contract';
 import { StaleNotice, errorMessage } from '../../components/StateViews';
 import { formatAgo } from '../../lib/format';
 import { useStatusQuery } from './useShellQueries';
-import { useTimeParams } from './useTimeParams';
+import { useTime } from './time/TimeProvider';
 
 export function staleReason(status: StatusResponse): string | undefined {
   if (!status.stale && status.source.healthy) return undefined;
@@ -49,7 +49,7 @@ export function StatusBannerView({ status, error, lastSuccessMs, now }: StatusBa
 }
 
 export function StatusBanner() {
-  const [time] = useTimeParams();
+  const { time } = useTime();
   // Status is polled even for pinned ranges: the outage notice is about the server, not the data.
   const q = useStatusQuery(time.refreshMs);
   return (

@@ -1,17 +1,28 @@
 import { formatTimestamp } from '../../lib/format';
 import { REFRESH_CHOICES, WINDOWS, effectiveRefresh, type TimeWindow } from '../../lib/timeUrl';
-import { useTimeParams } from './useTimeParams';
+import { useTime } from './time/TimeProvider';
 
 export function TimeControls() {
-  const [time, setTime] = useTimeParams();
+  const { time, setTime, backToLive } = useTime();
   const range = time.range;
   const refresh = effectiveRefresh(time);
+  const live = range.kind === 'window';
   const paused = time.refreshMs === 0;
 
   function handleWindow(w: string) {
-    if ((WINDOWS as readonly string[]).includes(w)) {
-      setTime({ ...time, range: { kind: 'window', window: w as TimeWindow } });
-    }
+    if (!(WINDOWS as readonly string[]).includes(w)) return;
+    const window = w as TimeWindow;
+    // In replay the window is the period that ends at the instant: keep replaying.
+    setTime({
+      ...time,
+      range: range.kind === 'instant' ? { ...range, window } : { kind: 'window', window },
+    });
+  }
+
+  function handleReplay() {
+    // Start at the present (on a 10 s step); the slider goes back from there.
+    const at = Math.floor(Date.now() / 10_000) * 10_000;
+    setTime({ ...time, range: { kind: 'instant', at, window: live ? range.window : '1m' } });
   }
 
   return (
@@ -21,11 +32,7 @@ export function TimeControls() {
           <span className="mono">
             {formatTimestamp(range.from)} → {formatTimestamp(range.to)}
           </span>
-          <button
-            type="button"
-            className="btn btn-small"
-            onClick={() => setTime({ ...time, range: { kind: 'window', window: '5m' } })}
-          >
+          <button type="button" className="btn btn-small" onClick={backToLive}>
             Back to live
           </button>
         </span>
@@ -45,12 +52,17 @@ export function TimeControls() {
           </select>
         </label>
       )}
+      {range.kind !== 'instant' && (
+        <button type="button" className="btn" onClick={handleReplay}>
+          Replay
+        </button>
+      )}
       <label className="field">
         <span>Refresh</span>
         <select
           aria-label="Refresh interval"
           value={String(time.refreshMs)}
-          disabled={range.kind === 'absolute'}
+          disabled={!live}
           onChange={(e) => setTime({ ...time, refreshMs: Number(e.target.value) })}
         >
           {REFRESH_CHOICES.map((ms) => (
@@ -64,7 +76,7 @@ export function TimeControls() {
         type="button"
         className="btn"
         aria-pressed={paused}
-        disabled={range.kind === 'absolute'}
+        disabled={!live}
         onClick={() => setTime({ ...time, refreshMs: paused ? 5000 : 0 })}
       >
         {paused ? 'Resume' : 'Pause'}

@@ -20,3 +20,14 @@ export function useNamespacesQuery(refreshMs: number) {
     ...liveOptions(refreshMs > 0 ? Math.max(refreshMs, 15_000) : 0),
   });
 }
+
+/** How far back the source answers: the replay slider's bounds (refreshed while replaying). */
+export function useHistoryQuery(enabled: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['history'],
+    queryFn: ({ signal }) => api.history(signal),
+    enabled,
+    ...liveOptions(30_000),
+  });
+}

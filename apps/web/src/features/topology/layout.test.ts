@@ -64,3 +64,38 @@ describe('layered layout', () => {
     expect(new Set(pos.map((p) => `${p.x}:${p.y}`)).size).toBe(60);
   });
 });
+
+describe('namespace boxes', () => {
+  it('lays each box out on its own and never lets two boxes overlap', async () => {
+    const { layoutLeaves } = await import('./groupLayout');
+    const leaves = [
+      { id: 'a1', parent: 'A' },
+      { id: 'a2', parent: 'A' },
+      { id: 'a3', parent: 'A' },
+      { id: 'b1', parent: 'B' },
+      { id: 'b2', parent: 'B' },
+      { id: 'c' },
+    ];
+    const edges = [
+      { source: 'a1', target: 'a2' },
+      { source: 'a2', target: 'a3' },
+      { source: 'a3', target: 'b1' },
+      { source: 'b1', target: 'b2' },
+      { source: 'b2', target: 'c' },
+    ];
+    const pos = layoutLeaves(leaves, edges, new Map());
+    const box = (ids: string[]) => {
+      const ps = ids.map((id) => pos.get(id) ?? { x: Number.NaN, y: Number.NaN });
+      const xs = ps.map((p) => p.x);
+      const ys = ps.map((p) => p.y);
+      return { x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
+    };
+    const a = box(['a1', 'a2', 'a3']);
+    const b = box(['b1', 'b2']);
+    const apart = a.x1 < b.x0 || b.x1 < a.x0 || a.y1 < b.y0 || b.y1 < a.y0;
+    expect(apart).toBe(true);
+    expect(pos.size).toBe(6);
+    // callers before callees inside a box
+    expect((pos.get('a1')?.x ?? 0) < (pos.get('a2')?.x ?? 0)).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Health, MtlsState, TopologyResponse } from '@meshlens/contract';
 import { classifyHealth, type HealthThresholds } from '../../lib/health';
 import { formatLatency, formatPercent, formatRps } from '../../lib/format';
+import type { DeltaTone } from './compare';
 
 /** What the graph draws: neutral, already formatted, no library types. */
 export interface GraphNodeModel {
@@ -8,6 +9,12 @@ export interface GraphNodeModel {
   label: string;
   health: Health;
   rps: number;
+  /** id of the namespace box (compound node) holding this node */
+  parent?: string | undefined;
+  /** `box`: a namespace box drawn around its members; `collapsed`: a folded namespace */
+  role?: 'box' | 'collapsed' | undefined;
+  /** compare: colour of a significant change */
+  tone?: DeltaTone | undefined;
 }
 
 export interface GraphEdgeModel {
@@ -19,6 +26,7 @@ export interface GraphEdgeModel {
   health: Health;
   rps: number;
   mtls: MtlsState;
+  tone?: DeltaTone | undefined;
 }
 
 /** Elements to emphasise on the graph (a trace's path). */

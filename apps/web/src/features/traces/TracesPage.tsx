@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { EmptyState, ErrorState, LoadingState } from '../../components/StateViews';
+import type { TimeState } from '../../lib/timeUrl';
 import { useUrlState } from '../../lib/useUrlState';
 import { TraceTable } from './TraceTable';
 import { useTracesQuery } from './useTracesQueries';
@@ -10,8 +11,8 @@ const DurationScatter = lazy(() =>
   import('./DurationScatter').then((m) => ({ default: m.DurationScatter })),
 );
 
-function parse(_p: unknown, search: string): TracesUrl {
-  return parseTracesUrl(search);
+function parse(_p: unknown, search: string, time: TimeState): TracesUrl {
+  return parseTracesUrl(search, time);
 }
 
 export function TracesPage() {

@@ -1,8 +1,8 @@
 import { enc, parseBool, parseNonNegative, toSearch } from '../../lib/search';
-import { parseTime, writeTime, type TimeState, type TimeWindow } from '../../lib/timeUrl';
+import { defaultWindowFor } from '../../lib/timeDefaults';
+import { writeTime, type TimeState } from '../../lib/timeUrl';
 
-/** Traces are sparse; a longer default period finds something to show. */
-export const TRACES_DEFAULT_WINDOW: TimeWindow = '1h';
+const TRACES_DEFAULT_WINDOW = defaultWindowFor('/traces');
 
 export interface TracesUrl {
   service: string;
@@ -14,7 +14,7 @@ export interface TracesUrl {
 
 export const DEFAULT_TRACE_LIMIT = 50;
 
-export function parseTracesUrl(search: string): TracesUrl {
+export function parseTracesUrl(search: string, time: TimeState): TracesUrl {
   const p = new URLSearchParams(search);
   const limit = parseNonNegative(p.get('limit'));
   return {
@@ -23,7 +23,7 @@ export function parseTracesUrl(search: string): TracesUrl {
     errorOnly: parseBool(p.get('error')),
     limit:
       limit !== undefined && limit >= 1 ? Math.min(Math.floor(limit), 1000) : DEFAULT_TRACE_LIMIT,
-    time: parseTime(p, TRACES_DEFAULT_WINDOW),
+    time,
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   StylesheetJson,
 } from 'cytoscape';
 import { useEffect, useRef, useState } from 'react';
+import { layoutLeaves } from '../groupLayout';
 import { stableLayout, type Position } from '../layout';
 import type { GraphEdgeModel, GraphHandle, GraphHighlight, GraphNodeModel } from '../model';
 
@@ -29,6 +30,11 @@ export interface TopologyGraphProps {
   onOpen?: (id: string) => void;
   onReady?: (handle: GraphHandle) => void;
   ariaLabel: string;
+  /**
+   * Rendering options measured by the bench (apps/web/README.md): cytoscape's experimental WebGL
+   * renderer, and a light style (no node labels, edges hidden while panning).
+   */
+  rendering?: { webgl?: boolean; light?: boolean } | undefined;
 }
 
 const positionCache = new Map<string, Map<string, Position>>();
@@ -42,16 +48,19 @@ function cssVar(name: string, fallback: string): string {
   return v === '' ? fallback : v;
 }
 
-function stylesheet(large: boolean): StylesheetJson {
+function stylesheet(large: boolean, light: boolean): StylesheetJson {
   const fg = cssVar('--fg', '#1f2933');
   const bg = cssVar('--bg', '#ffffff');
   const muted = cssVar('--muted', '#7b8794');
   const accent = cssVar('--accent', '#3b5bdb');
+  const ok = cssVar('--ok', '#2f9e44');
+  const warn = cssVar('--warn', '#d98e04');
+  const bad = cssVar('--bad', '#d9480f');
   return [
     {
       selector: 'node',
       style: {
-        label: 'data(label)',
+        label: light ? '' : 'data(label)',
         'font-size': 11,
         color: fg,
         'text-valign': 'bottom',
@@ -98,6 +107,49 @@ function stylesheet(large: boolean): StylesheetJson {
       style: { 'line-color': accent, 'target-arrow-color': accent, width: 5, 'z-index': 9 },
     },
     { selector: 'edge:selected', style: { 'line-color': fg, 'target-arrow-color': fg } },
+    // Namespace boxes (compound nodes) and folded namespaces.
+    {
+      selector: 'node.box',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': muted,
+        'background-opacity': 0.06,
+        'border-color': muted,
+        'border-width': 1,
+        'border-style': 'dashed',
+        'text-valign': 'top',
+        'text-halign': 'center',
+        'text-margin-y': -4,
+        'font-weight': 'bold',
+        padding: '18px',
+      },
+    },
+    {
+      selector: 'node.collapsed',
+      style: {
+        shape: 'round-rectangle',
+        'border-style': 'double',
+        'border-width': 4,
+        'border-color': muted,
+      },
+    },
+    // Compare: colour only what changed enough to matter.
+    { selector: 'node.tone-bad', style: { 'border-color': bad, 'border-width': 4 } },
+    { selector: 'node.tone-good', style: { 'border-color': ok, 'border-width': 4 } },
+    { selector: 'node.tone-change', style: { 'border-color': warn, 'border-width': 4 } },
+    { selector: 'edge.tone-none', style: { 'line-color': muted, 'target-arrow-color': muted } },
+    {
+      selector: 'edge.tone-bad',
+      style: { 'line-color': bad, 'target-arrow-color': bad, color: bad },
+    },
+    {
+      selector: 'edge.tone-good',
+      style: { 'line-color': ok, 'target-arrow-color': ok, color: ok },
+    },
+    {
+      selector: 'edge.tone-change',
+      style: { 'line-color': warn, 'target-arrow-color': warn, color: warn },
+    },
     { selector: 'edge.hover', style: { label: 'data(hoverLabel)', 'z-index': 10 } },
   ];
 }
@@ -122,8 +174,8 @@ function toElements(
   edges: readonly GraphEdgeModel[],
 ): { nodes: ElementDefinition[]; edges: ElementDefinition[] } {
   const colors = palette();
-  const maxRps = Math.max(1, ...nodes.map((n) => n.rps));
-  const maxEdge = Math.max(1, ...edges.map((e) => e.rps));
+  const maxRps = nodes.reduce((m, n) => Math.max(m, n.rps), 1);
+  const maxEdge = edges.reduce((m, e) => Math.max(m, e.rps), 1);
   return {
     nodes: nodes.map((n) => ({
       group: 'nodes',
@@ -131,8 +183,10 @@ function toElements(
         id: n.id,
         label: n.label,
         color: colors[n.health],
-        size: 18 + 22 * Math.sqrt(n.rps / maxRps),
+        size: (n.role === 'collapsed' ? 30 : 18) + 22 * Math.sqrt(n.rps / maxRps),
+        ...(n.parent !== undefined ? { parent: n.parent } : {}),
       },
+      classes: [n.role ?? '', n.tone ? `tone-${n.tone}` : ''].join(' ').trim(),
     })),
     edges: edges.map((e) => ({
       group: 'edges',
@@ -145,7 +199,7 @@ function toElements(
         color: e.health === 'idle' ? colors.edge : colors[e.health],
         width: 1 + 3 * Math.sqrt(e.rps / maxEdge),
       },
-      classes: e.mtls === 'mtls' ? 'mtls' : 'plaintext',
+      classes: `${e.mtls === 'mtls' ? 'mtls' : 'plaintext'}${e.tone ? ` tone-${e.tone}` : ''}`,
     })),
   };
 }
@@ -168,17 +222,25 @@ function sync(cy: Core, props: TopologyGraphProps): number {
       if (!wanted.has(el.id())) el.remove();
     });
     const known = positionCache.get(props.layoutKey) ?? new Map<string, Position>();
-    const positions = stableLayout(
-      props.nodes.map((n) => n.id),
-      props.edges,
-      known,
-    );
+    // Boxes take their size from their members: only leaves are laid out.
+    const leaves = props.nodes.filter((n) => n.role !== 'box');
+    const positions = layoutLeaves(leaves, props.edges, known);
     const added: ElementDefinition[] = [];
     for (const n of els.nodes) {
       const id = String(n.data.id);
       const existing = cy.getElementById(id);
-      if (existing.nonempty()) existing.data(n.data);
-      else added.push({ ...n, position: { ...(positions.get(id) ?? { x: 0, y: 0 }) } });
+      if (existing.nonempty()) {
+        // The parent is fixed at creation (layoutKey changes with the boxes): never via data().
+        const data: Record<string, unknown> = { ...n.data };
+        delete data.parent;
+        existing.data(data);
+        existing.classes(n.classes ?? '');
+      } else if (positions.has(id)) {
+        added.push({ ...n, position: { ...(positions.get(id) ?? { x: 0, y: 0 }) } });
+      } else {
+        // A box: cytoscape needs parents before their children in one add call.
+        added.unshift(n);
+      }
     }
     for (const e of els.edges) {
       const existing = cy.getElementById(String(e.data.id));
@@ -191,7 +253,7 @@ function sync(cy: Core, props: TopologyGraphProps): number {
     if (added.length > 0) cy.add(added);
     const next = new Map<string, Position>();
     cy.nodes().forEach((n) => {
-      next.set(n.id(), { ...n.position() });
+      if (!n.isParent()) next.set(n.id(), { ...n.position() });
     });
     positionCache.set(props.layoutKey, next);
   });
@@ -204,12 +266,14 @@ export function TopologyGraph(props: TopologyGraphProps) {
   const propsRef = useRef(props);
   propsRef.current = props;
   const large = props.edges.length > 300;
+  const webgl = props.rendering?.webgl ?? false;
+  const light = props.rendering?.light ?? false;
 
   useEffect(() => {
     if (!container.current) return undefined;
     const cy = cytoscape({
       container: container.current,
-      style: stylesheet(large),
+      style: stylesheet(large, light),
       minZoom: 0.05,
       maxZoom: 3,
       wheelSensitivity: 0.3,
@@ -217,7 +281,8 @@ export function TopologyGraph(props: TopologyGraphProps) {
       autoungrabify: false,
       // Large graphs: draw a cached bitmap while panning/zooming to keep the frame rate up.
       textureOnViewport: large,
-      hideEdgesOnViewport: false,
+      hideEdgesOnViewport: light,
+      ...(webgl ? { webgl: true } : {}),
       pixelRatio: large ? 1 : 'auto',
     });
     cyRef.current = cy;
@@ -226,6 +291,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
     cy.on('tap', 'node', (e) => propsRef.current.onSelect?.(nodeOf(e).id()));
     cy.on('tap', 'edge', (e) => propsRef.current.onSelectEdge?.(edgeOf(e).id()));
     cy.on('dbltap', 'node', (e) => propsRef.current.onOpen?.(nodeOf(e).id()));
+    cy.on('tap', 'edge', (e) => propsRef.current.onSelect?.(edgeOf(e).id()));
     cy.on('tap', (e) => {
       if ((e.target as unknown) === cy) propsRef.current.onSelect?.(undefined);
     });
@@ -256,7 +322,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
       cyRef.current = null;
     };
     // Recreate only when the graph identity or render mode changes; data updates are diffed below.
-  }, [props.layoutKey, large]);
+  }, [props.layoutKey, large, webgl, light]);
 
   useEffect(() => {
     const cy = cyRef.current;
@@ -277,7 +343,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
       cy.elements().removeClass('dim path');
       if (m !== undefined) {
         cy.nodes().forEach((n) => {
-          if (!m.has(n.id())) n.addClass('dim');
+          if (!m.has(n.id()) && !n.hasClass('box')) n.addClass('dim');
         });
         cy.edges().forEach((e) => {
           if (!m.has(e.source().id()) && !m.has(e.target().id())) e.addClass('dim');
