@@ -11,7 +11,7 @@ import type {
 } from 'cytoscape';
 import { useEffect, useRef, useState } from 'react';
 import { layoutLeaves } from '../groupLayout';
-import { stableLayout, type Position } from '../layout';
+import type { Position } from '../layout';
 import type { GraphEdgeModel, GraphHandle, GraphHighlight, GraphNodeModel } from '../model';
 
 export interface TopologyGraphProps {
