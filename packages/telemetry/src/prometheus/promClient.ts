@@ -136,15 +136,22 @@ export class PromClient {
   }
 
   /**
-   * The oldest sample time (ms) the replay slider can reach, found with a query (Thanos and Mimir
-   * serve no /api/v1/status/*): the earliest `up` sample of the last 24 hours, at 5-minute
-   * resolution. Undefined when there is none.
+   * The oldest sample time (ms) the replay slider can reach, found with queries (Thanos and Mimir
+   * serve no /api/v1/status/*): the first 5-minute step of the last 24 hours at which any `up`
+   * series existed, then the first second within the 5 minutes before it (or within the last 5
+   * minutes for a younger server). Undefined when there is none.
    */
   async headMinTime(): Promise<number | undefined> {
-    const [sample] = await this.query('min(min_over_time(timestamp(up)[24h:5m]))', Date.now());
-    return sample !== undefined && Number.isFinite(sample.value)
-      ? Math.round(sample.value * 1000)
-      : undefined;
+    const first = async (promql: string): Promise<number | undefined> => {
+      const [sample] = await this.query(promql, Date.now());
+      return sample !== undefined && Number.isFinite(sample.value) ? sample.value : undefined;
+    };
+    const coarse = await first('min_over_time(timestamp(count(up))[24h:5m])');
+    const fine = await first(
+      `min_over_time(timestamp(count(up))[5m:1s])${coarse === undefined ? '' : ` @ ${coarse}`}`,
+    );
+    const seconds = fine ?? coarse;
+    return seconds === undefined ? undefined : Math.round(seconds * 1000);
   }
 
   private unexpected(what: string): BackendError {
