@@ -1,4 +1,5 @@
 // Bundles the demo into one ESM file: the image, Compose and npm start run it without tsx.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -16,3 +17,6 @@ await build({
     js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
   },
 });
+// The gRPC service definition is read at run time beside the module that loads it.
+mkdirSync(`${root}dist`, { recursive: true });
+copyFileSync(`${root}src/grpc/inventory.proto`, `${root}dist/inventory.proto`);
