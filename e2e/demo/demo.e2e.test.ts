@@ -13,7 +13,16 @@ import type { Stack } from './stack';
  * proxies with mTLS, load generator, dashboard), driven in headless Chromium.
  */
 const T = 120_000;
-const SERVING = ['catalog', 'checkout', 'payments', 'ratings', 'reviews-v1', 'reviews-v2', 'web'];
+const SERVING = [
+  'catalog',
+  'checkout',
+  'inventory',
+  'payments',
+  'ratings',
+  'reviews-v1',
+  'reviews-v2',
+  'web',
+];
 const WORKLOADS = [...SERVING, 'loadgen', 'scraper'].sort();
 
 let stack: Stack;

@@ -26,8 +26,15 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   stack = await startStack(await freePort(), 300_000);
+  // The dashboard finds proxies to tap among its scrape targets: wait until it has scraped them.
+  await waitUntil(
+    'the dashboard scrapes the web and payments proxies',
+    async () =>
+      (await adminOrigins('web')).length > 0 && (await adminOrigins('payments')).length > 0,
+    120_000,
+  );
   browser = await launchChromium();
-}, 360_000);
+}, 480_000);
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
