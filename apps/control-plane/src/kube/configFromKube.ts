@@ -1,7 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   EMPTY_MESH_CONFIG,
-  formatConfigError,
   parseMeshConfigPerObject,
   type SourceDocument,
 } from '@meshlens/mesh-config';
@@ -74,6 +73,7 @@ export async function startKubeConfigStore(opts: {
     loadedAt: new Date(),
   };
   let verdicts: ObjectVerdict[] = [];
+  let loggedRejections = new Set<string>();
 
   const evaluate = () => {
     const inputs: Array<{ res: MeshResource; obj: MeshObject }> = [];
@@ -122,19 +122,22 @@ export async function startKubeConfigStore(opts: {
       }
       return verdict;
     });
+    // Every change re-evaluates every object: log a rejection once per object version, not on
+    // each evaluation.
+    const rejectedNow = new Set<string>();
     for (const v of verdicts) {
-      if (!v.accepted) {
+      if (v.accepted) continue;
+      const md = v.object.metadata;
+      const key = `${v.resource.kind} ${md?.namespace}/${md?.name}@${md?.resourceVersion ?? ''}`;
+      rejectedNow.add(key);
+      if (!loggedRejections.has(key)) {
         opts.logger.warn(
-          {
-            object: `${v.resource.kind} ${v.object.metadata?.namespace}/${v.object.metadata?.name}`,
-            errors: result.verdicts
-              .find((x, i) => inputs[i]?.obj === v.object)
-              ?.errors.map(formatConfigError),
-          },
+          { object: `${v.resource.kind} ${md?.namespace}/${md?.name}`, errors: v.reasons },
           'configuration object rejected',
         );
       }
     }
+    loggedRejections = rejectedNow;
     const version = configVersion(result.config);
     const rejected = verdicts.some((v) => !v.accepted);
     if (version !== snapshot.version) {
