@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -6,6 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // as root; so does the init container). Not root is a failure, not a skip.
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const ns = `mlt-init-${process.pid}`;
+
+/**
+ * The unprivileged uid must reach the checkout (tsx and the sources): a clone under a private
+ * temporary folder (mode 0700) would hide it. Grants search (o+x) on the checkout's ancestors.
+ */
+function letEveryoneTraverse(dir: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+    if (path.dirname(d) === d) break;
+  }
+}
 
 function init(args: string[], prefix: string[] = []) {
   const r = spawnSync(
@@ -27,6 +41,7 @@ describe('meshlens-init in a network namespace', () => {
   beforeAll(() => {
     expect(process.getuid?.(), 'these tests need root (ip netns, iptables)').toBe(0);
     execFileSync('ip', ['netns', 'add', ns]);
+    letEveryoneTraverse(fileURLToPath(new URL('../../..', import.meta.url)));
   });
   afterAll(() => {
     spawnSync('ip', ['netns', 'del', ns]);

@@ -1,9 +1,25 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 /** Helpers for tests that run processes in network namespaces they create (root only). */
 
 export const PROXY_UID = 2102;
+
+/**
+ * The unprivileged uid must reach the checkout (tsx and the sources): a clone under a private
+ * temporary folder (mode 0700) would hide it. Grants search (o+x) on the checkout's ancestors.
+ */
+function letEveryoneTraverse(dir: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+    if (path.dirname(d) === d) break;
+  }
+}
+let traversable = false;
 
 export function sh(cmd: string, args: string[], input?: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input });
@@ -17,6 +33,10 @@ export function sh(cmd: string, args: string[], input?: string): string {
 
 /** argv prefix that runs a command in `ns`, as the proxy's user when `asProxy`. */
 export function inNs(ns: string, asProxy = false): string[] {
+  if (asProxy && !traversable) {
+    letEveryoneTraverse(fileURLToPath(new URL('../../..', import.meta.url)));
+    traversable = true;
+  }
   return [
     'ip',
     'netns',
