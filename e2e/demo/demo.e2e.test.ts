@@ -220,7 +220,14 @@ describe('npm start: the demo mesh in the dashboard', () => {
   );
 
   it('a SIGKILLed catalog proxy is restarted: its target goes down and comes back, web keeps answering', async () => {
-    type Targets = { targets: { url: string; labels: Record<string, string>; health: string }[] };
+    type Targets = {
+      targets: {
+        url: string;
+        labels: Record<string, string>;
+        health: string;
+        lastScrapeMs: number | null;
+      }[];
+    };
     const catalog1 = async () =>
       (await api<Targets>('/api/v1/targets')).targets.filter((t) => t.labels.pod === 'catalog-1');
     const before = await waitUntil(
@@ -234,6 +241,28 @@ describe('npm start: the demo mesh in the dashboard', () => {
     const proxyOf = (p: Processes) => p.processes.find((x) => x.name === 'proxy-catalog-1');
     const pid = proxyOf(JSON.parse(readFileSync(statusFile, 'utf8')) as Processes)?.pid;
     expect(pid).toBeGreaterThan(0);
+    // The supervisor restarts the proxy about a second after the kill, and the BFF scrapes every
+    // few seconds: a kill just after a scrape round can heal before the next one looks. Learn the
+    // round's period from two consecutive scrapes and kill shortly before the next round, as a
+    // user watching the targets page would see it (down first, then up).
+    const scrapedAt = async () => (await catalog1())[0]?.lastScrapeMs ?? null;
+    const first = await waitUntil('a scrape of catalog-1', scrapedAt, 30_000, 50);
+    const second = await waitUntil(
+      'the next scrape of catalog-1',
+      async () => {
+        const t = await scrapedAt();
+        return t !== null && t > first ? t : undefined;
+      },
+      30_000,
+      50,
+    );
+    const period = second - first;
+    await waitUntil(
+      'shortly before the next scrape round',
+      () => Date.now() >= second + period - 800,
+      2 * period,
+      20,
+    );
     const killedAt = Date.now();
     process.kill(pid ?? 0, 'SIGKILL');
 

@@ -214,9 +214,15 @@ describe('graph (fixture BFF)', () => {
       const rps = (t: TopologyResponse) =>
         t.nodes.find((n) => n.id === 'workload:shop/web')?.rps ?? 0;
       const pct = ((rps(now) - rps(then)) / rps(then)) * 100;
-      const headers = await other.getByTestId('golden-signals').locator('thead th').allInnerTexts();
-      const col = headers.findIndex((h) => h.startsWith('Δ RPS'));
-      expect(col).toBeGreaterThan(0);
+      // the Δ columns appear once the compared range has loaded, not with the first paint
+      const col = await waitUntil('a Δ RPS column', async () => {
+        const headers = await other
+          .getByTestId('golden-signals')
+          .locator('thead th')
+          .allInnerTexts();
+        const i = headers.findIndex((h) => h.startsWith('Δ RPS'));
+        return i > 0 ? i : undefined;
+      });
       const cell = await waitUntil('delta cell', async () => {
         const c = (await rowCells(other, 'shop/web'))[col];
         return c && c !== '—' ? c : undefined;
