@@ -8,7 +8,7 @@ const duration = z.preprocess(
   z.number({ error: 'must be a duration like 10s or 1500ms' }).int().positive(),
 );
 
-export const USAGE = `Usage: tsx apps/bff/src/main.ts [flags]
+export const USAGE = `Usage: node apps/bff/dist/main.mjs [flags]   (from a checkout: tsx apps/bff/src/main.ts)
 
 meshlens BFF: golden signals, topology and traces for the dashboard; serves the SPA.
 

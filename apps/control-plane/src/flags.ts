@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-export const HELP = `Usage: tsx apps/control-plane/src/main.ts [flags]
+export const HELP = `Usage: node apps/control-plane/dist/main.mjs [flags]   (from a checkout: tsx apps/control-plane/src/main.ts)
 
 meshlens control plane: endpoint discovery with leases, mesh configuration from a watched
 YAML directory, and a CA issuing SPIFFE workload certificates. Every flag can also be set as

@@ -1,18 +1,5 @@
 // Bundles the injector into one ESM file (the image runs it without tsx).
-import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { bundleApp } from '../../../scripts/lib/bundleApp.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-await build({
-  entryPoints: [`${root}src/main.ts`],
-  outfile: `${root}dist/main.mjs`,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-  // prom-client and pino are CommonJS and call require() at run time.
-  banner: {
-    js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-  },
-});
+await bundleApp(fileURLToPath(new URL('..', import.meta.url)));
