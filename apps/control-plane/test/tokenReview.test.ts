@@ -7,8 +7,8 @@ import {
 } from '@meshlens/cp-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningControlPlane } from '../src/server';
-import { startFakeKubeApi, type FakeKubeApi } from './fakeKubeApi';
 import { flags, joinToken, startInProcess, tempDir, testdataDir } from './helpers';
+import { startFakeApiServer, type FakeApiServer } from './kube/fakeApiServer';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -28,7 +28,7 @@ const TOKENS = {
   node: { username: 'system:node:worker-1', audiences: ['meshlens'] },
 };
 
-async function setup(): Promise<{ running: RunningControlPlane; api: FakeKubeApi }> {
+async function setup(): Promise<{ running: RunningControlPlane; api: FakeApiServer }> {
   const dir = tempDir('cp-k8s-');
   cleanups.push(dir.cleanup);
   // shape fixture: Kubernetes' own TokenReview object (placeholder values) gives the envelope.
@@ -38,17 +38,13 @@ async function setup(): Promise<{ running: RunningControlPlane; api: FakeKubeApi
       'utf8',
     ),
   ) as Record<string, unknown>;
-  const api = await startFakeKubeApi({
-    dir: dir.dir,
-    callerToken: 'cp-own-sa-token',
-    tokens: TOKENS,
-    shape,
-  });
+  const api = await startFakeApiServer({ tokenReviewShape: shape });
   cleanups.push(() => api.close());
+  for (const [token, t] of Object.entries(TOKENS)) api.acceptToken(token, t.username, t.audiences);
   const running = await startInProcess(
     flags({
       dataDir: path.join(dir.dir, 'data'),
-      tokenReview: { kubeconfigFile: api.kubeconfigFile, audience: 'meshlens' },
+      tokenReview: { kubeconfigFile: api.writeKubeconfig(dir.dir), audience: 'meshlens' },
     }),
   );
   cleanups.push(() => running.close());
@@ -81,7 +77,7 @@ describe.skipIf(testdata === undefined)('Kubernetes service-account tokens (Toke
         'utf8',
       ),
     ) as { apiVersion: string; kind: string };
-    expect(api.requests).toEqual([
+    expect(api.tokenReviews).toEqual([
       {
         apiVersion: kubectlShape.apiVersion,
         kind: kubectlShape.kind,

@@ -1,5 +1,7 @@
 import { webcrypto } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import https from 'node:https';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import * as x509 from '@peculiar/x509';
@@ -99,6 +101,10 @@ export interface FakeApiServer {
   bookmark(): void;
   /** TokenReview: `token` authenticates as `username` for these audiences. */
   acceptToken(token: string, username: string, audiences: string[]): void;
+  /** Every TokenReview request body received, in order. */
+  tokenReviews: unknown[];
+  /** Writes a kubeconfig for this server (its CA, the caller's token) into `dir`; returns its path. */
+  writeKubeconfig(dir: string): string;
   /** Refuses every request with 503 while true (the API server is down). */
   setDown(down: boolean): void;
   /** Requests seen, as `METHOD path?query`. */
@@ -108,7 +114,38 @@ export interface FakeApiServer {
 
 const TOKEN = 'fake-api-server-token';
 
-export async function startFakeApiServer(): Promise<FakeApiServer> {
+/**
+ * A TokenReview's status as the API server decides it: authenticated only if the token is bound
+ * to at least one requested audience, and `status.audiences` is the intersection.
+ */
+function reviewStatus(known: ReviewedToken | undefined, wanted: string[]): Record<string, unknown> {
+  const audiences = known ? known.audiences.filter((a) => wanted.includes(a)) : [];
+  if (!known || audiences.length === 0) {
+    const error = known ? 'token audiences are invalid' : 'invalid bearer token';
+    return { authenticated: false, error, user: {} };
+  }
+  return {
+    authenticated: true,
+    user: {
+      username: known.username,
+      uid: 'b0e1c2d3-0000-4000-8000-000000000001',
+      groups: ['system:serviceaccounts', 'system:authenticated'],
+    },
+    audiences,
+  };
+}
+
+export interface ReviewedToken {
+  username: string;
+  audiences: string[];
+}
+
+export async function startFakeApiServer(
+  opts: {
+    /** the envelope of a TokenReview answer (Kubernetes' own object from the testdata) */
+    tokenReviewShape?: Record<string, unknown>;
+  } = {},
+): Promise<FakeApiServer> {
   const { certPem, keyPem } = await selfSigned();
   const store = new Map<string, Map<string, KubeObject>>();
   for (const r of RESOURCES) store.set(r.plural, new Map());
@@ -118,7 +155,8 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
   let down = false;
   const watchers = new Set<Watcher>();
   const requests: string[] = [];
-  const reviews = new Map<string, { username: string; audiences: string[] }>();
+  const reviews = new Map<string, ReviewedToken>();
+  const tokenReviews: unknown[] = [];
 
   const key = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
   const record = (plural: string, type: WatchEvent['type'], obj: KubeObject) => {
@@ -167,16 +205,15 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const review = JSON.parse(body) as { spec: { token: string; audiences?: string[] } };
-        const known = reviews.get(review.spec.token);
-        const wanted = review.spec.audiences ?? [];
-        const ok = known !== undefined && wanted.every((a) => known.audiences.includes(a));
+        tokenReviews.push(review);
         json(201, {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'TokenReview',
+          ...(opts.tokenReviewShape ?? {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenReview',
+          }),
+          metadata: { creationTimestamp: null },
           spec: review.spec,
-          status: ok
-            ? { authenticated: true, user: { username: known.username }, audiences: wanted }
-            : { authenticated: false, error: 'token not found' },
+          status: reviewStatus(reviews.get(review.spec.token), review.spec.audiences ?? []),
         });
       });
       return;
@@ -291,7 +328,32 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
   return {
     url,
     requests,
+    tokenReviews,
     endWatches,
+    writeKubeconfig(dir) {
+      const file = path.join(dir, 'kubeconfig');
+      writeFileSync(
+        file,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '  - name: fake',
+          '    cluster:',
+          `      server: ${url}`,
+          `      certificate-authority-data: ${Buffer.from(certPem).toString('base64')}`,
+          'users:',
+          '  - name: cp',
+          `    user: { token: ${TOKEN} }`,
+          'contexts:',
+          '  - name: fake',
+          '    context: { cluster: fake, user: cp }',
+          'current-context: fake',
+          '',
+        ].join('\n'),
+      );
+      return file;
+    },
     kubeConfig() {
       const kc = new KubeConfig();
       kc.loadFromOptions({
