@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { extraEnv, flagForEnv, flagsIn, flagsOf, repoRoot } from './lib/entryPoints';
 import { validateManifest } from './lib/kubernetesModels';
-import { createTestCa } from './lib/testCa';
+import { createTestCa } from '@meshlens/testkit';
 
 const run = promisify(execFile);
 

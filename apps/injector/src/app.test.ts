@@ -4,7 +4,7 @@ import { injectManifests } from '@meshlens/inject';
 import { applyPatch, type Operation } from 'fast-json-patch';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestCa } from '../test/testCa';
+import { createTestCa } from '@meshlens/testkit';
 import { testdata } from '../test/testdata';
 import { createApp, PATHS } from './app';
 import { issueServingCert } from './servingCert';

@@ -14,7 +14,7 @@ export async function createTestCa(): Promise<{
   caPem: string;
   remove(): void;
 }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'meshlens-injector-ca-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshlens-test-ca-'));
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: `01${randomBytes(8).toString('hex')}`,

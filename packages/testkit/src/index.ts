@@ -1,0 +1,1 @@
+export { createTestCa } from './testCa';
