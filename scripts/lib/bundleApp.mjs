@@ -22,7 +22,7 @@ const REQUIRE_SHIM =
  * }} [options] `external`: packages left to node_modules (native addons, lazily loaded clients);
  *   `shebang`: the file is run as a command; `copy`: files read at run time beside the bundle,
  *   as [source relative to root, destination relative to root]; `workers`: worker-thread entry
- *   points (package specifiers) bundled as plain CommonJS beside the main file.
+ *   points (package specifiers or paths in the app) bundled as plain CommonJS beside the bundle.
  */
 export async function bundleApp(root, options = {}) {
   const banner = [options.shebang ? '#!/usr/bin/env node' : '', REQUIRE_SHIM].filter(Boolean);
@@ -39,7 +39,8 @@ export async function bundleApp(root, options = {}) {
   });
   for (const w of options.workers ?? []) {
     await build({
-      entryPoints: [w.entry],
+      // a package specifier (`@meshlens/x/worker`) or a path inside the app
+      entryPoints: [w.entry.startsWith('@') ? w.entry : path.join(root, w.entry)],
       outfile: path.join(root, w.outfile),
       bundle: true,
       platform: 'node',

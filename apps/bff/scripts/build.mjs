@@ -1,6 +1,6 @@
 // Bundles the BFF into one ESM file (the image, Compose and npm start run it without tsx), and
-// the scrape worker beside it as plain CommonJS (the telemetry worker pool loads
-// dist/ingestWorker.cjs instead of bundling its TypeScript source at run time).
+// its workers beside it as plain CommonJS (the scrape ingester loads dist/ingestWorker.cjs, the
+// OTLP decoder dist/otlpDecodeWorker.cjs, instead of bundling their TypeScript at run time).
 import { fileURLToPath } from 'node:url';
 import { bundleApp } from '../../../scripts/lib/bundleApp.mjs';
 
@@ -8,5 +8,8 @@ await bundleApp(fileURLToPath(new URL('..', import.meta.url)), {
   // Kubernetes discovery loads its client on first use; esbuild (the worker's fallback
   // bundler) is a native tool. Both stay in production node_modules.
   external: ['@kubernetes/client-node', 'esbuild'],
-  workers: [{ entry: '@meshlens/telemetry/ingestWorker', outfile: 'dist/ingestWorker.cjs' }],
+  workers: [
+    { entry: '@meshlens/telemetry/ingestWorker', outfile: 'dist/ingestWorker.cjs' },
+    { entry: 'src/traces/decodeWorker.ts', outfile: 'dist/otlpDecodeWorker.cjs' },
+  ],
 });

@@ -207,6 +207,7 @@ export function createApp(deps: AppDeps): BffApp {
       cache.close();
       streams.close();
       tap.close();
+      void ingest.close();
     },
   };
 }

@@ -97,7 +97,9 @@ describe('OTLP/gRPC receiver', () => {
     const { client: c } = await start();
     const err = errOf(await exportRaw(c, new Uint8Array([0x0a, 0x05, 0x01])));
     expect(err.code).toBe(status.INVALID_ARGUMENT);
-    expect(err.details).toMatch(/^not an OTLP ExportTraceServiceRequest \(index out of range/);
+    expect(err.details).toMatch(
+      /^body is not a protobuf OTLP ExportTraceServiceRequest \(index out of range/,
+    );
   });
 
   it('answers RESOURCE_EXHAUSTED with RetryInfo over the shared rate limit, and for oversize', async () => {

@@ -88,6 +88,29 @@ describe.runIf(dir)('OTLP/HTTP protobuf: the real OTLP payloads of ../shared/tes
     ]);
   });
 
+  it('decodes a collector-sized batch off the event loop and stores every span', async () => {
+    const r = await start();
+    // the official example's span, 4,000 times under one parent: about 400 KiB of protobuf
+    const example = JSON.parse(data('trace.json')) as {
+      resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[];
+    };
+    const scope = example.resourceSpans[0]?.scopeSpans[0];
+    const span = scope?.spans[0];
+    if (!scope || !span) throw new Error('trace.json has no span');
+    scope.spans = Array.from({ length: 4000 }, (_, i) => ({
+      ...span,
+      spanId: (i + 1).toString(16).padStart(16, '0'),
+    }));
+    const body = toProtobuf(JSON.stringify(example));
+    expect(body.byteLength).toBeGreaterThan(256 * 1024);
+    const res = await postProto(r.url, body);
+    expect(res.status).toBe(200);
+    expect(r.bff.ingest.decoder.offloaded).toBe(1);
+    const t = await traceOf(r.url, '5b8efff798038103d269b633813fc60c');
+    expect(t.trace.spans).toHaveLength(4000);
+    expect(new Set(t.trace.spans.map((s) => s.service))).toEqual(new Set(['my.service']));
+  });
+
   it('gives the same traces for Jaeger’s OTLP fixture as JSON and as gzipped protobuf', async () => {
     const viaJson = await start();
     const viaProto = await start();

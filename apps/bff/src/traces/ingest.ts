@@ -1,5 +1,6 @@
 import type { BffMetrics } from '../metrics';
-import { convertOtlp } from './otlp';
+import type { OtlpPayload } from './decode';
+import { type OtlpDecoder, type OtlpDecoderOptions, createOtlpDecoder } from './decodePool';
 import type { PartialSuccess } from './otlpProto';
 import { type TokenBucket, tokenBucket } from './rateLimit';
 import type { TraceStore } from './store';
@@ -19,8 +20,10 @@ export type OtlpExportResult =
 export interface OtlpIngest {
   readonly bucket: TokenBucket;
   readonly maxBodyBytes: number;
-  /** stores the spans of an ExportTraceServiceRequest in its OTLP/JSON shape */
-  exportTraces(body: unknown, protocol: string): OtlpExportResult;
+  /** decodes an ExportTraceServiceRequest (large ones off the event loop) and stores its spans */
+  exportTraces(payload: OtlpPayload, protocol: string): Promise<OtlpExportResult>;
+  readonly decoder: OtlpDecoder;
+  close(): Promise<void>;
 }
 
 export interface OtlpIngestDeps {
@@ -28,6 +31,7 @@ export interface OtlpIngestDeps {
   metrics: BffMetrics;
   limits: IngestLimits;
   now: () => number;
+  decoder?: OtlpDecoderOptions;
 }
 
 export function createOtlpIngest(deps: OtlpIngestDeps): OtlpIngest {
@@ -36,11 +40,14 @@ export function createOtlpIngest(deps: OtlpIngestDeps): OtlpIngest {
     burst: deps.limits.burst ?? 400,
     now: deps.now,
   });
+  const decoder = createOtlpDecoder(deps.decoder);
   return {
     bucket,
+    decoder,
     maxBodyBytes: deps.limits.maxBodyBytes ?? 5 * 1024 * 1024,
-    exportTraces(body, protocol) {
-      const result = convertOtlp(body);
+    close: () => decoder.close(),
+    async exportTraces(payload, protocol) {
+      const result = await decoder.decode(payload);
       if ('error' in result) return { ok: false, error: result.error };
       deps.store.add(result.spans);
       deps.metrics.spansReceived.inc({ protocol }, result.spans.length);

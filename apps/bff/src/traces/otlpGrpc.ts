@@ -10,7 +10,7 @@ import {
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { OtlpIngest } from './ingest';
-import { decodeTraceRequest, encodeStatus, encodeTraceResponse } from './otlpProto';
+import { encodeStatus, encodeTraceResponse } from './otlpProto';
 
 export const TRACE_SERVICE_EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -81,23 +81,16 @@ function exportHandler(opts: OtlpGrpcOptions) {
       callback({ code: status.RESOURCE_EXHAUSTED, details, metadata });
       return;
     }
-    let body: unknown;
-    try {
-      body = decodeTraceRequest(call.request);
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      callback({
-        code: status.INVALID_ARGUMENT,
-        details: `not an OTLP ExportTraceServiceRequest (${why})`,
-      });
-      return;
-    }
-    const result = ingest.exportTraces(body, 'otlp_grpc');
-    if (!result.ok) {
-      callback({ code: status.INVALID_ARGUMENT, details: result.error });
-      return;
-    }
-    callback(null, passThrough(encodeTraceResponse(result.partial)));
+    void ingest
+      .exportTraces({ encoding: 'protobuf', bytes: call.request }, 'otlp_grpc')
+      .then((result) => {
+        if (!result.ok) {
+          callback({ code: status.INVALID_ARGUMENT, details: result.error });
+          return;
+        }
+        callback(null, passThrough(encodeTraceResponse(result.partial)));
+      })
+      .catch(() => callback({ code: status.INTERNAL, details: 'the spans could not be stored' }));
   };
 }
 

@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler, type Router } from 'express';
 import { HttpError, toHttpError } from '../httpErrors';
 import type { BffMetrics } from '../metrics';
 import type { OtlpIngest } from './ingest';
-import { RPC_CODE, decodeTraceRequest, encodeStatus, encodeTraceResponse } from './otlpProto';
+import { RPC_CODE, encodeStatus, encodeTraceResponse } from './otlpProto';
 import { traceQueryRoutes } from './queryRoutes';
 import { rateLimit } from './rateLimit';
 import type { TraceStore } from './store';
@@ -52,36 +52,24 @@ const otlpProtobufErrors: ErrorRequestHandler = (err: unknown, req, res, next) =
 
 function otlpRoute(router: Router, deps: TraceRoutesDeps): void {
   const { ingest } = deps;
-  const limit = ingest.maxBodyBytes;
-  // body-parser inflates gzip/deflate itself, and applies the limit to the inflated size.
-  const json = express.json({ limit, type: () => true });
-  const raw = express.raw({ limit, type: () => true });
+  // body-parser inflates gzip/deflate itself and applies the limit to the inflated size; the
+  // bytes are decoded by the ingest's decoder (large bodies off the event loop).
+  const raw = express.raw({ limit: ingest.maxBodyBytes, type: () => true });
 
   router.post(
     '/v1/traces',
     rateLimit(ingest.bucket),
     (req, res, next) => {
-      if (isProtobuf(req)) return raw(req, res, next);
-      requireJson(req);
-      json(req, res, next);
+      if (!isProtobuf(req)) requireJson(req);
+      raw(req, res, next);
     },
-    (req, res) => {
+    async (req, res) => {
       const proto = isProtobuf(req);
-      let body: unknown = req.body;
-      if (proto) {
-        if (!(req.body instanceof Buffer)) throw new HttpError(400, 'invalid_body', 'empty body');
-        try {
-          body = decodeTraceRequest(req.body);
-        } catch (err) {
-          const why = err instanceof Error ? err.message : String(err);
-          throw new HttpError(
-            400,
-            'invalid_body',
-            `body is not a protobuf OTLP ExportTraceServiceRequest (${why})`,
-          );
-        }
+      if (!(req.body instanceof Buffer) || req.body.byteLength === 0) {
+        throw new HttpError(400, 'invalid_body', 'empty body');
       }
-      const result = ingest.exportTraces(body, 'otlp');
+      const encoding = proto ? 'protobuf' : 'json';
+      const result = await ingest.exportTraces({ encoding, bytes: req.body }, 'otlp');
       if (!result.ok) throw new HttpError(400, 'invalid_body', result.error);
       if (proto) {
         res.type('application/x-protobuf').send(Buffer.from(encodeTraceResponse(result.partial)));

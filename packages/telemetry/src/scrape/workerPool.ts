@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import type { FoldResult } from '../model';
 import type { IngestLimits, Ingester } from './ingester';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+import { loadWorkerScript } from './workerScript';
 
 interface Pending {
   resolve: (r: FoldResult) => void;
@@ -16,30 +15,12 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
-let bundled: string | undefined;
-
-/**
- * The worker as one plain-JS bundle, built once per process with esbuild (in milliseconds).
- * Running the TypeScript worker through tsx instead costs every worker a loader thread and
- * ~90 MB of RSS, which 1,000-target deployments feel.
- */
+/** Inside the BFF's bundle (apps/bff/dist/main.mjs) the worker was built beside it. */
 function workerSource(): string {
-  // Inside the BFF's bundle (apps/bff/dist/main.mjs) the worker was built beside it.
-  const prebuilt = fileURLToPath(new URL('./ingestWorker.cjs', import.meta.url));
-  if (!bundled && existsSync(prebuilt)) bundled = readFileSync(prebuilt, 'utf8');
-  if (!bundled) {
-    const out = buildSync({
-      entryPoints: [fileURLToPath(new URL('./ingestWorker.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-    });
-    bundled = out.outputFiles[0]?.text ?? '';
-  }
-  return bundled;
+  return loadWorkerScript(
+    fileURLToPath(new URL('./ingestWorker.cjs', import.meta.url)),
+    fileURLToPath(new URL('./ingestWorker.ts', import.meta.url)),
+  );
 }
 
 function spawn(onDead: (slot: Slot, err: Error) => void, limits: IngestLimits): Slot {
