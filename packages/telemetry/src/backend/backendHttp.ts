@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
+import tls from 'node:tls';
 import { BackendError, type BackendFailure } from './backendError';
 
 export interface BackendTlsOptions {
@@ -14,6 +16,11 @@ export interface BackendTlsOptions {
   serverName?: string | undefined;
   /** skip certificate verification (testing only; logged as a warning by the BFF) */
   insecureSkipVerify?: boolean | undefined;
+  /**
+   * How often the CA, certificate and key files are checked for a change (default 5 s); a
+   * changed set is loaded for new connections, so a rotated certificate needs no restart.
+   */
+  reloadCheckMs?: number | undefined;
 }
 
 /**
@@ -80,12 +87,25 @@ function agentFor(url: URL, opts: BackendHttpOptions): http.Agent {
   const t = opts.tls ?? {};
   if ((t.certFile === undefined) !== (t.keyFile === undefined))
     throw new Error('a client certificate needs both certFile and keyFile');
-  return new https.Agent({
-    keepAlive: true,
-    maxSockets: 16,
+  const material = {
     ...(t.caFile ? { ca: readPem(t.caFile, 'CA') } : {}),
     ...(t.certFile ? { cert: readPem(t.certFile, 'client certificate') } : {}),
     ...(t.keyFile ? { key: readPem(t.keyFile, 'client key') } : {}),
+  };
+  try {
+    // refuse a key that does not match its certificate (or a file that is no PEM) now, with the
+    // files named, rather than on the first connection
+    tls.createSecureContext(material);
+  } catch (err) {
+    const files = [t.caFile, t.certFile, t.keyFile].filter(Boolean).join(', ');
+    throw new Error(
+      `cannot load TLS files ${files}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return new https.Agent({
+    keepAlive: true,
+    maxSockets: 16,
+    ...material,
     ...(t.serverName ? { servername: t.serverName } : {}),
     rejectUnauthorized: t.insecureSkipVerify !== true,
   });
@@ -123,8 +143,8 @@ export function createBackendHttp(
   if (base.protocol !== 'http:' && base.protocol !== 'https:')
     throw new Error(`${name} URL must be http:// or https://, got ${baseUrl}`);
   const printable = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
-  const agent = agentFor(base, opts);
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const agents = reloadingAgent(base, opts, timeoutMs);
   const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
   const fail = (f: BackendFailure): never => {
     throw new BackendError(name, printable, f);
@@ -173,7 +193,11 @@ export function createBackendHttp(
       };
       const r = lib.request(
         target,
-        { method: req.method ?? (body !== undefined ? 'POST' : 'GET'), headers: h, agent },
+        {
+          method: req.method ?? (body !== undefined ? 'POST' : 'GET'),
+          headers: h,
+          agent: agents.current(),
+        },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -244,7 +268,71 @@ export function createBackendHttp(
         return fail({ kind: 'invalid_response', detail: `${path} answered with invalid JSON` });
       }
     },
-    close: () => agent.destroy(),
+    close: () => agents.close(),
+  };
+}
+
+/** What identifies a file's content cheaply: a rotated Secret changes at least one of these. */
+function fingerprint(files: string[]): string | undefined {
+  try {
+    return files
+      .map((f) => {
+        const st = statSync(f);
+        return `${st.ino}:${st.size}:${st.mtimeMs}`;
+      })
+      .join('|');
+  } catch {
+    return undefined; // mid-rotation or removed: keep what works until the files are back
+  }
+}
+
+/**
+ * The agent for a backend, rebuilt when its TLS files change (cert-manager and Kubernetes
+ * rotate mounted Secrets in place). The files are checked at most every `reloadCheckMs`; a
+ * set that cannot be read or loaded keeps the previous agent, and the replaced agent is closed
+ * once its requests can no longer be running (after the request timeout).
+ */
+function reloadingAgent(base: URL, opts: BackendHttpOptions, timeoutMs: number) {
+  const t = opts.tls ?? {};
+  const files = [t.caFile, t.certFile, t.keyFile].filter((f): f is string => f !== undefined);
+  const every = t.reloadCheckMs ?? 5_000;
+  let agent = agentFor(base, opts);
+  let stamp = fingerprint(files);
+  let checkedAt = Date.now();
+  const retired = new Map<NodeJS.Timeout, http.Agent>();
+  return {
+    current(): http.Agent {
+      if (files.length === 0 || Date.now() - checkedAt < every) return agent;
+      checkedAt = Date.now();
+      const next = fingerprint(files);
+      if (next === undefined || next === stamp) return agent;
+      let fresh: http.Agent;
+      try {
+        fresh = agentFor(base, opts);
+      } catch {
+        return agent; // e.g. the key written before the certificate: try again on the next check
+      }
+      const old = agent;
+      agent = fresh;
+      stamp = next;
+      // its kept-alive sockets close as their requests end; whatever is left, after the timeout
+      old.on('free', (socket: Socket) => socket.destroy());
+      const timer = setTimeout(() => {
+        retired.delete(timer);
+        old.destroy();
+      }, timeoutMs);
+      timer.unref();
+      retired.set(timer, old);
+      return agent;
+    },
+    close(): void {
+      agent.destroy();
+      for (const [timer, old] of retired) {
+        clearTimeout(timer);
+        old.destroy();
+      }
+      retired.clear();
+    },
   };
 }
 
