@@ -18,6 +18,8 @@ import { TracePathBanner } from './TracePathBanner';
 import { TracesSection } from './TracesSection';
 import { CompareBar } from './CompareBar';
 import { useNodeSeriesQuery } from './useNodeSeriesQuery';
+import { useEdgeRoutesQuery } from './useEdgeRoutesQuery';
+import { useEdgeTrend } from './useEdgeTrend';
 import { GraphToolbar } from './GraphToolbar';
 import { OverviewToolbar } from './OverviewToolbar';
 import { useOverviewGraph } from './useOverviewGraph';
@@ -103,6 +105,14 @@ export function OverviewPage() {
   const selected = graph.view.nodes.find((n) => n.id === url.selected);
   const selectedEdge = selected ? undefined : graph.view.edges.find((e) => e.id === url.selected);
   const series = useNodeSeriesQuery(selected, url.time);
+  const edgeTrend = useEdgeTrend(selectedEdge, data?.generatedAt);
+  const edgeTarget = selectedEdge
+    ? graph.view.nodes.find((n) => n.id === selectedEdge.target)
+    : undefined;
+  const edgeRoutes = useEdgeRoutesQuery(
+    edgeTarget?.kind === 'service' ? edgeTarget : undefined,
+    url.time,
+  );
   const pathTrace = useTraceQuery(url.trace ?? '', url.trace !== undefined);
   const path = useMemo(
     () => (data && pathTrace.data ? tracePath(pathTrace.data.trace.spans, data) : undefined),
@@ -267,6 +277,15 @@ export function OverviewPage() {
                   target={graph.view.nodes.find((n) => n.id === selectedEdge.target)}
                   hrefOf={href}
                   onClose={close}
+                  trend={edgeTrend}
+                  routes={
+                    edgeTarget?.kind === 'service'
+                      ? {
+                          data: edgeRoutes.data,
+                          error: edgeRoutes.isError ? edgeRoutes.error.message : undefined,
+                        }
+                      : undefined
+                  }
                 />
                 <TracesSection
                   selection={{
