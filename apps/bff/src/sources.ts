@@ -35,10 +35,12 @@ export function buildSource(
           '--source prometheus needs --prometheus-url (or prometheus.url in the config)',
         );
       const dialect = cfg.prometheus?.dialect;
+      const clusterLabel = cfg.prometheus?.clusterLabel;
       return telemetry.createPrometheusSource({
         url: choice.prometheusUrl,
         ...choice.prometheusHttp,
         ...(dialect ? { dialect } : {}),
+        ...(clusterLabel ? { clusterLabel } : {}),
         ...(cfg.scrape.interval !== undefined ? { refreshIntervalMs: cfg.scrape.interval } : {}),
       });
     }
