@@ -12,6 +12,8 @@ export interface SourceChoice {
   /** auth, tenant, TLS, timeout for the Prometheus API (config + flags, see backendConfig.ts) */
   prometheusHttp?: BackendHttpOptions;
   fixtureHostile: boolean;
+  fixtureCanary?: boolean;
+  fixtureClusters?: boolean;
   fixtureNow: number | undefined;
 }
 
@@ -26,6 +28,8 @@ export function buildSource(
       const frozen = choice.fixtureNow;
       return createFixtureSource({
         hostileNames: choice.fixtureHostile,
+        canary: choice.fixtureCanary ?? false,
+        clusters: choice.fixtureClusters ?? false,
         ...(frozen !== undefined ? { now: () => frozen } : {}),
       });
     }
