@@ -4,27 +4,40 @@
 import { layeredLayout, type LayoutEdge, type Position } from './layout';
 
 const GAP = 140;
+/** Extra room per box border around a block: each adds padding and a label. */
+const PER_LEVEL = 70;
 
 interface Block {
   pos: Map<string, Position>;
   w: number;
   h: number;
   key: string;
+  /** box borders drawn around this block's members (their own box included) */
+  depth: number;
 }
 
-function blockOf(key: string, pos: Map<string, Position>): Block {
+function blockOf(key: string, pos: Map<string, Position>, depth = 0): Block {
   const xs = [...pos.values()].map((p) => p.x);
   const ys = [...pos.values()].map((p) => p.y);
   const minX = Math.min(0, ...xs);
   const minY = Math.min(0, ...ys);
   const shifted = new Map<string, Position>();
   for (const [id, p] of pos) shifted.set(id, { x: p.x - minX, y: p.y - minY });
-  return { key, pos: shifted, w: Math.max(0, ...xs) - minX, h: Math.max(0, ...ys) - minY };
+  return {
+    key,
+    pos: shifted,
+    w: Math.max(0, ...xs) - minX,
+    h: Math.max(0, ...ys) - minY,
+    depth,
+  };
 }
 
-function pack(key: string, blocks: Block[]): Block {
+/** Packs blocks in rows; the result is one block `depth` box borders deep. */
+function pack(key: string, blocks: Block[], depth: number): Block {
   blocks.sort((a, b) => b.w * b.h - a.w * a.h || a.key.localeCompare(b.key));
-  const area = blocks.reduce((a, b) => a + (b.w + GAP) * (b.h + GAP), 0);
+  // nested boxes grow outwards on both sides: room for the deepest one
+  const gap = GAP + 2 * PER_LEVEL * Math.max(0, ...blocks.map((b) => b.depth));
+  const area = blocks.reduce((a, b) => a + (b.w + gap) * (b.h + gap), 0);
   const rowWidth = Math.max(1200, Math.sqrt(area) * 1.4);
   const out = new Map<string, Position>();
   let x = 0;
@@ -33,14 +46,14 @@ function pack(key: string, blocks: Block[]): Block {
   for (const b of blocks) {
     if (x > 0 && x + b.w > rowWidth) {
       x = 0;
-      y += rowHeight + GAP;
+      y += rowHeight + gap;
       rowHeight = 0;
     }
     for (const [id, p] of b.pos) out.set(id, { x: x + p.x, y: y + p.y });
-    x += b.w + GAP;
+    x += b.w + gap;
     rowHeight = Math.max(rowHeight, b.h);
   }
-  return blockOf(key, out);
+  return blockOf(key, out, depth);
 }
 
 /**
@@ -72,10 +85,10 @@ export function nestedLayout(
     // a cycle in box parents cannot come from the graph model; stop rather than recurse forever
     if (depth < 8)
       for (const child of childBoxes.get(box) ?? []) blocks.push(layoutBox(child, depth + 1));
-    return pack(box, blocks);
+    return pack(box, blocks, 1 + Math.max(0, ...blocks.map((b) => b.depth)));
   };
   const top: Block[] = (childBoxes.get(undefined) ?? []).map((b) => layoutBox(b, 0));
   for (const n of leaves)
     if (n.parent === undefined) top.push(blockOf(n.id, new Map([[n.id, { x: 0, y: 0 }]])));
-  return pack('', top).pos;
+  return pack('', top, 0).pos;
 }
