@@ -149,6 +149,71 @@ describe('npm start: the demo mesh in the dashboard', () => {
   );
 
   it(
+    "the Routes tab shows the reviews canary's routes with traffic",
+    async () => {
+      // reviews' HTTPRoute: rule 0 sends `x-api-version: 2` to v2, rule 1 splits the rest 90/10
+      const page = await newPage();
+      await page.goto(`${stack.url}namespaces/shop/service/reviews?tab=routes&window=5m`);
+      const shown = await waitUntil(
+        'both rules of the reviews route with traffic',
+        async () => {
+          const rows = page.getByTestId('routes-table').locator('tbody tr');
+          const out: Record<string, number> = {};
+          for (let i = 0; i < (await rows.count()); i++) {
+            const [route, rule, , rps] = (await rows.nth(i).locator('td').allInnerTexts()).map(
+              (c) => c.trim(),
+            );
+            out[`${route ?? ''}#${rule ?? ''}`] = Number(rps);
+          }
+          return (out['reviews#0'] ?? 0) > 0 && (out['reviews#1'] ?? 0) > 0 ? out : undefined;
+        },
+        90_000,
+        1_000,
+      );
+      // the page lists exactly the routes the API serves for reviews
+      const res = await api<{ routes: { route: string; rule: string; rps: number }[] }>(
+        '/api/v1/routes?namespace=shop&name=reviews&window=5m',
+      );
+      expect(Object.keys(shown).sort()).toEqual(
+        res.routes.map((r) => `${r.route}#${r.rule}`).sort(),
+      );
+      // the canary rule carries almost all of it (99% of shoppers send no header)
+      expect(shown['reviews#1']).toBeGreaterThan(shown['reviews#0'] ?? Number.NaN);
+      await page.screenshot({ path: screenshotPath('demo-routes'), fullPage: true });
+    },
+    T,
+  );
+
+  it(
+    'the versioned-app graph shows reviews as one box holding v1 and v2',
+    async () => {
+      const topo = await api<{ nodes: { name: string; app?: string; version?: string }[] }>(
+        '/api/v1/topology?kind=workload&namespace=shop&window=1m',
+      );
+      // the version travels from the proxies' target labels (control-plane discovery)
+      const reviews = topo.nodes.filter((n) => n.app === 'reviews');
+      expect(reviews.map((n) => [n.name, n.version])).toEqual([
+        ['reviews-v1', 'v1'],
+        ['reviews-v2', 'v2'],
+      ]);
+      const page = await newPage();
+      await page.goto(`${stack.url}namespaces/shop?kind=versioned-app&window=1m`);
+      const boxes = await waitUntil(
+        'the reviews box',
+        async () => {
+          const v = await page.getByTestId('topology-graph').getAttribute('data-boxes');
+          return v?.includes('reviews: ') ? v : undefined;
+        },
+        30_000,
+        500,
+      );
+      expect(boxes.split(' | ')).toContain('reviews: v1, v2');
+      await page.screenshot({ path: screenshotPath('demo-versioned-app'), fullPage: true });
+    },
+    T,
+  );
+
+  it(
     "the denied caller's 403s show as failures on its edge",
     async () => {
       // the scraper bot calls payments directly; only checkout may (AuthorizationPolicy)

@@ -36,10 +36,16 @@ export async function startFixtureBff(opts: {
   basePath?: string;
   hostileNames?: boolean;
   tickIntervalMs?: number;
+  /** the `reviews` app in two versions */
+  canary?: boolean;
+  /** namespaces labelled with two clusters */
+  clusters?: boolean;
 }): Promise<FixtureBff> {
   const source = createFixtureSource({
     hostileNames: opts.hostileNames ?? false,
     tickIntervalMs: opts.tickIntervalMs ?? 1000,
+    canary: opts.canary ?? false,
+    clusters: opts.clusters ?? false,
   });
   await source.start();
   const bff = createApp({

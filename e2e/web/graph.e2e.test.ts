@@ -41,6 +41,31 @@ async function graphLabel(page: Page, pattern: RegExp): Promise<string> {
   );
 }
 
+/** Which boxes hold what, as the graph drew them (`box: member, member | box: ...`). */
+async function graphBoxes(page: Page, pattern: RegExp): Promise<string> {
+  return waitUntil(
+    `graph boxes matching ${String(pattern)}`,
+    async () => {
+      const boxes = await page.getByTestId('topology-graph').getAttribute('data-boxes');
+      return boxes !== null && pattern.test(boxes) ? boxes : undefined;
+    },
+    30_000,
+  );
+}
+
+/** The app (or, without one, the id) of each workload-graph node, as the app graph folds it. */
+function appIdOf(api: TopologyResponse): (id: string) => string {
+  const apps = new Map(
+    api.nodes.map((n) => [n.id, n.app === undefined ? n.id : `app ${n.namespace}/${n.app}`]),
+  );
+  return (id) => apps.get(id) ?? id;
+}
+
+function percent(ok: number, bad: number): string {
+  const v = (ok / (ok + bad)) * 100;
+  return v === 100 ? '100%' : `${v.toFixed(2)}%`;
+}
+
 async function rowCells(page: Page, name: string): Promise<string[]> {
   const row = page.getByTestId('golden-signals').locator('tbody tr', { hasText: name }).first();
   await row.waitFor();
@@ -50,7 +75,8 @@ async function rowCells(page: Page, name: string): Promise<string[]> {
 beforeAll(async () => {
   const dist = ensureWebBuilt();
   browser = await launchChromium();
-  bff = await startFixtureBff({ webDist: dist, basePath: BASE });
+  // the reviews canary gives the app graphs an app with two versions
+  bff = await startFixtureBff({ webDist: dist, basePath: BASE, canary: true });
 }, 180_000);
 
 afterAll(async () => {
@@ -70,6 +96,127 @@ describe('graph (fixture BFF)', () => {
         const label = await graphLabel(page, /^Topology of \d+ nodes/);
         expect(label).toBe(`Topology of ${api.nodes.length} nodes and ${api.edges.length} edges`);
       }
+    },
+    T,
+  );
+
+  it(
+    'the app graph folds versions into one node, with counts summed over a pinned range',
+    async () => {
+      const to = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+      const range = `from=${to - 300_000}&to=${to}`;
+      const api = await topology(`kind=workload&${range}`);
+      const versions = api.nodes.filter((n) => n.app === 'reviews');
+      expect(versions.map((n) => [n.name, n.version])).toEqual([
+        ['reviews-v1', 'v1'],
+        ['reviews-v2', 'v2'],
+      ]);
+      const appOf = appIdOf(api);
+      const apps = new Set(api.nodes.map((n) => appOf(n.id)));
+      const calls = new Set(api.edges.map((e) => `${appOf(e.source)}->${appOf(e.target)}`));
+      expect(apps.size).toBe(api.nodes.length - 1);
+      const page = await newPage();
+      await page.goto(`${bff.url}/?kind=app&boxes=0&${range}`);
+      const label = await graphLabel(page, /^Topology of \d+ nodes/);
+      expect(label).toBe(`Topology of ${apps.size} nodes and ${calls.size} edges`);
+      expect(
+        await page
+          .getByRole('group', { name: 'Graph type' })
+          .getByRole('button', { name: 'Apps', exact: true })
+          .getAttribute('aria-pressed'),
+      ).toBe('true');
+      // success of the app comes from the summed counts of both versions
+      const ok = versions.reduce((a, n) => a + n.requests.success, 0);
+      const bad = versions.reduce((a, n) => a + n.requests.failure, 0);
+      const cells = await rowCells(page, 'shop/reviews');
+      expect(cells[2]).toBe(percent(ok, bad));
+      expect(Number(cells[3])).toBeCloseTo(
+        versions.reduce((a, n) => a + n.rps, 0),
+        1,
+      );
+      // its panel names the versions and says its percentiles are a maximum
+      await page.goto(
+        `${bff.url}/?kind=app&boxes=0&${range}&sel=${encodeURIComponent('service:shop/reviews')}`,
+      );
+      expect(await page.getByTestId('app-versions').innerText()).toBe('App of 2 versions: v1, v2');
+      await page.getByText('Max of P50 / P95 / P99').waitFor();
+    },
+    T,
+  );
+
+  it(
+    'the versioned-app graph boxes the versions of each app, inside their namespace',
+    async () => {
+      const api = await topology('kind=workload');
+      const page = await newPage();
+      await page.goto(`${bff.url}/?kind=versioned-app`);
+      await graphLabel(page, new RegExp(`^Topology of ${api.nodes.length} nodes`));
+      const boxes = await graphBoxes(page, /reviews: v1, v2/);
+      // one box for reviews holding exactly its two versions, itself in the shop box
+      expect(boxes.split(' | ')).toContain('reviews: v1, v2');
+      const shop = boxes.split(' | ').find((b) => b.startsWith('shop: '));
+      expect(shop?.split(': ')[1]?.split(', ')).toContain('reviews');
+      expect(new URL(page.url()).searchParams.get('kind')).toBe('versioned-app');
+    },
+    T,
+  );
+
+  it(
+    'one source holding two clusters shows a box per cluster around its namespace boxes',
+    async () => {
+      const multi = await startFixtureBff({
+        webDist: ensureWebBuilt(),
+        basePath: BASE,
+        clusters: true,
+      });
+      try {
+        const res = await fetch(`${multi.url}/api/v1/topology?kind=workload`);
+        const api = topologyResponseSchema.parse(await res.json());
+        expect([...new Set(api.nodes.map((n) => `${n.namespace}@${n.cluster}`))].sort()).toEqual([
+          'payments@east',
+          'platform@west',
+          'shop@east',
+        ]);
+        const page = await newPage();
+        await page.goto(`${multi.url}/`);
+        const boxes = await graphBoxes(page, /east: /);
+        expect(boxes.split(' | ').filter((b) => /^(east|west): /.test(b))).toEqual([
+          'east: payments, shop',
+          'west: platform',
+        ]);
+        // a folded namespace stays in its cluster's box
+        await page.goto(`${multi.url}/?collapse=platform`);
+        await graphBoxes(page, /west: platform ▸ 2/);
+      } finally {
+        await multi.close();
+      }
+    },
+    T,
+  );
+
+  it(
+    'the side panel of an edge: its signals, the routes of the service it calls, both ends',
+    async () => {
+      const page = await newPage();
+      const sel = encodeURIComponent('service:shop/web->service:shop/catalog');
+      await page.goto(`${bff.url}/?kind=app&sel=${sel}`);
+      const panel = page.getByTestId('edge-detail');
+      await panel.waitFor();
+      expect(await panel.getByRole('link').allInnerTexts()).toEqual(['shop/web', 'shop/catalog']);
+      const routes = panel.getByRole('list', { name: 'Top routes' });
+      expect(await routes.locator('li .mono-name').allInnerTexts()).toEqual(['default']);
+      expect(await routes.innerText()).toMatch(/^default [\d.]+ rps · [\d.]+%/);
+      // the edge's trend is recorded at each refresh while it stays selected
+      await waitUntil(
+        'an RPS trend line',
+        async () => {
+          const d = panel.getByRole('img', { name: 'RPS trend' }).locator('path');
+          return (await d.count()) > 0 && ((await d.getAttribute('d')) ?? '').includes('L');
+        },
+        60_000,
+      );
+      // its traces: through both ends
+      await page.getByRole('heading', { name: 'Recent traces' }).waitFor();
     },
     T,
   );

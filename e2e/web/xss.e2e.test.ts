@@ -49,6 +49,19 @@ describe('untrusted names', () => {
       .waitFor({ state: 'attached' });
     await page.screenshot({ path: screenshotPath('xss-overview'), fullPage: true });
 
+    // hostile app labels: the app graph's rows and the versioned-app graph's boxes
+    await page.goto(`${bff.url}/?kind=app`);
+    await table.getByText(`shop/${HOSTILE_WORKLOAD}`, { exact: true }).waitFor();
+    await noInjectedElements();
+    await page.goto(`${bff.url}/?kind=versioned-app`);
+    await waitUntil('the hostile app box, as text', async () =>
+      (await page.getByTestId('topology-graph').getAttribute('data-boxes'))?.includes(
+        `${HOSTILE_WORKLOAD}: v1`,
+      ),
+    );
+    await noInjectedElements();
+    await page.goto(`${bff.url}/`);
+
     await table.getByRole('link', { name: `shop/${HOSTILE_WORKLOAD}` }).click();
     await waitUntil(
       'resource title',

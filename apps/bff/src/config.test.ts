@@ -52,4 +52,19 @@ describe('BFF config', () => {
       ),
     );
   });
+
+  it('takes the Prometheus label naming clusters, and refuses one that is not a label name', () => {
+    const url = 'http://prometheus:9090';
+    expect(parseConfig({ prometheus: { url, clusterLabel: 'k8s_cluster' } }).prometheus).toEqual({
+      url,
+      clusterLabel: 'k8s_cluster',
+    });
+    expect(() =>
+      parseConfig({ prometheus: { url, clusterLabel: 'k8s-cluster' } }, 'bff.yaml'),
+    ).toThrow(
+      new ConfigError(
+        'bff.yaml: invalid BFF config:\n  prometheus.clusterLabel: must be a Prometheus label name',
+      ),
+    );
+  });
 });

@@ -52,6 +52,11 @@ export const bffConfigSchema = z.strictObject({
       url: z.url(),
       /** skip probing which metric names exist */
       dialect: z.enum(['linkerd', 'istio']).optional(),
+      /** the label naming each series' cluster, when one Prometheus holds several */
+      clusterLabel: z
+        .string()
+        .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name')
+        .optional(),
       ...backendFields,
     })
     .optional(),

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseFlags } from './flags';
 
 describe('parseFlags', () => {
+  it('turns on the fixture canary and clusters', () => {
+    const f = parseFlags(['--source', 'fixture', '--fixture-canary', '--fixture-clusters'], {});
+    expect([f.fixtureCanary, f.fixtureClusters]).toEqual([true, true]);
+  });
+
   it('parses every flag', () => {
     const f = parseFlags(
       [

@@ -48,6 +48,8 @@ meshlens BFF: golden signals, topology and traces for the dashboard; serves the 
   --snapshot-interval D    time between snapshots (default 1m; e.g. 30s, 5m)
   --process-status-file F  status file of the npm start supervisor (restarts on Mesh health)
   --fixture-hostile        fixture source: add workloads with HTML/script names
+  --fixture-canary         fixture source: add the reviews app in two versions (app graphs)
+  --fixture-clusters       fixture source: label namespaces with two clusters (cluster boxes)
   --fixture-now MS         fixture source: freeze the clock at MS (epoch milliseconds)
   --fixture-down-file FILE fixture source: simulate an outage while FILE exists (e2e tests)
   --tap-token-file FILE    tap token shared with proxies that run without mTLS
@@ -98,6 +100,8 @@ const flagsSchema = z.object({
     .default(60_000),
   processStatusFile: z.string().min(1).optional(),
   fixtureHostile: z.boolean().optional(),
+  fixtureCanary: z.boolean().optional(),
+  fixtureClusters: z.boolean().optional(),
   fixtureDownFile: z.string().min(1).optional(),
   fixtureNow: z.coerce.number().int().positive().optional(),
   tapTokenFile: z.string().min(1).optional(),
@@ -148,6 +152,8 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Flags {
       'snapshot-interval': str,
       'process-status-file': str,
       'fixture-hostile': { type: 'boolean' },
+      'fixture-canary': { type: 'boolean' },
+      'fixture-clusters': { type: 'boolean' },
       'fixture-now': str,
       'fixture-down-file': str,
       'log-level': str,

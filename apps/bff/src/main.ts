@@ -86,6 +86,8 @@ async function run(flags: Flags, cfg: BffConfig): Promise<void> {
         timeoutMs: flags.prometheusTimeout,
       }),
       fixtureHostile: flags.fixtureHostile ?? false,
+      fixtureCanary: flags.fixtureCanary ?? false,
+      fixtureClusters: flags.fixtureClusters ?? false,
       fixtureNow: flags.fixtureNow,
     },
     cfg,

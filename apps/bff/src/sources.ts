@@ -12,6 +12,8 @@ export interface SourceChoice {
   /** auth, tenant, TLS, timeout for the Prometheus API (config + flags, see backendConfig.ts) */
   prometheusHttp?: BackendHttpOptions;
   fixtureHostile: boolean;
+  fixtureCanary?: boolean;
+  fixtureClusters?: boolean;
   fixtureNow: number | undefined;
 }
 
@@ -26,6 +28,8 @@ export function buildSource(
       const frozen = choice.fixtureNow;
       return createFixtureSource({
         hostileNames: choice.fixtureHostile,
+        canary: choice.fixtureCanary ?? false,
+        clusters: choice.fixtureClusters ?? false,
         ...(frozen !== undefined ? { now: () => frozen } : {}),
       });
     }
@@ -35,10 +39,12 @@ export function buildSource(
           '--source prometheus needs --prometheus-url (or prometheus.url in the config)',
         );
       const dialect = cfg.prometheus?.dialect;
+      const clusterLabel = cfg.prometheus?.clusterLabel;
       return telemetry.createPrometheusSource({
         url: choice.prometheusUrl,
         ...choice.prometheusHttp,
         ...(dialect ? { dialect } : {}),
+        ...(clusterLabel ? { clusterLabel } : {}),
         ...(cfg.scrape.interval !== undefined ? { refreshIntervalMs: cfg.scrape.interval } : {}),
       });
     }

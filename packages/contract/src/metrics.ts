@@ -44,12 +44,28 @@ export const meshedSchema = z.object({
 });
 export type Meshed = z.infer<typeof meshedSchema>;
 
+/**
+ * Labels of a resource as its metrics carry them (absent when they do not): the app and version a
+ * workload runs (meshlens/Linkerd target labels `app`/`service` and `version`, Istio
+ * `source_/destination_app` and `_version`) and the cluster it reports from (`cluster`, Istio
+ * `source_/destination_cluster`). The SPA folds versions into apps and boxes clusters with them.
+ */
+export const resourceLabelsShape = {
+  app: z.string().optional(),
+  version: z.string().optional(),
+  cluster: z.string().optional(),
+};
+
+export const resourceLabelsSchema = z.object(resourceLabelsShape);
+export type ResourceLabels = z.infer<typeof resourceLabelsSchema>;
+
 export const statRowSchema = z.object({
   ...resourceRefSchema.shape,
   ...goldenSignalsShape,
   meshed: meshedSchema,
   /** number of instances (pods/targets) that reported data in the window */
   instances: z.number().int().nonnegative(),
+  ...resourceLabelsShape,
 });
 export type StatRow = z.infer<typeof statRowSchema>;
 

@@ -67,6 +67,31 @@ export interface FoldedRecord {
   exemplars: FoldedExemplar[];
   clientId?: string;
   serverId?: string;
+  /**
+   * app/version/cluster of the measured resource (workload views) or of the edge source, from the
+   * labels of the series or the target; the store keeps the latest seen.
+   */
+  labels?: WorkloadLabels;
+}
+
+export interface WorkloadLabels {
+  app?: string;
+  version?: string;
+  cluster?: string;
+}
+
+/** Only the labels that have a value (empty strings and Istio's `unknown` are no value). */
+export function workloadLabels(
+  app: string | undefined,
+  version: string | undefined,
+  cluster: string | undefined,
+): WorkloadLabels | undefined {
+  const out: WorkloadLabels = {};
+  const ok = (v: string | undefined): v is string => v !== undefined && v !== '' && v !== 'unknown';
+  if (ok(app)) out.app = app;
+  if (ok(version)) out.version = version;
+  if (ok(cluster)) out.cluster = cluster;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 export type DialectName = 'meshlens' | 'linkerd' | 'istio' | 'unknown';

@@ -115,12 +115,13 @@ describe('Kubernetes pod discovery (local HTTP server acting as the API server)'
     expect(targets).toEqual([
       {
         url: 'http://10.42.0.17:4191/metrics',
-        labels: { namespace: 'emojivoto', pod: 'web-7c9d8f-abcde', deployment: 'web' },
+        // the pod's `app` label travels as the target's app (app graphs)
+        labels: { namespace: 'emojivoto', pod: 'web-7c9d8f-abcde', deployment: 'web', app: 'web' },
         discovery: 'kubernetes',
       },
       {
         url: 'http://10.42.0.18:15020/stats/prometheus',
-        labels: { namespace: 'shop', pod: 'db-0', statefulset: 'db' },
+        labels: { namespace: 'shop', pod: 'db-0', statefulset: 'db', app: 'db' },
         discovery: 'kubernetes',
       },
       {

@@ -118,9 +118,17 @@ describe.skipIf(!dir)('istio/proxy metric templates (testdata/istio)', () => {
       ['productpage-v1', 0, 1],
       ['ratings-v1', 20, 1],
     ]);
+    // app, version and cluster travel from source_/destination_app, _version, _cluster
+    expect(workloads.map((r) => [r.name, r.app, r.version, r.cluster])).toEqual([
+      ['productpage-v1', 'productpage', 'v1', 'client-cluster'],
+      ['ratings-v1', 'ratings', 'v1', 'server-cluster'],
+    ]);
     const services = engine.stat({ kind: 'service', ...range }).rows;
     expect(services.map((r) => [r.namespace, r.name, r.requests.success])).toEqual([
       ['default', 'server', 20],
+    ]);
+    expect(services.map((r) => [r.app, r.version, r.cluster])).toEqual([
+      [undefined, undefined, 'server-cluster'],
     ]);
     const pods = engine.stat({ kind: 'pod', ...range }).rows;
     expect(pods.map((r) => r.name)).toEqual(['ratings-v1-xyz']);

@@ -68,6 +68,41 @@ describe.skipIf(!dir)('real linkerd2-proxy scrape (testdata/linkerd/proxy-metric
     );
   });
 
+  it('takes app, version and cluster from the target labels discovery attaches', () => {
+    const store = new TelemetryStore({ intervalMs: 10_000 });
+    const engine = new QueryEngine(store, { intervalMs: 10_000, now: () => 10_000 });
+    // meshlens's control-plane discovery names the app `service`
+    const labelled = { ...target, service: 'web-svc', version: 'v2', cluster: 'east' };
+    let state = emptySeriesState();
+    for (const [t, body] of [
+      [0, text],
+      [10_000, doubled(text)],
+    ] as const) {
+      const out = ingestScrape(body, undefined, labelled, state);
+      state = out.state;
+      store.beginRound(t);
+      for (const r of out.result.records) store.add(r, 'web-pod');
+      store.commitRound();
+    }
+    const range = { from: 0, to: 10_000 };
+    const [row] = engine.stat({ kind: 'workload', ...range }).rows;
+    expect([row?.name, row?.app, row?.version, row?.cluster]).toEqual([
+      'web',
+      'web-svc',
+      'v2',
+      'east',
+    ]);
+    const [pod] = engine.stat({ kind: 'pod', ...range }).rows;
+    expect(pod?.version).toBe('v2');
+    // `app` wins over `service` when the pod carries it
+    const out = ingestScrape(text, undefined, { ...labelled, app: 'frontend' }, emptySeriesState());
+    expect(out.result.records.find((r) => r.view === 'workload')?.labels).toEqual({
+      app: 'frontend',
+      version: 'v2',
+      cluster: 'east',
+    });
+  });
+
   it('gives the exact inbound stats over a window between two scrapes', () => {
     const store = new TelemetryStore({ intervalMs: 10_000 });
     const engine = new QueryEngine(store, { intervalMs: 10_000, now: () => 10_000 });
@@ -95,6 +130,8 @@ describe.skipIf(!dir)('real linkerd2-proxy scrape (testdata/linkerd/proxy-metric
       writeBytesPerSec: 6325.6,
     });
     expect(row?.instances).toBe(1);
+    // no version/app/cluster target labels: the row has none
+    expect([row?.app, row?.version, row?.cluster]).toEqual([undefined, undefined, undefined]);
     const [edge] = engine.edges({ kind: 'workload', from: 0, to: 10_000 }).edges;
     expect(edge?.mtls).toBe('mtls');
     expect(edge?.tcp.readBytesPerSec).toBeCloseTo(832.3, 9);

@@ -82,6 +82,15 @@ describe('overview URL', () => {
     });
   });
 
+  it('keeps the graph type in the link; an unknown one falls back to workloads', () => {
+    for (const kind of ['app', 'versioned-app'] as const) {
+      const s = parseOverviewUrl('shop', `?kind=${kind}`, t(''));
+      expect(s.kind).toBe(kind);
+      expect(buildOverviewUrl(s)).toBe(`/namespaces/shop?kind=${kind}`);
+    }
+    expect(parseOverviewUrl(undefined, '?kind=cluster', t('')).kind).toBe('workload');
+  });
+
   it('rejects thresholds where failing is above warning', () => {
     expect(parseOverviewUrl(undefined, '?warn=80&fail=90', t('')).thresholds).toEqual({
       warning: 0.95,

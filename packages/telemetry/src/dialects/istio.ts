@@ -1,6 +1,11 @@
 import type { Sample } from '@meshlens/prom';
-import type { EdgeDestination, ResourceName, TargetLabels } from '../model';
-import { parseLe, type FoldBuilder } from './foldBuilder';
+import {
+  workloadLabels,
+  type EdgeDestination,
+  type ResourceName,
+  type TargetLabels,
+} from '../model';
+import { parseLe, type Draft, type FoldBuilder } from './foldBuilder';
 import { targetIdentity } from './linkerd';
 import type { Route, RouteMetric, Router } from './route';
 
@@ -82,6 +87,11 @@ function serviceOf(labels: Record<string, string>): ResourceName | undefined {
  */
 export function istioRouter(target: TargetLabels, builder: FoldBuilder): Router {
   const me = targetIdentity(target);
+  const labelled = (d: Draft, side: 'source' | 'destination', l: Record<string, string>) => {
+    const found = workloadLabels(l[`${side}_app`], l[`${side}_version`], l[`${side}_cluster`]);
+    if (found) d.record.labels = found;
+    return d;
+  };
   return (sample) => {
     const m = metricOf(sample);
     if (!m) return undefined;
@@ -98,12 +108,24 @@ export function istioRouter(target: TargetLabels, builder: FoldBuilder): Router 
           namespace: labels.destination_workload_namespace,
           name: labels.destination_workload,
         };
-        route.drafts.push(builder.record('workload', wl));
+        route.drafts.push(labelled(builder.record('workload', wl), 'destination', labels));
         if (me.pod)
-          route.drafts.push(builder.record('pod', { namespace: wl.namespace, name: me.pod }));
+          route.drafts.push(
+            labelled(
+              builder.record('pod', { namespace: wl.namespace, name: me.pod }),
+              'destination',
+              labels,
+            ),
+          );
       }
       const svc = serviceOf(labels);
-      if (svc) route.drafts.push(builder.record('service', svc));
+      if (svc) {
+        // a service has no app or version of its own, only the cluster it runs in
+        const d = builder.record('service', svc);
+        const cluster = workloadLabels(undefined, undefined, labels.destination_cluster);
+        if (cluster) d.record.labels = cluster;
+        route.drafts.push(d);
+      }
       return route.drafts.length > 0 ? route : undefined;
     }
     if (labels.reporter !== 'source') return undefined;
@@ -112,7 +134,7 @@ export function istioRouter(target: TargetLabels, builder: FoldBuilder): Router 
     const dst = destinationOf(labels);
     if (!dst) return undefined;
     const src = { namespace: labels.source_workload_namespace, name: labels.source_workload };
-    route.drafts.push(builder.record('edge', src, dst));
+    route.drafts.push(labelled(builder.record('edge', src, dst), 'source', labels));
     return route;
   };
 }

@@ -1,5 +1,10 @@
 import type { Sample } from '@meshlens/prom';
-import type { EdgeDestination, ResourceName, TargetLabels } from '../model';
+import {
+  workloadLabels,
+  type EdgeDestination,
+  type ResourceName,
+  type TargetLabels,
+} from '../model';
 import { parseLe, type Draft, type FoldBuilder } from './foldBuilder';
 import type { Route, RouteMetric, Router } from './route';
 
@@ -87,14 +92,22 @@ function destinationOf(labels: Record<string, string>): EdgeDestination | undefi
 export function linkerdRouter(target: TargetLabels, builder: FoldBuilder): Router {
   const me = targetIdentity(target);
   const self: ResourceName = { namespace: me.namespace, name: me.workload };
+  // app/version/cluster are target labels (discovery attaches them, as Prometheus relabeling
+  // does for Linkerd); meshlens's control plane names the app `service`.
+  const labels = workloadLabels(target.app ?? target.service, target.version, target.cluster);
+  const labelled = (d: Draft): Draft => {
+    if (labels) d.record.labels = labels;
+    return d;
+  };
   let inbound: Draft[] | undefined;
   // consecutive samples mostly share a destination: reuse its drafts
   let lastOutKey: string | undefined;
   let lastOut: Draft[] | undefined;
   const inboundDrafts = (): Draft[] => {
     if (!inbound) {
-      inbound = [builder.record('workload', self)];
-      if (me.pod) inbound.push(builder.record('pod', { namespace: me.namespace, name: me.pod }));
+      inbound = [labelled(builder.record('workload', self))];
+      if (me.pod)
+        inbound.push(labelled(builder.record('pod', { namespace: me.namespace, name: me.pod })));
     }
     return inbound;
   };
@@ -104,7 +117,7 @@ export function linkerdRouter(target: TargetLabels, builder: FoldBuilder): Route
     const dst = destinationOf(labels);
     let drafts: Draft[] | undefined;
     if (dst) {
-      drafts = [builder.record('edge', self, dst)];
+      drafts = [labelled(builder.record('edge', self, dst))];
       const service = labels.dst_service
         ? { namespace: labels.dst_namespace ?? dst.namespace, name: labels.dst_service }
         : serviceFromAuthority(labels.authority);

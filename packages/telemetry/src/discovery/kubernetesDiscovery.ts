@@ -34,13 +34,24 @@ function hostPort(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
+/** app and version pod labels (the recommended `app.kubernetes.io/*` first, then Istio's). */
+function appLabels(pod: V1Pod): Record<string, string> {
+  const labels = pod.metadata?.labels ?? {};
+  const out: Record<string, string> = {};
+  const app = labels['app.kubernetes.io/name'] ?? labels.app;
+  const version = labels['app.kubernetes.io/version'] ?? labels.version;
+  if (app) out.app = app;
+  if (version) out.version = version;
+  return out;
+}
+
 /** Scrape targets of one pod: its proxy admin port, or what prometheus.io annotations say. */
 export function podTargets(pod: V1Pod): ScrapeTarget[] {
   const ip = pod.status?.podIP;
   if (!ip || pod.status?.phase !== 'Running') return [];
   const namespace = pod.metadata?.namespace ?? 'default';
   const name = pod.metadata?.name ?? '';
-  const labels = { namespace, pod: name, ...workloadLabels(pod) };
+  const labels = { namespace, pod: name, ...workloadLabels(pod), ...appLabels(pod) };
   // meshlens's proxy is a native sidecar: an init container with restartPolicy Always.
   const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
   for (const c of [...sidecars, ...(pod.spec?.containers ?? [])]) {

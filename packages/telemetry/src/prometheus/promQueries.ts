@@ -8,12 +8,20 @@ import {
 } from '@meshlens/contract';
 import { histogramQuantile } from '@meshlens/prom';
 import type { PromClient, VectorSample } from './promClient';
+import { workloadLabels, type WorkloadLabels } from '../model';
 import { promRange, selector, type Matchers, type PromDialect } from './promql';
+
+/** The first of `names` that has a value on the series. */
+function firstOf(labels: Record<string, string>, names: readonly string[]): string | undefined {
+  for (const n of names) if (labels[n]) return labels[n];
+  return undefined;
+}
 
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
 interface Acc {
   ref: ResourceRef;
+  labels?: WorkloadLabels;
   success: number;
   failure: number;
   latency: (number | null)[];
@@ -63,7 +71,15 @@ export async function promStat(
   const tcpSel: Matchers = { ...g.tcpMatchers, ...filter };
   const by = g.by.join(',');
   const r = promRange(to - from);
-  const [reqs, read, write, open, instances, ...quantiles] = await Promise.all([
+  const wl = d.workloadLabels;
+  const labelNames = [...wl.app, ...wl.version, ...wl.cluster];
+  // app/version/cluster of workloads: which values their series carry (no numbers needed)
+  const labelQuery =
+    kind === 'workload'
+      ? client.query(`group by (${by},${labelNames.join(',')}) (last_over_time(${sel}${r}))`, to)
+      : Promise.resolve([]);
+  const [labelled, reqs, read, write, open, instances, ...quantiles] = await Promise.all([
+    labelQuery,
     client.query(`sum by (${by},${d.classLabel}) (increase(${sel}${r}))`, to),
     client.query(`sum by (${by}) (rate(${selector(d.tcpRead, tcpSel)}${r}))`, to),
     client.query(`sum by (${by}) (rate(${selector(d.tcpWrite, tcpSel)}${r}))`, to),
@@ -94,6 +110,16 @@ export async function promStat(
     }
     return a;
   };
+  for (const s of labelled) {
+    const a = acc(s);
+    const l = s.labels;
+    const found = workloadLabels(
+      firstOf(l, wl.app),
+      firstOf(l, wl.version),
+      firstOf(l, wl.cluster),
+    );
+    if (a && found) a.labels = found;
+  }
   for (const s of reqs) {
     const a = acc(s);
     if (a && d.isFailure(s.labels)) a.failure += s.value;
@@ -116,6 +142,7 @@ export async function promStat(
       ...signals(a, seconds),
       meshed: { total: a.instances },
       instances: a.instances,
+      ...a.labels,
     }))
     .sort((x, y) => resourceId(x).localeCompare(resourceId(y)));
 }

@@ -33,6 +33,11 @@ export interface PrometheusSourceOptions extends BackendHttpOptions {
   minRateWindowMs?: number;
   /** force a dialect instead of probing which metric names exist */
   dialect?: 'linkerd' | 'istio';
+  /**
+   * the label naming a series' cluster when one Prometheus holds several (default `cluster`,
+   * Istio `destination_cluster`); the graph draws a box per cluster
+   */
+  clusterLabel?: string;
   now?: () => number;
 }
 
@@ -50,14 +55,28 @@ const PROBE = 'count by (__name__) ({__name__=~"response_total|istio_requests_to
 
 /** Asks an existing Prometheus the BFF's questions in PromQL (Linkerd viz style, or Istio's). */
 export function createPrometheusSource(opts: PrometheusSourceOptions): PrometheusSource {
-  const { url, refreshIntervalMs, minRateWindowMs, dialect: forced, now: clock, ...http } = opts;
+  const {
+    url,
+    refreshIntervalMs,
+    minRateWindowMs,
+    dialect: forced,
+    clusterLabel,
+    now: clock,
+    ...http
+  } = opts;
   const client = new PromClient({ url, ...http });
   const now = clock ?? Date.now;
   const refreshMs = refreshIntervalMs ?? 5_000;
   const minRateWindow = minRateWindowMs ?? 30_000;
   const listeners = new Set<() => void>();
+  const withCluster = (d: PromDialect): PromDialect =>
+    clusterLabel === undefined
+      ? d
+      : { ...d, workloadLabels: { ...d.workloadLabels, cluster: [clusterLabel] } };
+  const linkerd = withCluster(linkerdDialect);
+  const istio = withCluster(istioDialect);
   let dialect: PromDialect | undefined =
-    forced === 'istio' ? istioDialect : forced === 'linkerd' ? linkerdDialect : undefined;
+    forced === 'istio' ? istio : forced === 'linkerd' ? linkerd : undefined;
   let healthy = false;
   let lastTickMs: number | null = null;
   let lastError: string | null = null;
@@ -68,9 +87,8 @@ export function createPrometheusSource(opts: PrometheusSourceOptions): Prometheu
     if (dialect) return dialect;
     const found = await client.query(PROBE, now());
     const count = (n: string) => found.find((s) => s.labels.__name__ === n)?.value ?? 0;
-    if (count('response_total') === 0 && count('istio_requests_total') === 0) return linkerdDialect;
-    dialect =
-      count('istio_requests_total') > count('response_total') ? istioDialect : linkerdDialect;
+    if (count('response_total') === 0 && count('istio_requests_total') === 0) return linkerd;
+    dialect = count('istio_requests_total') > count('response_total') ? istio : linkerd;
     return dialect;
   }
 

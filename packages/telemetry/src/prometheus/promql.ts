@@ -64,6 +64,11 @@ export interface PromDialect {
   openConnections(matchers: Matchers, by: string[]): string;
   group(kind: ResourceKind): GroupSpec;
   edge: EdgeSpec;
+  /**
+   * Labels of the workload series naming its app, version and cluster, in order of preference
+   * (the first that has a value wins).
+   */
+  workloadLabels: { app: string[]; version: string[]; cluster: string[] };
 }
 
 function twoLabelGroup(
@@ -139,6 +144,8 @@ export const linkerdDialect: PromDialect = {
     },
     tls: (l) => (l.tls === 'true' ? true : l.tls ? false : undefined),
   },
+  // target labels, as Prometheus relabeling copies them from the pod (meshlens: `service`)
+  workloadLabels: { app: ['app', 'service'], version: ['version'], cluster: ['cluster'] },
 };
 
 const ISTIO_DST = { reporter: 'destination' };
@@ -220,5 +227,10 @@ export const istioDialect: PromDialect = {
         : l.connection_security_policy === 'none'
           ? false
           : undefined,
+  },
+  workloadLabels: {
+    app: ['destination_app'],
+    version: ['destination_version'],
+    cluster: ['destination_cluster'],
   },
 };

@@ -22,7 +22,7 @@ import {
   type TopologyQuery,
   type TopologyResponse,
 } from '@meshlens/contract';
-import { FIXED_COUNTER_COLUMNS } from '../model';
+import { FIXED_COUNTER_COLUMNS, type WorkloadLabels } from '../model';
 import type { Aggregate } from '../store/aggregate';
 import type { TelemetryStore } from '../store/store';
 import { buildTopology } from '../topology/buildTopology';
@@ -41,6 +41,18 @@ interface Group {
   aggs: Aggregate[];
   /** outbound edge aggregates of the resource: they prove it exists and count its instances */
   presence: Aggregate[];
+}
+
+/**
+ * app/version/cluster of a row, from the aggregates that carry them (a workload that only calls
+ * out has them on its edges). Namespaces span apps and versions: none.
+ */
+function labelsOf(g: Group): WorkloadLabels {
+  if (g.ref.kind === 'namespace') return {};
+  const withLabels = [...g.aggs, ...g.presence].filter((a) => a.labels !== undefined);
+  // the most recently reported wins (a redeploy may change the version)
+  withLabels.sort((a, b) => b.lastRound - a.lastRound);
+  return withLabels[0]?.labels ?? {};
 }
 
 function viewFor(kind: ResourceKind): 'workload' | 'pod' | 'service' {
@@ -96,7 +108,13 @@ export class QueryEngine {
     const windows = g.aggs.map((a) => AggregateWindow.of(this.store, a, from, to));
     const totals = sumWindows(windows);
     const instances = this.instances([...g.aggs, ...g.presence], from);
-    return { ...g.ref, ...goldenSignals(totals, seconds), meshed: { total: instances }, instances };
+    return {
+      ...g.ref,
+      ...goldenSignals(totals, seconds),
+      meshed: { total: instances },
+      instances,
+      ...labelsOf(g),
+    };
   }
 
   /** Distinct targets that reported any of the aggregates since `from`. */

@@ -6,6 +6,7 @@ import {
   type FoldedRecord,
   type ResourceName,
   type RouteRef,
+  type WorkloadLabels,
 } from '../model';
 
 /**
@@ -28,6 +29,7 @@ export class Aggregate {
   readonly reporters = new Map<string, number>();
   clientId: string | undefined;
   serverId: string | undefined;
+  labels: WorkloadLabels | undefined;
 
   constructor(
     readonly key: string,
@@ -76,6 +78,7 @@ export class Aggregate {
     for (const ex of record.exemplars) this.exemplars.set(ex.le, ex);
     if (record.clientId) this.clientId = record.clientId;
     if (record.serverId) this.serverId = record.serverId;
+    if (record.labels) this.labels = record.labels;
     this.reporters.set(targetId, round);
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Aggregate } from './aggregate';
+import { workloadLabels } from '../model';
 import type { TelemetryStore } from './store';
 
 /**
@@ -31,6 +32,13 @@ const aggregateHeaderSchema = z.object({
   reporters: z.array(z.tuple([z.string(), z.number().int()])),
   clientId: z.string().optional(),
   serverId: z.string().optional(),
+  labels: z
+    .object({
+      app: z.string().optional(),
+      version: z.string().optional(),
+      cluster: z.string().optional(),
+    })
+    .optional(),
 });
 const headerSchema = z.object({
   rounds: z.number().int().nonnegative(),
@@ -81,6 +89,7 @@ export function* encodeStore(store: TelemetryStore): Generator<Buffer> {
       reporters: [...a.reporters.entries()],
       ...(a.clientId !== undefined ? { clientId: a.clientId } : {}),
       ...(a.serverId !== undefined ? { serverId: a.serverId } : {}),
+      ...(a.labels !== undefined ? { labels: a.labels } : {}),
     })),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -163,6 +172,8 @@ export function decodeStore(store: TelemetryStore, bytes: Buffer): void {
     for (const [target, round] of h.reporters) agg.reporters.set(target, round);
     if (h.clientId !== undefined) agg.clientId = h.clientId;
     if (h.serverId !== undefined) agg.serverId = h.serverId;
+    if (h.labels !== undefined)
+      agg.labels = workloadLabels(h.labels.app, h.labels.version, h.labels.cluster);
     if (agg.lastRound >= 0) aggregates.push(agg);
   }
   store.adopt(

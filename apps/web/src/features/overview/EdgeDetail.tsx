@@ -1,6 +1,8 @@
+import type { RoutesResponse } from '@meshlens/contract';
 import { Link } from 'react-router';
+import { formatLatency, formatPercent, formatRps } from '../../lib/format';
 import type { ViewEdge, ViewNode } from '../topology/aggregate';
-import { NodeSignals } from './NodeSignals';
+import { NodeSignals, type TrendPoint } from './NodeSignals';
 
 export interface EdgeDetailProps {
   edge: ViewEdge;
@@ -8,6 +10,39 @@ export interface EdgeDetailProps {
   target: ViewNode | undefined;
   hrefOf: (n: ViewNode) => string | undefined;
   onClose: () => void;
+  /** the edge's signals recorded at each refresh while it is selected */
+  trend: readonly TrendPoint[];
+  /** routes of the service the edge calls (only when it ends at a service) */
+  routes?: { data: RoutesResponse | undefined; error: string | undefined } | undefined;
+}
+
+/** How many routes the panel lists (the busiest first). */
+const TOP = 5;
+
+function Routes({ routes }: { routes: NonNullable<EdgeDetailProps['routes']> }) {
+  if (routes.error) return <p className="muted">Routes unavailable: {routes.error}</p>;
+  if (!routes.data) return <p className="muted">Loading routes…</p>;
+  const rows = [...routes.data.routes].sort((a, b) => b.rps - a.rps);
+  if (rows.length === 0) return <p className="muted">No route has traffic in this period.</p>;
+  return (
+    <>
+      <p className="muted">All callers of the service, per HTTPRoute rule:</p>
+      <ul className="plain" aria-label="Top routes">
+        {rows.slice(0, TOP).map((r) => (
+          <li key={`${r.route}#${r.rule}`}>
+            <span className="mono-name">
+              {r.route}
+              {r.rule === '' ? '' : ` #${r.rule}`}
+            </span>{' '}
+            <span className="muted">
+              {formatRps(r.rps)} rps · {formatPercent(r.successRate)} · p99{' '}
+              {formatLatency(r.latencyMs.p99)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
 }
 
 function End({
@@ -30,7 +65,15 @@ function End({
 }
 
 /** The selected edge: its signals, its security, and links to both ends. */
-export function EdgeDetail({ edge, source, target, hrefOf, onClose }: EdgeDetailProps) {
+export function EdgeDetail({
+  edge,
+  source,
+  target,
+  hrefOf,
+  onClose,
+  trend,
+  routes,
+}: EdgeDetailProps) {
   return (
     <div className="node-detail" data-testid="edge-detail">
       <div className="row between">
@@ -55,6 +98,10 @@ export function EdgeDetail({ edge, source, target, hrefOf, onClose }: EdgeDetail
         latencyIsMax={edge.latencyOf === 'max'}
         series={undefined}
         seriesError={undefined}
+        recorded={{
+          points: trend,
+          note: 'Trends recorded while this edge is selected, one point per refresh.',
+        }}
       />
       <dl className="kv">
         <dt>Requests</dt>
@@ -64,6 +111,12 @@ export function EdgeDetail({ edge, source, target, hrefOf, onClose }: EdgeDetail
         <dt>mTLS</dt>
         <dd>{edge.mtls === 'mtls' ? 'mTLS' : edge.mtls}</dd>
       </dl>
+      {routes && (
+        <>
+          <h3 className="h3">Top routes</h3>
+          <Routes routes={routes} />
+        </>
+      )}
     </div>
   );
 }

@@ -6,7 +6,12 @@ import { classifyHealth, type HealthThresholds } from '../../lib/health';
 import { meshedText } from './GoldenSignalsTable';
 import { NodeSignals } from './NodeSignals';
 
-type Node = TopologyResponse['nodes'][number] & { latencyOf?: 'max'; members?: number };
+type Node = TopologyResponse['nodes'][number] & {
+  latencyOf?: 'max';
+  members?: number;
+  /** an app node: the versions folded into it */
+  versions?: string[];
+};
 
 export interface NodeDetailProps {
   node: Node;
@@ -55,7 +60,19 @@ export function NodeDetail({
       <p className="muted">
         {node.kind} in <span className="mono-name">{node.namespace}</span> · {meshedText(node)}{' '}
         meshed
+        {node.cluster !== undefined && (
+          <>
+            {' '}
+            · cluster <span className="mono-name">{node.cluster}</span>
+          </>
+        )}
       </p>
+      {node.versions !== undefined && node.versions.length > 0 && (
+        <p data-testid="app-versions">
+          App of {node.versions.length} {node.versions.length === 1 ? 'version' : 'versions'}:{' '}
+          <span className="mono-name">{node.versions.join(', ')}</span>
+        </p>
+      )}
       <NodeSignals
         rps={node.rps}
         successRate={node.successRate}

@@ -10,13 +10,24 @@ export interface NodeSignalsProps {
   latencyIsMax: boolean;
   series: TimeseriesResponse | undefined;
   seriesError: string | undefined;
+  /**
+   * Trends recorded by the page itself where the API has no series (an edge), and what they
+   * cover; used when `series` is undefined.
+   */
+  recorded?: { points: readonly TrendPoint[]; note: string } | undefined;
+}
+
+export interface TrendPoint {
+  successRate: number | null;
+  rps: number;
+  p99: number | null;
 }
 
 /** Headline signals of the selection, each with its trend over the page's period. */
 export function NodeSignals(p: NodeSignalsProps) {
-  const points = p.series?.points ?? [];
+  const points: readonly TrendPoint[] = p.series?.points ?? p.recorded?.points ?? [];
   const trend = (label: string, values: (number | null)[]) =>
-    p.series ? <Sparkline values={values} label={label} /> : null;
+    p.series || p.recorded ? <Sparkline values={values} label={label} /> : null;
   return (
     <>
       <dl className="kv">
@@ -53,6 +64,7 @@ export function NodeSignals(p: NodeSignalsProps) {
         </p>
       )}
       {p.seriesError && <p className="muted">Trends unavailable: {p.seriesError}</p>}
+      {!p.series && p.recorded && <p className="muted">{p.recorded.note}</p>}
     </>
   );
 }

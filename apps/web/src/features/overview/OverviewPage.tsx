@@ -6,7 +6,8 @@ import { useUrlState } from '../../lib/useUrlState';
 import { useNamespacesQuery } from '../shell/useShellQueries';
 import { buildResourceUrl } from '../resource/url';
 import { compareById } from '../topology/compare';
-import { factsOf, mtlsByNode } from '../topology/graphView';
+import { foldForGraph } from '../topology/graphTypes';
+import { factsOf, isBoxId, mtlsByNode } from '../topology/graphView';
 import { TopologyView } from '../topology/TopologyView';
 import { tracePath } from '../traces/tracePath';
 import { useTraceQuery } from '../traces/useTracesQueries';
@@ -17,12 +18,14 @@ import { TracePathBanner } from './TracePathBanner';
 import { TracesSection } from './TracesSection';
 import { CompareBar } from './CompareBar';
 import { useNodeSeriesQuery } from './useNodeSeriesQuery';
+import { useEdgeRoutesQuery } from './useEdgeRoutesQuery';
+import { useEdgeTrend } from './useEdgeTrend';
 import { GraphToolbar } from './GraphToolbar';
 import { OverviewToolbar } from './OverviewToolbar';
 import { useOverviewGraph } from './useOverviewGraph';
 import { useTopologyQuery } from './useTopologyQuery';
 import { useTrendHistory } from './useTrendHistory';
-import { buildOverviewUrl, parseOverviewUrl, type OverviewUrl } from './url';
+import { buildOverviewUrl, GRAPH_TYPE_NOUNS, parseOverviewUrl, type OverviewUrl } from './url';
 import { effectiveRefresh, type TimeState } from '../../lib/timeUrl';
 
 function parse(
@@ -49,9 +52,17 @@ export function OverviewPage() {
     { refreshMs: 0, range: { kind: 'absolute', from: compare?.from ?? 0, to: compare?.to ?? 1 } },
     compare !== undefined,
   );
-  const baseline = compare ? baselineQuery.data : undefined;
+  // app and versioned-app graphs fold the workload topology: everything below sees the fold
+  const baseline = useMemo(
+    () => (compare && baselineQuery.data ? foldForGraph(baselineQuery.data, url.kind) : undefined),
+    [compare, baselineQuery.data, url.kind],
+  );
   const namespaces = useNamespacesQuery(effectiveRefresh(url.time));
-  const data = topo.data;
+  const data = useMemo(
+    () => (topo.data ? foldForGraph(topo.data, url.kind) : undefined),
+    [topo.data, url.kind],
+  );
+  const noun = GRAPH_TYPE_NOUNS[url.kind];
   const scope = `${url.kind}|${url.namespace ?? '*'}|${JSON.stringify(url.time.range)}`;
   const trends = useTrendHistory(
     scope,
@@ -94,6 +105,14 @@ export function OverviewPage() {
   const selected = graph.view.nodes.find((n) => n.id === url.selected);
   const selectedEdge = selected ? undefined : graph.view.edges.find((e) => e.id === url.selected);
   const series = useNodeSeriesQuery(selected, url.time);
+  const edgeTrend = useEdgeTrend(selectedEdge, data?.generatedAt);
+  const edgeTarget = selectedEdge
+    ? graph.view.nodes.find((n) => n.id === selectedEdge.target)
+    : undefined;
+  const edgeRoutes = useEdgeRoutesQuery(
+    edgeTarget?.kind === 'service' ? edgeTarget : undefined,
+    url.time,
+  );
   const pathTrace = useTraceQuery(url.trace ?? '', url.trace !== undefined);
   const path = useMemo(
     () => (data && pathTrace.data ? tracePath(pathTrace.data.trace.spans, data) : undefined),
@@ -152,7 +171,7 @@ export function OverviewPage() {
     if (data.nodes.length === 0) {
       return (
         <EmptyState
-          title={`No ${url.kind}s with traffic ${url.namespace ? `in ${url.namespace}` : ''}`}
+          title={`No ${noun}s with traffic ${url.namespace ? `in ${url.namespace}` : ''}`}
         >
           <NoTrafficHelp />
         </EmptyState>
@@ -173,7 +192,7 @@ export function OverviewPage() {
             )}
             {autoCollapsed && (
               <p className="muted pad" role="status">
-                {data.nodes.length} {url.kind}s: every namespace starts collapsed to keep the graph
+                {data.nodes.length} {noun}s: every namespace starts collapsed to keep the graph
                 usable. Expand one with its button above, or{' '}
                 <button
                   type="button"
@@ -203,12 +222,13 @@ export function OverviewPage() {
               highlight={highlight}
               onSelect={(id) =>
                 setUrl(
-                  { ...url, selected: id?.startsWith('box:') ? undefined : id },
+                  { ...url, selected: id !== undefined && isBoxId(id) ? undefined : id },
                   { replace: true },
                 )
               }
               onSelectEdge={(id) => setUrl({ ...url, selected: id }, { replace: true })}
               onOpen={(id) => {
+                if (isBoxId(id) && !id.startsWith('box:')) return; // app and cluster boxes
                 const box = id.startsWith('box:') ? decodeURIComponent(id.slice(4)) : undefined;
                 const v = graph.view.nodes.find((x) => x.id === id);
                 const ns = box ?? (v?.members !== undefined ? v.namespace : undefined);
@@ -257,6 +277,15 @@ export function OverviewPage() {
                   target={graph.view.nodes.find((n) => n.id === selectedEdge.target)}
                   hrefOf={href}
                   onClose={close}
+                  trend={edgeTrend}
+                  routes={
+                    edgeTarget?.kind === 'service'
+                      ? {
+                          data: edgeRoutes.data,
+                          error: edgeRoutes.isError ? edgeRoutes.error.message : undefined,
+                        }
+                      : undefined
+                  }
                 />
                 <TracesSection
                   selection={{
@@ -289,7 +318,7 @@ export function OverviewPage() {
           />
           {rows.length === 0 && (
             <p className="muted pad">
-              No {url.kind} matches “{url.filter}”.
+              No {noun} matches “{url.filter}”.
             </p>
           )}
         </section>

@@ -1,4 +1,4 @@
-import { RESOURCE_KINDS, type OverviewUrl } from './url';
+import { GRAPH_TYPE_LABELS, RESOURCE_KINDS, type OverviewUrl } from './url';
 
 export interface OverviewToolbarProps {
   url: OverviewUrl;
@@ -38,7 +38,7 @@ export function OverviewToolbar({ url, namespaces, onChange }: OverviewToolbarPr
           ))}
         </select>
       </label>
-      <div className="segmented" role="group" aria-label="Resource kind">
+      <div className="segmented" role="group" aria-label="Graph type">
         {RESOURCE_KINDS.map((k) => (
           <button
             key={k}
@@ -46,7 +46,7 @@ export function OverviewToolbar({ url, namespaces, onChange }: OverviewToolbarPr
             aria-pressed={url.kind === k}
             onClick={() => onChange({ ...url, kind: k, selected: undefined }, false)}
           >
-            {k === 'workload' ? 'Workloads' : 'Services'}
+            {GRAPH_TYPE_LABELS[k]}
           </button>
         ))}
       </div>

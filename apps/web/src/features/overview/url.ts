@@ -2,6 +2,7 @@ import { DEFAULT_HEALTH_THRESHOLDS, type HealthThresholds } from '../../lib/heal
 import { enc, formatSort, parseEnum, parseSort, toSearch, type SortState } from '../../lib/search';
 import { DEFAULT_TIME, writeTime, type TimeState } from '../../lib/timeUrl';
 import { EDGE_LABELS, type EdgeLabel } from '../topology/graphView';
+import { GRAPH_TYPES, type GraphType } from '../topology/graphTypes';
 
 /**
  * Which namespaces are folded into one node: `auto` (all of them above AUTO_COLLAPSE_NODES
@@ -50,8 +51,25 @@ export const OVERVIEW_SORT_KEYS = [
   'dp99',
 ] as const;
 export type OverviewSortKey = (typeof OVERVIEW_SORT_KEYS)[number];
-export const RESOURCE_KINDS = ['workload', 'service'] as const;
-export type GraphKind = (typeof RESOURCE_KINDS)[number];
+/** The graph types (`kind=` in the URL): workload, service, app and versioned app, as Kiali. */
+export const RESOURCE_KINDS = GRAPH_TYPES;
+export type GraphKind = GraphType;
+
+/** Toolbar names of the graph types. */
+export const GRAPH_TYPE_LABELS: Readonly<Record<GraphKind, string>> = {
+  workload: 'Workloads',
+  service: 'Services',
+  app: 'Apps',
+  'versioned-app': 'Versioned apps',
+};
+
+/** How the page names one resource of a graph type ("No apps with traffic"). */
+export const GRAPH_TYPE_NOUNS: Readonly<Record<GraphKind, string>> = {
+  workload: 'workload',
+  service: 'service',
+  app: 'app',
+  'versioned-app': 'app version',
+};
 
 export interface OverviewUrl {
   /** undefined = all namespaces */

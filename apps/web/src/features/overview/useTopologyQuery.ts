@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../api/ApiContext';
 import { liveOptions } from '../../api/queryClient';
 import { effectiveRefresh, rangeToQuery, type TimeState } from '../../lib/timeUrl';
+import { topologyKindOf } from '../topology/graphTypes';
 import type { GraphKind } from './url';
 
 export function useTopologyQuery(
@@ -11,7 +12,8 @@ export function useTopologyQuery(
   enabled = true,
 ) {
   const api = useApi();
-  const q = { kind, namespace, ...rangeToQuery(time.range) };
+  // app graphs are folded in the page from the workload topology
+  const q = { kind: topologyKindOf(kind), namespace, ...rangeToQuery(time.range) };
   return useQuery({
     queryKey: ['topology', q],
     queryFn: ({ signal }) => api.topology(q, signal),

@@ -16,6 +16,8 @@ import {
 export interface ViewNode extends TopologyNode {
   /** a collapsed namespace box: how many resources it holds */
   members?: number;
+  /** an app node: the versions folded into it (sorted; empty when its metrics name none) */
+  versions?: string[];
   /** latency quantiles are the maximum of several, not a quantile of the sum */
   latencyOf?: 'max';
 }
@@ -77,48 +79,71 @@ function mergeMtls(states: readonly MtlsState[]): MtlsState {
   return known.size === 1 ? ([...known][0] ?? 'unknown') : 'mixed';
 }
 
+/** A node that several nodes fold into: its id and what it is. */
+export interface FoldGroup {
+  id: string;
+  ref: ResourceRef;
+}
+
+/** The cluster all of `nodes` report, if they agree on one. */
+export function commonCluster(nodes: readonly Pick<TopologyNode, 'cluster'>[]): {
+  cluster?: string;
+} {
+  const clusters = new Set(nodes.map((n) => n.cluster));
+  const [only] = clusters;
+  return clusters.size === 1 && only !== undefined ? { cluster: only } : {};
+}
+
 /**
- * Folds the resources of each collapsed namespace into one box node, and re-aggregates the edges
- * that touch them. Calls inside a collapsed namespace disappear with it (they are in its totals).
+ * Folds nodes into groups (a collapsed namespace, an app) and re-aggregates the edges that touch
+ * them: rates and counts summed, success from the summed counts, percentiles of several parts as
+ * a labelled maximum. `describe` adds what the group knows about itself. Calls inside one group
+ * disappear with it when `dropInner` (they are in its totals), else they stay as a loop.
  */
-export function collapseNamespaces(
+export function foldNodes(
   topo: Pick<TopologyResponse, 'nodes' | 'edges'>,
-  isCollapsed: (namespace: string) => boolean,
+  groupOf: (n: ViewNode) => FoldGroup | undefined,
+  describe: (members: readonly ViewNode[]) => Partial<ViewNode>,
+  dropInner: boolean,
 ): ViewGraph {
   const boxOf = new Map<string, string>();
-  const members = new Map<string, TopologyNode[]>();
+  const members = new Map<string, { group: FoldGroup; list: ViewNode[] }>();
   const nodes: ViewNode[] = [];
   for (const n of topo.nodes) {
-    if (!isCollapsed(n.namespace)) {
+    const group = groupOf(n);
+    if (!group) {
       nodes.push(n);
       continue;
     }
-    const id = namespaceBoxId(n.namespace);
-    boxOf.set(n.id, id);
-    members.set(id, [...(members.get(id) ?? []), n]);
+    boxOf.set(n.id, group.id);
+    const entry = members.get(group.id) ?? { group, list: [] };
+    entry.list.push(n);
+    members.set(group.id, entry);
   }
-  for (const [id, list] of members) {
-    const ns = list[0]?.namespace ?? '';
+  for (const { group, list } of members.values()) {
     const ready = list.map((n) => n.meshed.ready);
+    // one part keeps its exact quantiles; several can only give the largest
+    const measured = list.filter((n) => n.latencyMs.p50 !== null || n.latencyMs.p99 !== null);
     nodes.push({
-      ...namespaceBoxRef(ns),
-      id,
+      ...group.ref,
+      id: group.id,
       ...sumSignals(list),
       meshed: {
         total: sum(list.map((n) => n.meshed.total)),
         ...(ready.every((r) => r !== undefined) ? { ready: sum(ready) } : {}),
       },
       instances: sum(list.map((n) => n.instances)),
-      members: list.length,
-      ...(list.length > 1 ? { latencyOf: 'max' as const } : {}),
+      ...commonCluster(list),
+      ...(measured.length > 1 ? { latencyOf: 'max' as const } : {}),
+      ...describe(list),
     });
   }
   const refOf = new Map<string, ResourceRef>(nodes.map((n) => [n.id, n]));
-  const groups = new Map<string, { source: string; target: string; parts: TopologyEdge[] }>();
+  const groups = new Map<string, { source: string; target: string; parts: ViewEdge[] }>();
   for (const e of topo.edges) {
     const source = boxOf.get(e.source) ?? e.source;
     const target = boxOf.get(e.target) ?? e.target;
-    if (source === target && boxOf.has(e.source)) continue;
+    if (dropInner && source === target && boxOf.has(e.source)) continue;
     const key = `${source}\n${target}`;
     const g = groups.get(key) ?? { source, target, parts: [] };
     g.parts.push(e);
@@ -145,4 +170,23 @@ export function collapseNamespaces(
     });
   }
   return { nodes, edges };
+}
+
+/**
+ * Folds the resources of each collapsed namespace into one box node, and re-aggregates the edges
+ * that touch them. Calls inside a collapsed namespace disappear with it (they are in its totals).
+ */
+export function collapseNamespaces(
+  topo: Pick<TopologyResponse, 'nodes' | 'edges'>,
+  isCollapsed: (namespace: string) => boolean,
+): ViewGraph {
+  return foldNodes(
+    topo,
+    (n) =>
+      isCollapsed(n.namespace)
+        ? { id: namespaceBoxId(n.namespace), ref: namespaceBoxRef(n.namespace) }
+        : undefined,
+    (list) => ({ members: list.length, ...(list.length > 1 ? { latencyOf: 'max' as const } : {}) }),
+    true,
+  );
 }

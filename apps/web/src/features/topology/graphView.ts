@@ -25,8 +25,10 @@ export interface GraphViewOptions {
   /** labels omit this namespace; nodes elsewhere show theirs */
   currentNamespace: string | undefined;
   edgeLabel: EdgeLabel;
-  /** draw namespace boxes around their members */
+  /** draw namespace boxes around their members (and cluster boxes around those) */
   boxes: boolean;
+  /** versioned-app: each app is a box holding one node per version */
+  versionBoxes?: boolean | undefined;
   isCollapsed: (namespace: string) => boolean;
   find?: Predicate | undefined;
   hide?: Predicate | undefined;
@@ -50,6 +52,21 @@ export interface GraphView {
 /** Compound-node id of a namespace box (never a resource id: those contain ':' + '/'). */
 export function boxId(namespace: string): string {
   return `box:${encodeURIComponent(namespace)}`;
+}
+
+/** Compound-node id of a cluster box. */
+export function clusterBoxId(cluster: string): string {
+  return `cluster:${encodeURIComponent(cluster)}`;
+}
+
+/** Compound-node id of an app box (versioned-app graph). */
+export function appBoxId(namespace: string, app: string): string {
+  return `app:${encodeURIComponent(namespace)}/${encodeURIComponent(app)}`;
+}
+
+/** Boxes are drawn, never selected or opened as resources. */
+export function isBoxId(id: string): boolean {
+  return id.startsWith('box:') || id.startsWith('cluster:') || id.startsWith('app:');
 }
 
 /** Per node: false when any of its edges is plaintext, true when all known ones are mTLS. */
@@ -106,6 +123,59 @@ function edgeText(e: ViewEdge, mode: EdgeLabel, d: SignalDelta | undefined): str
   }
 }
 
+/**
+ * The boxes (compound nodes) a graph needs: clusters around namespaces around apps. A namespace
+ * box sits in a cluster box only when all its members report that cluster (resource ids carry no
+ * cluster: the same namespace in two clusters is one box).
+ */
+class BoxSet {
+  private readonly boxes = new Map<
+    string,
+    { label: string; parent: string | undefined; level: number }
+  >();
+  private readonly nsClusters = new Map<string, Set<string | undefined>>();
+
+  cluster(cluster: string): string {
+    const id = clusterBoxId(cluster);
+    this.boxes.set(id, { label: cluster, parent: undefined, level: 0 });
+    return id;
+  }
+
+  namespace(namespace: string, cluster: string | undefined): string {
+    const id = boxId(namespace);
+    const seen = this.nsClusters.get(id) ?? new Set();
+    seen.add(cluster);
+    this.nsClusters.set(id, seen);
+    this.boxes.set(id, { label: namespace, parent: undefined, level: 1 });
+    return id;
+  }
+
+  app(namespace: string, app: string, parent: string | undefined): string {
+    const id = appBoxId(namespace, app);
+    this.boxes.set(id, { label: app, parent, level: 2 });
+    return id;
+  }
+
+  /** Outer boxes last: the graph adds boxes in reverse, parents before their children. */
+  models(): GraphNodeModel[] {
+    for (const [id, clusters] of this.nsClusters) {
+      const [only] = clusters;
+      const box = this.boxes.get(id);
+      if (box && clusters.size === 1 && only !== undefined) box.parent = this.cluster(only);
+    }
+    return [...this.boxes.entries()]
+      .sort(([a, x], [b, y]) => y.level - x.level || a.localeCompare(b))
+      .map(([id, b]) => ({
+        id,
+        label: b.label,
+        health: 'idle' as const,
+        rps: 0,
+        role: 'box' as const,
+        parent: b.parent,
+      }));
+  }
+}
+
 export function buildGraphView(
   topo: Pick<TopologyResponse, 'nodes' | 'edges'>,
   opts: GraphViewOptions,
@@ -134,28 +204,40 @@ export function buildGraphView(
     edgeDeltas = compareById(view.edges, base.edges);
   }
   const nodes: GraphNodeModel[] = [];
-  const boxes = new Set<string>();
+  const boxes = new BoxSet();
   for (const n of view.nodes) {
     const collapsed = n.members !== undefined;
     const d = nodeDeltas?.get(n.id);
     const name =
       collapsed || n.namespace === opts.currentNamespace ? n.name : `${n.namespace}/${n.name}`;
     const inBox = opts.boxes && !collapsed;
-    if (inBox) boxes.add(n.namespace);
+    const nsBox = inBox ? boxes.namespace(n.namespace, n.cluster) : undefined;
+    // a folded namespace sits straight in its cluster's box
+    const clusterBox =
+      opts.boxes && collapsed && n.cluster !== undefined ? boxes.cluster(n.cluster) : undefined;
+    const appBox =
+      opts.versionBoxes && n.app !== undefined
+        ? boxes.app(n.namespace, n.app, nsBox ?? clusterBox)
+        : undefined;
     const change = d && d.tone.overall !== 'none' ? ` (${formatRpsDelta(d)} rps)` : '';
+    const base = collapsed
+      ? `${name} ▸ ${n.members}`
+      : appBox !== undefined
+        ? (n.version ?? n.name)
+        : inBox
+          ? n.name
+          : name;
     nodes.push({
       id: n.id,
-      label: `${collapsed ? `${name} ▸ ${n.members}` : inBox ? n.name : name}${change}`,
+      label: `${base}${change}`,
       health: classifyHealth(n.successRate, n.rps, opts.thresholds),
       rps: n.rps,
-      parent: inBox ? boxId(n.namespace) : undefined,
+      parent: appBox ?? nsBox ?? clusterBox,
       role: collapsed ? 'collapsed' : undefined,
       tone: d?.tone.overall,
     });
   }
-  for (const ns of [...boxes].sort()) {
-    nodes.push({ id: boxId(ns), label: ns, health: 'idle', rps: 0, role: 'box' });
-  }
+  nodes.push(...boxes.models());
   const edges: GraphEdgeModel[] = view.edges.map((e) => {
     const d = edgeDeltas?.get(e.id);
     const label = edgeText(e, opts.edgeLabel, d);

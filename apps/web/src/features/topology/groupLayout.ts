@@ -1,6 +1,7 @@
 // Namespace boxes need their members side by side: each group gets its own layered layout, and
 // the groups are packed in rows (largest first) so boxes never overlap.
 import { layeredLayout, stableLayout, type LayoutEdge, type Position } from './layout';
+import { nestedLayout } from './nestedLayout';
 
 const GAP = 140;
 
@@ -54,10 +55,14 @@ export function layoutLeaves(
   leaves: readonly { id: string; parent?: string | undefined }[],
   edges: readonly LayoutEdge[],
   known: ReadonlyMap<string, Position>,
+  /** box id -> the box holding it, when boxes nest (clusters, apps) */
+  boxParents?: ReadonlyMap<string, string | undefined>,
 ): Map<string, Position> {
   const ids = leaves.map((n) => n.id);
   const boxed = leaves.some((n) => n.parent !== undefined);
   if (!boxed || ids.some((id) => known.has(id))) return stableLayout(ids, edges, known);
+  if (boxParents && [...boxParents.values()].some((p) => p !== undefined))
+    return nestedLayout(leaves, boxParents, edges);
   const groups = new Map<string, string[]>();
   for (const n of leaves) {
     const g = n.parent ?? `solo:${n.id}`;

@@ -224,7 +224,10 @@ function sync(cy: Core, props: TopologyGraphProps): number {
     const known = positionCache.get(props.layoutKey) ?? new Map<string, Position>();
     // Boxes take their size from their members: only leaves are laid out.
     const leaves = props.nodes.filter((n) => n.role !== 'box');
-    const positions = layoutLeaves(leaves, props.edges, known);
+    const boxParents = new Map(
+      props.nodes.filter((n) => n.role === 'box').map((n) => [n.id, n.parent]),
+    );
+    const positions = layoutLeaves(leaves, props.edges, known, boxParents);
     const added: ElementDefinition[] = [];
     for (const n of els.nodes) {
       const id = String(n.data.id);
@@ -333,6 +336,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
   }, [props.nodes, props.edges, props]);
 
   const [pathIds, setPathIds] = useState('');
+  const [boxes, setBoxes] = useState('');
   useEffect(() => {
     const cy = cyRef.current;
     if (!cy) return;
@@ -367,6 +371,22 @@ export function TopologyGraph(props: TopologyGraphProps) {
         .sort()
         .join(' '),
     );
+    // Which boxes hold what, as drawn: `box: member, member | box: ...` (tests, tooling).
+    setBoxes(
+      cy
+        .nodes()
+        .parents()
+        .map(
+          (n: NodeSingular) =>
+            `${String(n.data('label'))}: ${n
+              .children()
+              .map((c: NodeSingular) => String(c.data('label')))
+              .sort()
+              .join(', ')}`,
+        )
+        .sort()
+        .join(' | '),
+    );
   }, [props.selectedId, props.matchIds, props.highlight, props.nodes, props.edges]);
 
   return (
@@ -377,6 +397,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
       aria-label={props.ariaLabel}
       data-testid="topology-graph"
       {...(pathIds === '' ? {} : { 'data-path': pathIds })}
+      {...(boxes === '' ? {} : { 'data-boxes': boxes })}
     />
   );
 }
