@@ -4,7 +4,12 @@ import { sendAttempt, type AttemptError, type AttemptOutcome, type AttemptTarget
 import type { EndpointState } from './balancer/endpointState';
 import type { Tunnel } from './entry';
 import { GrpcOutcome } from './h2/grpc';
-import type { UpstreamResponse } from './h2/upstreamResponse';
+import {
+  discardResponse,
+  drainResponse,
+  type DirectBody,
+  type UpstreamResponse,
+} from './h2/upstreamResponse';
 import { endToEnd } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
 import type { RetryBudget } from './retryBudget';
@@ -137,7 +142,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       const peer = `${pick.target.address}:${pick.target.port}`;
       if (clientGone) {
         state?.release();
-        if (outcome.kind === 'response') outcome.res.body.destroy();
+        if (outcome.kind === 'response') discardResponse(outcome.res);
         if (outcome.kind === 'upgrade') outcome.socket.destroy();
         return { status: 499, proxyError: 'client-closed', retries, peer, labels };
       }
@@ -164,7 +169,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
           plan.onEjected?.(state);
         if (plan.retryOnStatuses.includes(status) && mayRetry(plan, retries, 'status', metrics)) {
           state?.release();
-          outcome.res.body.resume();
+          drainResponse(outcome.res);
           if (state !== undefined) exclude.add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: 'status' });
@@ -253,7 +258,6 @@ function relay(
     released = true;
     state?.release();
   };
-  const body = up.body;
   grpc.note(up.headers);
   const headers = endToEnd(up.headers);
   // HTTP/2 has no reason phrase (Node warns when given one).
@@ -266,6 +270,11 @@ function relay(
   } else {
     res.writeHead(up.statusCode, up.statusMessage, headers);
   }
+  if (up.direct !== undefined) {
+    relayDirect(res, up.direct, grpc, release);
+    return;
+  }
+  const body = up.body;
   let ended = false;
   body.pipe(res, { end: false });
   body.once('end', () => {
@@ -287,6 +296,48 @@ function relay(
   res.on('close', () => {
     release();
     if (!ended) body.destroy();
+  });
+}
+
+/** The relay of a direct body: chunks written as they come, the sender paused while res is full. */
+function relayDirect(
+  res: ServerResponse,
+  body: DirectBody,
+  grpc: GrpcOutcome,
+  release: () => void,
+): void {
+  let ended = false;
+  let waiting = false;
+  const onDrain = () => {
+    waiting = false;
+    body.resume();
+  };
+  body.attach({
+    data: (chunk) => {
+      if (res.write(chunk) || res.destroyed) return true;
+      if (!waiting) {
+        waiting = true;
+        res.once('drain', onDrain);
+      }
+      return false;
+    },
+    end: (trailers) => {
+      ended = true;
+      if (trailers !== undefined && hasKeys(trailers)) {
+        grpc.note(trailers);
+        res.addTrailers(endToEnd(trailers));
+      }
+      res.end();
+    },
+    error: () => {
+      ended = true;
+      release();
+      res.destroy();
+    },
+  });
+  res.once('close', () => {
+    release();
+    if (!ended) body.abort();
   });
 }
 

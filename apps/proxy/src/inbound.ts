@@ -14,6 +14,7 @@ import type { H2Route } from './h2/h2Attempt';
 import { grpcSpanAttributes, isGrpc, whenResponseOver, type GrpcOutcome } from './h2/grpc';
 import { inboundTapStart, type LocalPeer } from './tap/hooks';
 import type { TapHub } from './tap/tapHub';
+import type { UpstreamPool } from './upstreamPool';
 
 export interface Authorizer {
   authorize(
@@ -28,6 +29,8 @@ export interface InboundDeps {
   appProtocol: 'http1' | 'h2c';
   appH2: H2Route;
   agent: http.Agent;
+  /** Plaintext HTTP/1.1 pool (undici) to the app for the requests it can carry. */
+  pool?: UpstreamPool | undefined;
   metrics: ProxyMetrics;
   tracer: Tracer;
   defaultTimeoutMs: number;
@@ -153,7 +156,13 @@ async function handleInbound(
       app === undefined
         ? undefined
         : {
-            target: { address: app.address, port: app.port, agent: deps.agent, h2: appH2 },
+            target: {
+              address: app.address,
+              port: app.port,
+              agent: deps.agent,
+              h2: appH2,
+              pool: deps.pool,
+            },
             state: undefined,
             labels: {},
           },

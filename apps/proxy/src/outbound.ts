@@ -11,6 +11,7 @@ import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
 import type { Router, RouteDecision } from './router';
 import type { AttemptTarget } from './attempt';
+import type { UpstreamPool } from './upstreamPool';
 import type { H2Route } from './h2/h2Attempt';
 import { grpcSpanAttributes, whenResponseOver, type GrpcOutcome } from './h2/grpc';
 import { outboundTapStart, peerFromLabels, type LocalPeer } from './tap/hooks';
@@ -23,6 +24,8 @@ export interface OutboundDeps {
   router: Router;
   defaultTimeoutMs: number;
   agent: http.Agent;
+  /** Plaintext HTTP/1.1 pool (undici) for the requests it can carry; `agent` for the rest. */
+  pool?: UpstreamPool | undefined;
   /** Keep-alive pool for mTLS connections to other proxies. */
   tlsAgent: http.Agent;
   /** mTLS settings for an endpoint, or undefined for plaintext. */
@@ -267,6 +270,7 @@ function pickEndpoint(
       port: state.info.port,
       agent: tls === undefined ? deps.agent : deps.tlsAgent,
       tls,
+      pool: tls === undefined ? deps.pool : undefined,
       // Plaintext peers may be anything (an app without a proxy): HTTP/1.1, which every
       // peer speaks and which still carries gRPC's trailers.
       h2: tls === undefined ? undefined : deps.peerH2,
