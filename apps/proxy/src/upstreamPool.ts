@@ -55,10 +55,16 @@ export function originOf(address: string, port: number): string {
 
 /** Requests the undici path can carry with the same behaviour as `node:http`. */
 export function usable(request: AttemptRequest): boolean {
+  const h = request.headers;
   return (
     request.upgrade !== true &&
     (request.body === undefined || Buffer.isBuffer(request.body)) &&
-    request.headers.expect === undefined
+    h.expect === undefined &&
+    // undici refuses to send these itself; only a route's header modifier could set them here
+    h.connection === undefined &&
+    h['keep-alive'] === undefined &&
+    h['transfer-encoding'] === undefined &&
+    h.upgrade === undefined
   );
 }
 
