@@ -30,6 +30,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Trace sample rate of the profiled proxy. */
+const PROFILE_RATE = process.env.BENCH_PROFILE_RATE ?? '0.1';
 const CONNECTIONS = 16;
 const PACED_RPS = Number(process.env.BENCH_PACED_RPS ?? 200);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 4);
@@ -104,7 +106,7 @@ function meshlensArgs(discovery: string, collector: string, rate: string): strin
 async function profile(wrk: string, discovery: string, collector: string): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshlens-prof-'));
   const p = await start(
-    ['--cpu-prof', '--cpu-prof-dir', dir, ...meshlensArgs(discovery, collector, '0.1')],
+    ['--cpu-prof', '--cpu-prof-dir', dir, ...meshlensArgs(discovery, collector, PROFILE_RATE)],
     'profiled proxy',
   );
   const url = `http://127.0.0.1:${portOf(p.info, 'outbound')}/api/items`;
@@ -118,7 +120,7 @@ async function profile(wrk: string, discovery: string, collector: string): Promi
     return;
   }
   console.log(
-    `\nCPU profile of meshlens (10 % traced) at saturation, top self time (${path.join(dir, file)}):`,
+    `\nCPU profile of meshlens (trace sample rate ${PROFILE_RATE}) at saturation, ${SECONDS}s, top self time (${path.join(dir, file)}):`,
   );
   for (const [frame, share] of topSelfFrames(path.join(dir, file), 20)) {
     console.log(`${(share * 100).toFixed(1).padStart(6)} %  ${frame}`);

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
+import { Agent, buildConnector } from './undiciCore';
 import type { Attempt, AttemptOutcome, AttemptRequest } from './attempt';
 import { classifyError } from './attempt';
 import type { BodySink, DirectBody } from './h2/upstreamResponse';
@@ -22,7 +23,7 @@ export function createUpstreamPool(
   onSocket: (socket: Socket, host: string, port: number) => void,
 ): UpstreamPool {
   const connector = buildConnector({});
-  const connect: buildConnector.connector = (opts, cb) =>
+  const connect: BuildConnector.connector = (opts, cb) =>
     connector(opts, (err, socket) => {
       if (err === null) onSocket(socket, opts.hostname, Number(opts.port));
       // undici's callback type is a union of (err, null) and (null, socket)
