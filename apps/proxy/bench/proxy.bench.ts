@@ -30,6 +30,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Another build of the proxy (a main.mjs bundle, e.g. of main) measured as one more row, 10 %. */
+const COMPARE = process.env.BENCH_COMPARE;
 /** Trace sample rate of the profiled proxy. */
 const PROFILE_RATE = process.env.BENCH_PROFILE_RATE ?? '0.1';
 const CONNECTIONS = 16;
@@ -95,9 +97,14 @@ async function buildProxy(): Promise<void> {
   });
 }
 
-function meshlensArgs(discovery: string, collector: string, rate: string): string[] {
+function meshlensArgs(
+  discovery: string,
+  collector: string,
+  rate: string,
+  bundle = 'dist/main.mjs',
+): string[] {
   return [
-    'dist/main.mjs',
+    bundle,
     ...['--service', 'client', '--namespace', 'bench', '--discovery-file', discovery],
     ...['--log-level', 'warn', '--trace-collector-url', collector, '--trace-sample-rate', rate],
   ];
@@ -163,6 +170,10 @@ async function main(): Promise<void> {
     // one process per sampling rate, all alive for the whole run (idle between their rows)
     const p = await start(meshlensArgs(discovery, collector, rate), name);
     scenarios.push({ name, port: portOf(p.info, 'outbound'), pid: p.child.pid });
+  }
+  if (COMPARE !== undefined) {
+    const p = await start(meshlensArgs(discovery, collector, '0.1', COMPARE), 'compared build');
+    scenarios.push({ name: SCENARIOS.compare, port: portOf(p.info, 'outbound'), pid: p.child.pid });
   }
   const loadBefore = load();
   // BENCH_ROUNDS=0: only the profile (while working on the proxy)

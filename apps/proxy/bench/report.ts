@@ -19,6 +19,7 @@ export const SCENARIOS = {
   off: 'meshlens, tracing off',
   ten: 'meshlens, 10 % traced',
   all: 'meshlens, 100 % traced',
+  compare: 'BENCH_COMPARE build, 10 %',
 } as const;
 
 export function median(xs: number[]): number {
@@ -135,6 +136,19 @@ export function report(rounds: Row[][], setup: string): void {
       true,
     ),
   );
+  if (rounds[0]?.some((r) => r.name === SCENARIOS.compare) === true) {
+    console.log(
+      verdict(
+        '(for reference) CPU/request, this build vs BENCH_COMPARE, 10 %',
+        perRound(
+          rounds,
+          (round) => usPerReq(by(round, SCENARIOS.ten)) / usPerReq(by(round, SCENARIOS.compare)),
+        ),
+        1,
+        true,
+      ),
+    );
+  }
   console.log(
     verdict(
       '(for reference) CPU/request, http-proxy vs floor',
