@@ -80,6 +80,8 @@ export function sendProxyError(res: ServerResponse, status: number, reason: stri
   res.end(body);
 }
 
+const NOTHING_EXCLUDED: ReadonlySet<EndpointState> = new Set();
+
 const ERROR_STATUS: Record<AttemptError, [number, string]> = {
   connect: [502, 'connect-failed'],
   reset: [502, 'upstream-reset'],
@@ -93,7 +95,8 @@ const ERROR_STATUS: Record<AttemptError, [number, string]> = {
  * response back. Resolves when the response headers went out (or an error was sent).
  */
 export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise<ForwardResult> {
-  const exclude = new Set<EndpointState>();
+  // made on the first retry: most requests have none
+  let exclude: Set<EndpointState> | undefined;
   let retries = 0;
   let timedOut = false;
   let clientGone = false;
@@ -108,7 +111,8 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       cancel?.();
     }
   };
-  plan.res.once('close', onClose);
+  // removed in `finally`, so a plain listener (once() would wrap it per request)
+  plan.res.on('close', onClose);
   let labels: HttpLabels = plan.labels;
   const upgrade = plan.tunnel !== undefined;
   if (upgrade) {
@@ -118,7 +122,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
   }
   try {
     for (;;) {
-      const pick = plan.pick(exclude);
+      const pick = plan.pick(exclude ?? NOTHING_EXCLUDED);
       if (pick === undefined) {
         sendProxyError(plan.res, 503, 'no-endpoints');
         return { status: 503, proxyError: 'no-endpoints', retries, peer: undefined, labels };
@@ -170,7 +174,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         if (plan.retryOnStatuses.includes(status) && mayRetry(plan, retries, 'status', metrics)) {
           state?.release();
           drainResponse(outcome.res);
-          if (state !== undefined) exclude.add(state);
+          if (state !== undefined) (exclude ??= new Set()).add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: 'status' });
           await backoff(plan.retryBackoffMs);
@@ -199,7 +203,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         const bodyIntact =
           outcome.neverSent === true || plan.body === undefined || Buffer.isBuffer(plan.body);
         if (mayRetry(plan, retries, kind, metrics, unseen && bodyIntact)) {
-          if (state !== undefined) exclude.add(state);
+          if (state !== undefined) (exclude ??= new Set()).add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: kind });
           await backoff(plan.retryBackoffMs);
