@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { parseExposition } from '@meshlens/prom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -155,5 +156,43 @@ describe('plaintext HTTP/1.1 upstreams through the undici pool', () => {
     expect(reset[0]?.labels.classification).toBe('failure');
     expect(reset[0]?.labels.direction).toBe('outbound');
     expect(reset[0]?.value).toBe(1);
+  });
+});
+
+describe('upstreams that delimit the body by closing the connection', () => {
+  let raw: net.Server;
+  let rawProxy: RunningProxy;
+
+  beforeAll(async () => {
+    // a raw server: what old or minimal HTTP servers send, byte for byte
+    raw = net.createServer((socket) => {
+      let head = '';
+      socket.on('data', (c: Buffer) => {
+        head += c.toString('latin1');
+        if (!head.includes('\r\n\r\n')) return;
+        if (head.startsWith('GET /http10 '))
+          socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold server body');
+        else socket.end('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello until close');
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const port = (raw.address() as net.AddressInfo).port;
+    rawProxy = await startProxy({ discovery: discoveryYaml([{ service: 'reviews', port }]) });
+  });
+
+  afterAll(async () => {
+    await rawProxy.stop();
+    await new Promise((resolve) => raw.close(resolve));
+  });
+
+  it('relays a close-delimited HTTP/1.1 body and an HTTP/1.0 answer whole', async () => {
+    const a = await request(rawProxy.outbound, { host: 'reviews.shop', path: '/close' });
+    expect([a.status, a.body]).toEqual([200, 'hello until close']);
+    const b = await request(rawProxy.outbound, { host: 'reviews.shop', path: '/http10' });
+    expect([b.status, b.body, b.headers['content-type']]).toEqual([
+      200,
+      'old server body',
+      'text/plain',
+    ]);
   });
 });
