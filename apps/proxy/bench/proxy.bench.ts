@@ -6,28 +6,37 @@
  * - http-proxy: node-http-proxy 1.18 with a keep-alive agent
  * - meshlens 1 hop (outbound proxy, metrics on) with tracing off, at 10 % and at 100 %
  *
- * For each: `wrk -t1 -c16` for BENCH_SECONDS (bounded load), process CPU time (from /proc) per
- * completed request, throughput and peak RSS under that load; then p50/p99 at ONE connection
- * at a fixed rate (BENCH_PACED_RPS). Ratios are printed against the issue's targets, and a CPU
- * profile of meshlens (10 %) at saturation is summarized by self time. The CPU of a paced run is
- * not reported: at a low rate idle wake-ups, timers and scrapes dominate it.
+ * Every process is started first; then BENCH_ROUNDS rounds each measure every scenario once, in
+ * an order rotated per round, so a burst of load from elsewhere on the machine hits one row of a
+ * round, not one scenario. Per row: `wrk -t1 -c16` for BENCH_SECONDS (bounded load), process CPU
+ * time (from /proc) per completed request, throughput and peak RSS under that load; then p50/p99
+ * at ONE connection at a fixed rate (BENCH_PACED_RPS). The summary is the median of the rounds
+ * with their spread; target ratios are taken within each round. A CPU profile of meshlens (10 %)
+ * at saturation is summarized by self time. The CPU of a paced run is not reported: at a low rate
+ * idle wake-ups, timers and scrapes dominate it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { ensureWrk, pacedOneConnection, saturate, topSelfFrames, type Saturation } from './measure';
+import { ensureWrk, pacedOneConnection, saturate, topSelfFrames } from './measure';
+import { report, SCENARIOS, type Row } from './report';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Another build of the proxy (a main.mjs bundle, e.g. of main) measured as one more row, 10 %. */
+const COMPARE = process.env.BENCH_COMPARE;
+/** Trace sample rate of the profiled proxy. */
+const PROFILE_RATE = process.env.BENCH_PROFILE_RATE ?? '0.1';
 const CONNECTIONS = 16;
 const PACED_RPS = Number(process.env.BENCH_PACED_RPS ?? 200);
-const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 5);
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 4);
 
 const children: ChildProcess[] = [];
 
@@ -59,24 +68,18 @@ function start(args: string[], what: string): Promise<{ child: ChildProcess; inf
 const portOf = (info: Info, key?: string): number =>
   key === undefined ? (info.port as number) : (info[key] as { port: number }).port;
 
-interface Row extends Saturation {
+/** A process measured in every round: its port, and its pid for CPU and RSS (none for direct). */
+interface Scenario {
   name: string;
-  p50: number;
-  p99: number;
-  pacedErrors: number;
+  port: number;
+  pid: number | undefined;
 }
 
-async function measure(
-  wrk: string,
-  name: string,
-  port: number,
-  pid: number | undefined,
-): Promise<Row> {
-  const url = `http://127.0.0.1:${port}/api/items`;
-  await saturate(wrk, url, 'direct.bench', CONNECTIONS, 1, []); // warm-up: JIT, pools
-  const sat = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, pid ? [pid] : []);
-  const lat = await pacedOneConnection(port, 'direct.bench', PACED_RPS, PACED_SECONDS);
-  return { name, ...sat, p50: lat.p50, p99: lat.p99, pacedErrors: lat.errors };
+async function measure(wrk: string, s: Scenario): Promise<Row> {
+  const url = `http://127.0.0.1:${s.port}/api/items`;
+  const sat = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, s.pid ? [s.pid] : []);
+  const lat = await pacedOneConnection(s.port, 'direct.bench', PACED_RPS, PACED_SECONDS);
+  return { name: s.name, ...sat, p50: lat.p50, p99: lat.p99, pacedErrors: lat.errors };
 }
 
 async function buildProxy(): Promise<void> {
@@ -94,83 +97,23 @@ async function buildProxy(): Promise<void> {
   });
 }
 
-function meshlensArgs(discovery: string, collector: string, rate: string): string[] {
+function meshlensArgs(
+  discovery: string,
+  collector: string,
+  rate: string,
+  bundle = 'dist/main.mjs',
+): string[] {
   return [
-    'dist/main.mjs',
+    bundle,
     ...['--service', 'client', '--namespace', 'bench', '--discovery-file', discovery],
     ...['--log-level', 'warn', '--trace-collector-url', collector, '--trace-sample-rate', rate],
   ];
 }
 
-const fmt = (n: number | undefined, d = 1) =>
-  n === undefined || Number.isNaN(n) ? '-' : n.toFixed(d);
-const usPerReq = (r: Row) => (r.cpuSeconds * 1e6) / r.requests;
-
-function verdict(label: string, value: number, target: number, atMost: boolean): string {
-  const ok = atMost ? value <= target : value >= target;
-  return `${label.padEnd(46)} ${fmt(value, 2).padStart(7)}   target ${atMost ? '<=' : '>='} ${target}   ${ok ? 'met' : 'MISSED'}`;
-}
-
-function report(rows: Row[]): void {
-  const by = (n: string) => rows.find((r) => r.name === n) as Row;
-  const [direct, floor, hp] = [by('direct'), by('floor'), by('http-proxy')];
-  console.log(
-    `\nproxy bench: wrk -t1 -c${CONNECTIONS} for ${SECONDS}s per row (1 hop, plaintext, metrics on); p50/p99 at 1 connection, ${PACED_RPS} rps for ${PACED_SECONDS}s`,
-  );
-  console.log(
-    'scenario              cpu us/req  x floor     rps  x http-proxy  peak RSS MB  p50 ms  p99 ms  +p99 ms/hop  errors',
-  );
-  for (const r of rows) {
-    const proxied = r.name !== 'direct';
-    console.log(
-      [
-        r.name.padEnd(20),
-        (proxied ? fmt(usPerReq(r), 0) : '-').padStart(11),
-        (proxied ? fmt(usPerReq(r) / usPerReq(floor), 2) : '-').padStart(8),
-        fmt(r.rps, 0).padStart(7),
-        fmt(r.rps / hp.rps, 2).padStart(13),
-        (proxied ? fmt(r.peakRssMb, 0) : '-').padStart(12),
-        fmt(r.p50, 2).padStart(7),
-        fmt(r.p99, 2).padStart(7),
-        (proxied ? fmt(r.p99 - direct.p99, 2) : '-').padStart(12),
-        String(r.errors + r.pacedErrors).padStart(7),
-      ].join(' '),
-    );
-  }
-  const off = by('meshlens, tracing off');
-  const ten = by('meshlens, 10 % traced');
-  const all = by('meshlens, 100 % traced');
-  console.log('\nagainst the targets of issue 15:');
-  console.log(
-    verdict('CPU/request vs floor, tracing at 10 %', usPerReq(ten) / usPerReq(floor), 1.3, true),
-  );
-  console.log(
-    verdict(
-      'CPU/request vs floor, every request traced',
-      usPerReq(all) / usPerReq(floor),
-      1.5,
-      true,
-    ),
-  );
-  console.log(verdict('throughput vs http-proxy, tracing at 10 %', ten.rps / hp.rps, 1.2, false));
-  console.log(
-    verdict('added p99 per hop at 1 connection (ms), 10 %', ten.p99 - direct.p99, 0.5, true),
-  );
-  console.log(verdict('peak RSS under load (MB), every request traced', all.peakRssMb, 60, true));
-  console.log(
-    verdict(
-      '(for reference) CPU/request vs floor, tracing off',
-      usPerReq(off) / usPerReq(floor),
-      1.3,
-      true,
-    ),
-  );
-}
-
 async function profile(wrk: string, discovery: string, collector: string): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshlens-prof-'));
   const p = await start(
-    ['--cpu-prof', '--cpu-prof-dir', dir, ...meshlensArgs(discovery, collector, '0.1')],
+    ['--cpu-prof', '--cpu-prof-dir', dir, ...meshlensArgs(discovery, collector, PROFILE_RATE)],
     'profiled proxy',
   );
   const url = `http://127.0.0.1:${portOf(p.info, 'outbound')}/api/items`;
@@ -184,12 +127,17 @@ async function profile(wrk: string, discovery: string, collector: string): Promi
     return;
   }
   console.log(
-    `\nCPU profile of meshlens (10 % traced) at saturation, top self time (${path.join(dir, file)}):`,
+    `\nCPU profile of meshlens (trace sample rate ${PROFILE_RATE}) at saturation, ${SECONDS}s, top self time (${path.join(dir, file)}):`,
   );
   for (const [frame, share] of topSelfFrames(path.join(dir, file), 20)) {
     console.log(`${(share * 100).toFixed(1).padStart(6)} %  ${frame}`);
   }
 }
+
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 async function main(): Promise<void> {
   const wrk = ensureWrk();
@@ -209,22 +157,50 @@ async function main(): Promise<void> {
   writeFileSync(discovery, JSON.stringify({ endpoints: [endpoint] }));
   const floor = await start([path.join(here, 'floor.mjs'), String(upPort)], 'floor');
   const hp = await start([path.join(here, 'httpProxy.mjs'), String(upPort)], 'http-proxy');
-
-  const rows: Row[] = [];
-  rows.push(await measure(wrk, 'direct', upPort, undefined));
-  rows.push(await measure(wrk, 'floor', portOf(floor.info), floor.child.pid));
-  rows.push(await measure(wrk, 'http-proxy', portOf(hp.info), hp.child.pid));
+  const scenarios: Scenario[] = [
+    { name: SCENARIOS.direct, port: upPort, pid: undefined },
+    { name: SCENARIOS.floor, port: portOf(floor.info), pid: floor.child.pid },
+    { name: SCENARIOS.httpProxy, port: portOf(hp.info), pid: hp.child.pid },
+  ];
   for (const [name, rate] of [
-    ['meshlens, tracing off', '0'],
-    ['meshlens, 10 % traced', '0.1'],
-    ['meshlens, 100 % traced', '1'],
+    [SCENARIOS.off, '0'],
+    [SCENARIOS.ten, '0.1'],
+    [SCENARIOS.all, '1'],
   ] as const) {
-    // a fresh process per sampling rate: RSS and JIT state of one row do not leak into the next
+    // one process per sampling rate, all alive for the whole run (idle between their rows)
     const p = await start(meshlensArgs(discovery, collector, rate), name);
-    rows.push(await measure(wrk, name, portOf(p.info, 'outbound'), p.child.pid));
-    p.child.kill('SIGTERM');
+    scenarios.push({ name, port: portOf(p.info, 'outbound'), pid: p.child.pid });
   }
-  report(rows);
+  if (COMPARE !== undefined) {
+    const p = await start(meshlensArgs(discovery, collector, '0.1', COMPARE), 'compared build');
+    scenarios.push({ name: SCENARIOS.compare, port: portOf(p.info, 'outbound'), pid: p.child.pid });
+  }
+  const loadBefore = load();
+  // BENCH_ROUNDS=0: only the profile (while working on the proxy)
+  for (const s of ROUNDS > 0 ? scenarios : []) {
+    // warm-up: JIT, keep-alive pools
+    await saturate(wrk, `http://127.0.0.1:${s.port}/api/items`, 'direct.bench', CONNECTIONS, 2, []);
+  }
+  const rounds: Row[][] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const rows: Row[] = [];
+    for (let i = 0; i < scenarios.length; i++) {
+      const s = scenarios[(i + r) % scenarios.length] as Scenario;
+      rows.push(await measure(wrk, s));
+    }
+    rounds.push(rows);
+    console.log(`round ${r + 1}/${ROUNDS} done (load average ${load()})`);
+  }
+  if (ROUNDS > 0) {
+    report(
+      rounds,
+      [
+        `proxy bench: wrk -t1 -c${CONNECTIONS} for ${SECONDS}s per row (1 hop, plaintext, metrics on); p50/p99 at 1 connection, ${PACED_RPS} rps for ${PACED_SECONDS}s`,
+        `wrk, the upstream and the measured process share this machine's ${cpus().length} cores (and whatever else runs on it):`,
+        `CPU per request is the process's own time, throughput is what is left to it. Load average ${loadBefore} before, ${load()} after.`,
+      ].join('\n'),
+    );
+  }
   if (process.env.BENCH_PROFILE !== '0') await profile(wrk, discovery, collector);
   sink.close();
 }

@@ -12,6 +12,7 @@ import { createInboundHandler, type Authorizer } from './inbound';
 import { createMetrics, type ProxyMetrics } from './metrics';
 import { createOutboundHandler } from './outbound';
 import { directRouter, type Router } from './router';
+import { createUpstreamPool } from './upstreamPool';
 import { TcpTracker } from './tcpTracker';
 import { SpanExporter } from './tracing/spanExporter';
 import { Tracer } from './tracing/tracer';
@@ -114,6 +115,29 @@ export function createApp(deps: AppDeps): ProxyApp {
   };
   const outboundAgent = new http.Agent(agentOptions);
   const appAgent = new http.Agent(agentOptions);
+  const dstLabels = (host: string, port: number) => {
+    const info = destinations.endpointAt(host, port);
+    return info === undefined
+      ? {}
+      : {
+          dst_namespace: info.namespace,
+          dst_service: info.service,
+          dst_deployment: info.workload,
+          dst_pod: info.pod,
+        };
+  };
+  // Plaintext HTTP/1.1 upstreams: undici pools for what they can carry, the agents for the rest.
+  const outboundPool = createUpstreamPool((socket, host, port) =>
+    tcp.track(socket, {
+      direction: 'outbound',
+      peer: 'dst',
+      tls: 'no_identity',
+      ...dstLabels(host, port),
+    }),
+  );
+  const appHttpPool = createUpstreamPool((socket) =>
+    tcp.track(socket, { direction: 'inbound', peer: 'dst', tls: 'no_identity' }),
+  );
   let malformedLogged = 0;
   // At most one line per 5 s: malformed input is cheap to send.
   const onMalformed = (err: string, code?: string) => {
@@ -160,6 +184,7 @@ export function createApp(deps: AppDeps): ProxyApp {
     router: deps.router ?? directRouter,
     defaultTimeoutMs: flags.defaultTimeoutMs,
     agent: outboundAgent,
+    pool: outboundPool,
     tlsAgent,
     tlsFor,
     peerH2:
@@ -212,6 +237,7 @@ export function createApp(deps: AppDeps): ProxyApp {
       onStream: () => metrics.h2Streams.inc({ direction: 'inbound' }),
     },
     agent: appAgent,
+    pool: appHttpPool,
     metrics,
     tracer,
     defaultTimeoutMs: flags.defaultTimeoutMs,
@@ -249,19 +275,7 @@ export function createApp(deps: AppDeps): ProxyApp {
       cb?: (err: Error | null, s: Duplex) => void,
     ) => {
       const socket = create(opts, cb) as Socket;
-      const info =
-        direction === 'outbound'
-          ? destinations.endpointAt(String(opts.host), Number(opts.port))
-          : undefined;
-      const dst =
-        info === undefined
-          ? {}
-          : {
-              dst_namespace: info.namespace,
-              dst_service: info.service,
-              dst_deployment: info.workload,
-              dst_pod: info.pod,
-            };
+      const dst = direction === 'outbound' ? dstLabels(String(opts.host), Number(opts.port)) : {};
       tcp.track(socket, { direction, peer: 'dst', tls, ...dst });
       return socket;
     };
@@ -344,6 +358,7 @@ export function createApp(deps: AppDeps): ProxyApp {
       tlsAgent.destroy();
       meshTls?.close();
       appAgent.destroy();
+      await Promise.all([outboundPool.close(), appHttpPool.close()]);
       await exporter?.stop();
     },
   };

@@ -4,6 +4,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { PeerCertificate, SecureContext } from 'node:tls';
 import { sendOverH2, type H2Route } from './h2/h2Attempt';
 import { fromIncoming, type UpstreamResponse } from './h2/upstreamResponse';
+import { originOf, sendOverPool, usable, type UpstreamPool } from './upstreamPool';
 
 export interface PeerTls {
   secureContext: SecureContext;
@@ -43,6 +44,8 @@ export interface AttemptTarget {
   tls?: PeerTls | undefined;
   /** Set where the request may travel as a stream on a shared HTTP/2 session. */
   h2?: H2Route | undefined;
+  /** Plaintext HTTP/1.1 pool used for the requests it can carry (`usable`); `agent` for the rest. */
+  pool?: UpstreamPool | undefined;
 }
 
 export interface AttemptRequest {
@@ -73,6 +76,9 @@ export function sendAttempt(target: AttemptTarget, request: AttemptRequest): Att
   // HTTP/2 has no Upgrade: a WebSocket keeps its own HTTP/1.1 connection.
   if (target.h2 !== undefined && request.upgrade !== true) {
     return sendOverH2(target, target.h2, request, () => sendHttp1(target, request));
+  }
+  if (target.pool !== undefined && target.tls === undefined && usable(request)) {
+    return sendOverPool(target.pool.dispatcher, originOf(target.address, target.port), request);
   }
   return sendHttp1(target, request);
 }

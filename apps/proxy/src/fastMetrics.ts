@@ -39,10 +39,42 @@ function clean(labels: Labels): Record<string, string> {
   return out;
 }
 
+/** One series of a counter, as prom-client's `counter.labels(...)`: no label key per call. */
+export interface CounterChild {
+  inc(n?: number): void;
+}
+
+/** One series of a histogram; the exemplar (trace id) is optional per observation. */
+export interface HistogramChild {
+  observe(value: number, exemplarLabels?: Record<string, string>): void;
+}
+
 export class FastCounter {
   readonly type = 'counter';
   readonly aggregator = 'sum';
   private readonly series = new Map<string, { labels: Record<string, string>; value: number }>();
+  /** Bumped by reset(): a child made before it looks its series up again. */
+  private generation = 0;
+
+  /** A handle on the series of `labels` (the label key is computed once, here). */
+  labels(labels: Labels): CounterChild {
+    let gen = -1;
+    let s: { labels: Record<string, string>; value: number } | undefined;
+    return {
+      inc: (n = 1) => {
+        if (gen !== this.generation || s === undefined) {
+          gen = this.generation;
+          const key = keyOf(labels);
+          s = this.series.get(key);
+          if (s === undefined) {
+            s = { labels: clean(labels), value: 0 };
+            this.series.set(key, s);
+          }
+        }
+        s.value += n;
+      },
+    };
+  }
 
   constructor(
     public name: string,
@@ -75,6 +107,7 @@ export class FastCounter {
 
   reset(): void {
     this.series.clear();
+    this.generation++;
   }
 }
 
@@ -97,13 +130,34 @@ export class FastHistogram {
     private readonly bounds: readonly number[],
   ) {}
 
+  private generation = 0;
+
   observe(o: { labels: Labels; value: number; exemplarLabels?: Record<string, string> }): void {
-    const key = keyOf(o.labels);
+    this.add(this.seriesOf(o.labels), o.value, o.exemplarLabels);
+  }
+
+  /** A handle on the series of `labels` (the label key is computed once, here). */
+  labels(labels: Labels): HistogramChild {
+    let gen = -1;
+    let s: HistogramSeries | undefined;
+    return {
+      observe: (value, exemplarLabels) => {
+        if (gen !== this.generation || s === undefined) {
+          gen = this.generation;
+          s = this.seriesOf(labels);
+        }
+        this.add(s, value, exemplarLabels);
+      },
+    };
+  }
+
+  private seriesOf(labels: Labels): HistogramSeries {
+    const key = keyOf(labels);
     let s = this.series.get(key);
     if (s === undefined) {
       const n = this.bounds.length + 1;
       s = {
-        labels: clean(o.labels),
+        labels: clean(labels),
         counts: new Array<number>(n).fill(0),
         exemplars: new Array<Exemplar | null>(n).fill(null),
         sum: 0,
@@ -111,13 +165,17 @@ export class FastHistogram {
       };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  private add(s: HistogramSeries, value: number, exemplarLabels?: Record<string, string>): void {
     let i = 0;
-    while (i < this.bounds.length && o.value > (this.bounds[i] ?? Infinity)) i++;
+    while (i < this.bounds.length && value > (this.bounds[i] ?? Infinity)) i++;
     s.counts[i] = (s.counts[i] ?? 0) + 1;
-    s.sum += o.value;
+    s.sum += value;
     s.count++;
-    if (o.exemplarLabels !== undefined && Object.keys(o.exemplarLabels).length > 0) {
-      s.exemplars[i] = { labelSet: o.exemplarLabels, value: o.value, timestamp: Date.now() / 1000 };
+    if (exemplarLabels !== undefined && hasKeys(exemplarLabels)) {
+      s.exemplars[i] = { labelSet: exemplarLabels, value, timestamp: Date.now() / 1000 };
     }
   }
 
@@ -165,5 +223,11 @@ export class FastHistogram {
 
   reset(): void {
     this.series.clear();
+    this.generation++;
   }
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }

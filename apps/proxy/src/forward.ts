@@ -4,7 +4,12 @@ import { sendAttempt, type AttemptError, type AttemptOutcome, type AttemptTarget
 import type { EndpointState } from './balancer/endpointState';
 import type { Tunnel } from './entry';
 import { GrpcOutcome } from './h2/grpc';
-import type { UpstreamResponse } from './h2/upstreamResponse';
+import {
+  discardResponse,
+  drainResponse,
+  type DirectBody,
+  type UpstreamResponse,
+} from './h2/upstreamResponse';
 import { endToEnd } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
 import type { RetryBudget } from './retryBudget';
@@ -75,6 +80,8 @@ export function sendProxyError(res: ServerResponse, status: number, reason: stri
   res.end(body);
 }
 
+const NOTHING_EXCLUDED: ReadonlySet<EndpointState> = new Set();
+
 const ERROR_STATUS: Record<AttemptError, [number, string]> = {
   connect: [502, 'connect-failed'],
   reset: [502, 'upstream-reset'],
@@ -88,7 +95,8 @@ const ERROR_STATUS: Record<AttemptError, [number, string]> = {
  * response back. Resolves when the response headers went out (or an error was sent).
  */
 export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise<ForwardResult> {
-  const exclude = new Set<EndpointState>();
+  // made on the first retry: most requests have none
+  let exclude: Set<EndpointState> | undefined;
   let retries = 0;
   let timedOut = false;
   let clientGone = false;
@@ -103,7 +111,8 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       cancel?.();
     }
   };
-  plan.res.once('close', onClose);
+  // removed in `finally`, so a plain listener (once() would wrap it per request)
+  plan.res.on('close', onClose);
   let labels: HttpLabels = plan.labels;
   const upgrade = plan.tunnel !== undefined;
   if (upgrade) {
@@ -113,7 +122,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
   }
   try {
     for (;;) {
-      const pick = plan.pick(exclude);
+      const pick = plan.pick(exclude ?? NOTHING_EXCLUDED);
       if (pick === undefined) {
         sendProxyError(plan.res, 503, 'no-endpoints');
         return { status: 503, proxyError: 'no-endpoints', retries, peer: undefined, labels };
@@ -137,7 +146,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       const peer = `${pick.target.address}:${pick.target.port}`;
       if (clientGone) {
         state?.release();
-        if (outcome.kind === 'response') outcome.res.body.destroy();
+        if (outcome.kind === 'response') discardResponse(outcome.res);
         if (outcome.kind === 'upgrade') outcome.socket.destroy();
         return { status: 499, proxyError: 'client-closed', retries, peer, labels };
       }
@@ -164,8 +173,8 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
           plan.onEjected?.(state);
         if (plan.retryOnStatuses.includes(status) && mayRetry(plan, retries, 'status', metrics)) {
           state?.release();
-          outcome.res.body.resume();
-          if (state !== undefined) exclude.add(state);
+          drainResponse(outcome.res);
+          if (state !== undefined) (exclude ??= new Set()).add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: 'status' });
           await backoff(plan.retryBackoffMs);
@@ -194,7 +203,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         const bodyIntact =
           outcome.neverSent === true || plan.body === undefined || Buffer.isBuffer(plan.body);
         if (mayRetry(plan, retries, kind, metrics, unseen && bodyIntact)) {
-          if (state !== undefined) exclude.add(state);
+          if (state !== undefined) (exclude ??= new Set()).add(state);
           retries++;
           metrics.retries.inc({ ...plan.retryLabels, reason: kind });
           await backoff(plan.retryBackoffMs);
@@ -253,7 +262,6 @@ function relay(
     released = true;
     state?.release();
   };
-  const body = up.body;
   grpc.note(up.headers);
   const headers = endToEnd(up.headers);
   // HTTP/2 has no reason phrase (Node warns when given one).
@@ -266,6 +274,11 @@ function relay(
   } else {
     res.writeHead(up.statusCode, up.statusMessage, headers);
   }
+  if (up.direct !== undefined) {
+    relayDirect(res, up.direct, grpc, release);
+    return;
+  }
+  const body = up.body;
   let ended = false;
   body.pipe(res, { end: false });
   body.once('end', () => {
@@ -287,6 +300,48 @@ function relay(
   res.on('close', () => {
     release();
     if (!ended) body.destroy();
+  });
+}
+
+/** The relay of a direct body: chunks written as they come, the sender paused while res is full. */
+function relayDirect(
+  res: ServerResponse,
+  body: DirectBody,
+  grpc: GrpcOutcome,
+  release: () => void,
+): void {
+  let ended = false;
+  let waiting = false;
+  const onDrain = () => {
+    waiting = false;
+    body.resume();
+  };
+  body.attach({
+    data: (chunk) => {
+      if (res.write(chunk) || res.destroyed) return true;
+      if (!waiting) {
+        waiting = true;
+        res.once('drain', onDrain);
+      }
+      return false;
+    },
+    end: (trailers) => {
+      ended = true;
+      if (trailers !== undefined && hasKeys(trailers)) {
+        grpc.note(trailers);
+        res.addTrailers(endToEnd(trailers));
+      }
+      res.end();
+    },
+    error: () => {
+      ended = true;
+      release();
+      res.destroy();
+    },
+  });
+  res.once('close', () => {
+    release();
+    if (!ended) body.abort();
   });
 }
 

@@ -7,13 +7,15 @@ import type { Pipeline, Tunnel } from './entry';
 import { forward, sendProxyError, type ForwardPlan } from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
-import { countResponse, observe } from './outbound';
+import { HttpSeriesCache } from './httpSeries';
+import { recordResponse } from './recordResponse';
 import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
 import type { H2Route } from './h2/h2Attempt';
-import { grpcSpanAttributes, isGrpc, whenResponseOver, type GrpcOutcome } from './h2/grpc';
+import { grpcSpanAttributes, isGrpc, type GrpcOutcome } from './h2/grpc';
 import { inboundTapStart, type LocalPeer } from './tap/hooks';
 import type { TapHub } from './tap/tapHub';
+import type { UpstreamPool } from './upstreamPool';
 
 export interface Authorizer {
   authorize(
@@ -28,6 +30,8 @@ export interface InboundDeps {
   appProtocol: 'http1' | 'h2c';
   appH2: H2Route;
   agent: http.Agent;
+  /** Plaintext HTTP/1.1 pool (undici) to the app for the requests it can carry. */
+  pool?: UpstreamPool | undefined;
   metrics: ProxyMetrics;
   tracer: Tracer;
   defaultTimeoutMs: number;
@@ -51,8 +55,9 @@ export function peerIdentity(socket: Socket): string | undefined {
 }
 
 export function createInboundHandler(deps: InboundDeps): Pipeline {
+  const cache = new HttpSeriesCache(deps.metrics);
   return (req, res, tunnel) => {
-    handleInbound(deps, req, res, tunnel).catch((err: unknown) => {
+    handleInbound(deps, cache, req, res, tunnel).catch((err: unknown) => {
       deps.logger.warn({ err: (err as Error).message }, 'inbound request failed');
       sendProxyError(res, 502, 'proxy-failure');
     });
@@ -61,6 +66,7 @@ export function createInboundHandler(deps: InboundDeps): Pipeline {
 
 async function handleInbound(
   deps: InboundDeps,
+  cache: HttpSeriesCache,
   req: IncomingMessage,
   res: ServerResponse,
   tunnel: Tunnel | undefined,
@@ -77,7 +83,8 @@ async function handleInbound(
     tls: tlsSocket ? 'true' : 'no_identity',
     ...(clientId === undefined ? {} : { client_id: clientId }),
   };
-  deps.metrics.requestTotal.inc(labels);
+  const series = cache.of(labels);
+  series.requests.inc();
   const span = deps.tracer.startSpan('server', `${method} inbound`, req.headers);
   const tapped = deps.tap.active
     ? deps.tap.start(inboundTapStart(req, deps.local, clientId, tlsSocket), res)
@@ -89,27 +96,28 @@ async function handleInbound(
     grpc?: GrpcOutcome,
   ) => {
     tapped?.responded(status);
-    observe(
-      deps.metrics,
-      labels,
+    recordResponse({
+      series,
+      metrics: deps.metrics,
+      res,
       status,
-      performance.now() - startMs,
-      span.sampled ? span.traceId : undefined,
-    );
-    countResponse(deps.metrics, res, labels, status, proxyError, grpc);
-    whenResponseOver(res, grpc, () =>
-      span.end(
-        status,
-        {
-          'meshlens.direction': 'inbound',
-          'http.request.method': method,
-          ...extra,
-          ...grpcSpanAttributes(grpc),
-        },
-        proxyError,
-        grpc?.failed,
-      ),
-    );
+      ms: performance.now() - startMs,
+      traceId: span.sampled ? span.traceId : undefined,
+      proxyError,
+      grpc,
+      endSpan: () =>
+        span.end(
+          status,
+          {
+            'meshlens.direction': 'inbound',
+            'http.request.method': method,
+            ...extra,
+            ...grpcSpanAttributes(grpc),
+          },
+          proxyError,
+          grpc?.failed,
+        ),
+    });
   };
   // Peer proxies send origin-form; CONNECT (authority-form) would be an opaque tunnel past
   // every later step, absolute-form a second authority beside Host.
@@ -153,7 +161,13 @@ async function handleInbound(
       app === undefined
         ? undefined
         : {
-            target: { address: app.address, port: app.port, agent: deps.agent, h2: appH2 },
+            target: {
+              address: app.address,
+              port: app.port,
+              agent: deps.agent,
+              h2: appH2,
+              pool: deps.pool,
+            },
             state: undefined,
             labels: {},
           },

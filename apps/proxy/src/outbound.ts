@@ -11,8 +11,11 @@ import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
 import type { Router, RouteDecision } from './router';
 import type { AttemptTarget } from './attempt';
+import type { UpstreamPool } from './upstreamPool';
 import type { H2Route } from './h2/h2Attempt';
-import { grpcSpanAttributes, whenResponseOver, type GrpcOutcome } from './h2/grpc';
+import { grpcSpanAttributes, type GrpcOutcome } from './h2/grpc';
+import { HttpSeriesCache } from './httpSeries';
+import { recordResponse } from './recordResponse';
 import { outboundTapStart, peerFromLabels, type LocalPeer } from './tap/hooks';
 import type { TapHub } from './tap/tapHub';
 
@@ -23,6 +26,8 @@ export interface OutboundDeps {
   router: Router;
   defaultTimeoutMs: number;
   agent: http.Agent;
+  /** Plaintext HTTP/1.1 pool (undici) for the requests it can carry; `agent` for the rest. */
+  pool?: UpstreamPool | undefined;
   /** Keep-alive pool for mTLS connections to other proxies. */
   tlsAgent: http.Agent;
   /** mTLS settings for an endpoint, or undefined for plaintext. */
@@ -58,8 +63,9 @@ const DEFAULT_MAX_RETRIES = 2;
 const NO_STATUSES: readonly number[] = [];
 
 export function createOutboundHandler(deps: OutboundDeps): Pipeline {
+  const cache = new HttpSeriesCache(deps.metrics);
   return (req, res, tunnel) => {
-    handleOutbound(deps, req, res, tunnel).catch((err: unknown) => {
+    handleOutbound(deps, cache, req, res, tunnel).catch((err: unknown) => {
       deps.logger.warn({ err: (err as Error).message }, 'outbound request failed');
       sendProxyError(res, 502, 'proxy-failure');
     });
@@ -68,6 +74,7 @@ export function createOutboundHandler(deps: OutboundDeps): Pipeline {
 
 async function handleOutbound(
   deps: OutboundDeps,
+  cache: HttpSeriesCache,
   req: IncomingMessage,
   res: ServerResponse,
   tunnel: Tunnel | undefined,
@@ -149,23 +156,31 @@ async function handleOutbound(
     const ms = performance.now() - startMs;
     // Counted with the final labels (endpoint, tls, server_id) so request_total and
     // response_total series line up.
-    deps.metrics.requestTotal.inc(labels);
-    observe(deps.metrics, labels, status, ms, span.sampled ? span.traceId : undefined);
-    countResponse(deps.metrics, res, labels, status, proxyError, grpc);
-    whenResponseOver(res, grpc, () =>
-      span.end(
-        status,
-        {
-          'meshlens.direction': 'outbound',
-          'meshlens.dst_service': decision.service,
-          'http.request.method': method,
-          ...extra,
-          ...grpcSpanAttributes(grpc),
-        },
-        proxyError,
-        grpc?.failed,
-      ),
-    );
+    const series = cache.of(labels);
+    series.requests.inc();
+    recordResponse({
+      series,
+      metrics: deps.metrics,
+      res,
+      status,
+      ms,
+      traceId: span.sampled ? span.traceId : undefined,
+      proxyError,
+      grpc,
+      endSpan: () =>
+        span.end(
+          status,
+          {
+            'meshlens.direction': 'outbound',
+            'meshlens.dst_service': decision.service,
+            'http.request.method': method,
+            ...extra,
+            ...grpcSpanAttributes(grpc),
+          },
+          proxyError,
+          grpc?.failed,
+        ),
+    });
   };
   if (decision.reject !== undefined) {
     req.resume();
@@ -267,6 +282,7 @@ function pickEndpoint(
       port: state.info.port,
       agent: tls === undefined ? deps.agent : deps.tlsAgent,
       tls,
+      pool: tls === undefined ? deps.pool : undefined,
       // Plaintext peers may be anything (an app without a proxy): HTTP/1.1, which every
       // peer speaks and which still carries gRPC's trailers.
       h2: tls === undefined ? undefined : deps.peerH2,
@@ -299,52 +315,4 @@ export function splitKey(key: string): [string, string] {
 
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-export function observe(
-  metrics: ProxyMetrics,
-  labels: HttpLabels,
-  status: number,
-  ms: number,
-  traceId: string | undefined,
-): void {
-  metrics.responseLatency.observe({
-    labels: { ...labels, status_code: String(status) },
-    value: ms,
-    ...(traceId === undefined ? {} : { exemplarLabels: { trace_id: traceId } }),
-  });
-}
-
-/** Counts the response once its stream is over: failure for 5xx or a broken stream. */
-export function countResponse(
-  metrics: ProxyMetrics,
-  res: ServerResponse,
-  labels: HttpLabels,
-  status: number,
-  proxyError: string | undefined,
-  grpc?: GrpcOutcome,
-): void {
-  // A 101 is complete once its head is out: the tunnel's life is counted by tcp_*.
-  const switched = status === 101;
-  const count = () => {
-    const broken = !switched && !res.writableFinished;
-    // As in Linkerd, an error the mesh produced (denial, fault, no endpoints) is a failure even
-    // with a 4xx status; an app's own 4xx stays a success. gRPC: a non-zero grpc-status.
-    const grpcStatus = grpc?.code;
-    const failure =
-      status >= 500 ||
-      broken ||
-      proxyError !== undefined ||
-      (grpcStatus !== undefined && grpcStatus !== '0');
-    const error = proxyError ?? (broken ? 'stream-reset' : undefined);
-    metrics.responseTotal.inc({
-      ...labels,
-      classification: failure ? 'failure' : 'success',
-      status_code: String(status),
-      ...(grpcStatus === undefined ? {} : { grpc_status: grpcStatus }),
-      ...(error === undefined ? {} : { error }),
-    });
-  };
-  if (switched || res.writableFinished || res.destroyed) count();
-  else res.once('close', count);
 }

@@ -32,16 +32,3 @@ export function grpcSpanAttributes(grpc: GrpcOutcome | undefined): Record<string
     ? { 'rpc.system': 'grpc', 'rpc.grpc.status_code': code }
     : { 'rpc.system': 'grpc' };
 }
-
-/**
- * Runs `fn` once the response is over: a gRPC call's outcome is only known from its trailers,
- * after the response headers (when the pipeline otherwise finishes).
- */
-export function whenResponseOver(
-  res: { writableFinished: boolean; once(e: 'close', l: () => void): unknown },
-  grpc: GrpcOutcome | undefined,
-  fn: () => void,
-): void {
-  if (grpc === undefined || res.writableFinished) fn();
-  else res.once('close', fn);
-}

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 // node:http rather than fetch: fetch loads undici (~15-20 MB more RSS in the proxy).
+import { otlpJson } from './otlpJson';
+
 const agents = {
   http: new http.Agent({ keepAlive: true, maxSockets: 1 }),
   https: new https.Agent({ keepAlive: true, maxSockets: 1 }),
@@ -117,7 +119,7 @@ export class SpanExporter {
           : (await readFile(this.opts.tokenFile, 'utf8')).trim();
       const status = await post(
         this.opts.url,
-        JSON.stringify(toOtlp(batch, this.opts.resource)),
+        otlpJson(batch, this.opts.resource),
         this.timeoutMs,
         token,
       );

@@ -11,6 +11,7 @@ export interface ActiveSpan {
   inject(headers: OutgoingHttpHeaders): void;
   end(
     status: number,
+    /** A fresh object: the status and error are added to it in place. */
     attributes: Record<string, string | number | boolean>,
     proxyError?: string,
     /** Failed although the HTTP status says otherwise (a non-zero grpc-status). */
@@ -55,37 +56,67 @@ export class Tracer {
     const sampled = parent?.sampled ?? random() < this.opts.sampleRate;
     const traceId = parent?.traceId ?? this.ids.hex(16);
     const spanId = this.ids.hex(8);
-    const startMs = performance.timeOrigin + performance.now();
-    const exporter = this.opts.exporter;
-    const format = parent?.format ?? 'none';
-    return {
-      traceId,
-      spanId,
-      sampled,
-      inject: (out) =>
-        injectContext(out, { traceId, spanId, sampled, tracestate: parent?.tracestate }, format),
-      end: (status, attributes, proxyError, failed) => {
-        if (!sampled || exporter === undefined) return;
-        exporter.add({
-          traceId,
-          spanId,
-          parentSpanId: parent?.parentSpanId,
-          name,
-          kind,
-          startMs,
-          endMs: performance.timeOrigin + performance.now(),
-          attributes: {
-            ...attributes,
-            'http.response.status_code': status,
-            ...(proxyError === undefined ? {} : { 'meshlens.proxy_error': proxyError }),
-          },
-          // As the metrics classify it: an error the mesh made (denial, injected abort, no
-          // endpoints, timeout, connect failure) is a failure whatever its status code, so the
-          // trace list and the success rate agree.
-          error: status >= 500 || proxyError !== undefined || failed === true,
-          ...(proxyError === undefined ? {} : { statusMessage: proxyError }),
-        });
+    // Only a recorded span needs its start time (and the clock read).
+    const exporter = sampled ? this.opts.exporter : undefined;
+    const startMs = exporter === undefined ? 0 : performance.timeOrigin + performance.now();
+    return new Span(kind, name, traceId, spanId, sampled, parent, startMs, exporter);
+  }
+}
+
+/**
+ * One span: a plain object with methods rather than closures, since every request makes one,
+ * recorded or not (an unsampled span still carries its ids to the next hop).
+ */
+class Span implements ActiveSpan {
+  constructor(
+    private readonly kind: 'server' | 'client',
+    private readonly name: string,
+    readonly traceId: string,
+    readonly spanId: string,
+    readonly sampled: boolean,
+    private readonly parent: TraceContext | undefined,
+    private readonly startMs: number,
+    /** Set only for a span that is recorded. */
+    private readonly exporter: SpanExporter | undefined,
+  ) {}
+
+  inject(out: OutgoingHttpHeaders): void {
+    injectContext(
+      out,
+      {
+        traceId: this.traceId,
+        spanId: this.spanId,
+        sampled: this.sampled,
+        tracestate: this.parent?.tracestate,
       },
-    };
+      this.parent?.format ?? 'none',
+    );
+  }
+
+  end(
+    status: number,
+    attributes: Record<string, string | number | boolean>,
+    proxyError?: string,
+    failed?: boolean,
+  ): void {
+    if (this.exporter === undefined) return;
+    // The caller's object is fresh per call: completed in place rather than copied.
+    attributes['http.response.status_code'] = status;
+    if (proxyError !== undefined) attributes['meshlens.proxy_error'] = proxyError;
+    this.exporter.add({
+      traceId: this.traceId,
+      spanId: this.spanId,
+      parentSpanId: this.parent?.parentSpanId,
+      name: this.name,
+      kind: this.kind,
+      startMs: this.startMs,
+      endMs: performance.timeOrigin + performance.now(),
+      attributes,
+      // As the metrics classify it: an error the mesh made (denial, injected abort, no
+      // endpoints, timeout, connect failure) is a failure whatever its status code, so the
+      // trace list and the success rate agree.
+      error: status >= 500 || proxyError !== undefined || failed === true,
+      ...(proxyError === undefined ? {} : { statusMessage: proxyError }),
+    });
   }
 }

@@ -1,0 +1,213 @@
+import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
+import { Agent, buildConnector } from './undiciCore';
+import type { Attempt, AttemptOutcome, AttemptRequest } from './attempt';
+import { classifyError } from './attempt';
+import type { BodySink, DirectBody } from './h2/upstreamResponse';
+
+/**
+ * The plaintext HTTP/1.1 upstream client: undici's keep-alive pools (one per endpoint) instead
+ * of `http.Agent` + `ClientRequest`. The profile of the proxy at saturation had Node's client
+ * (request object, agent bookkeeping, its IncomingMessage, per-request listeners) as the largest
+ * cost after the socket writes themselves; undici does the same exchange with less per request.
+ * Only requests whose body the proxy holds (none, or a buffered replayable one) go here:
+ * a streamed body, `Expect: 100-continue` and Upgrade stay on `node:http` (see `usable`).
+ */
+export interface UpstreamPool {
+  dispatcher: Dispatcher;
+  close(): Promise<void>;
+}
+
+export function createUpstreamPool(
+  onSocket: (socket: Socket, host: string, port: number) => void,
+): UpstreamPool {
+  const connector = buildConnector({});
+  const connect: BuildConnector.connector = (opts, cb) =>
+    connector(opts, (err, socket) => {
+      if (err === null) onSocket(socket, opts.hostname, Number(opts.port));
+      // undici's callback type is a union of (err, null) and (null, socket)
+      (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
+    });
+  const agent = new Agent({
+    connect,
+    pipelining: 1,
+    // The pipeline's own timer (until response headers) decides; a streamed response (gRPC
+    // server streaming, SSE) may idle for as long as the app wants, as with node:http.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  return { dispatcher: agent, close: () => agent.destroy() };
+}
+
+const origins = new Map<string, string>();
+
+/** `http://host:port` of an endpoint (IPv6 in brackets), built once per endpoint. */
+export function originOf(address: string, port: number): string {
+  const key = `${address} ${port}`;
+  let origin = origins.get(key);
+  if (origin === undefined) {
+    origin = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    if (origins.size > 10_000) origins.clear(); // endpoints churn; the cache stays bounded
+    origins.set(key, origin);
+  }
+  return origin;
+}
+
+/** Requests the undici path can carry with the same behaviour as `node:http`. */
+export function usable(request: AttemptRequest): boolean {
+  const h = request.headers;
+  return (
+    request.upgrade !== true &&
+    (request.body === undefined || Buffer.isBuffer(request.body)) &&
+    h.expect === undefined &&
+    // undici refuses to send these itself; only a route's header modifier could set them here
+    h.connection === undefined &&
+    h['keep-alive'] === undefined &&
+    h['transfer-encoding'] === undefined &&
+    h.upgrade === undefined
+  );
+}
+
+/**
+ * The body of a pool response, buffered until the relay attaches (a microtask or two after the
+ * headers; undici may deliver the first chunk in the same read), then written straight through.
+ */
+class PoolBody implements DirectBody {
+  private sink: BodySink | undefined;
+  private early: Buffer[] = [];
+  private ended = false;
+  private trailers: IncomingHttpHeaders | undefined;
+  private failure: Error | undefined;
+  private dropping = false;
+
+  constructor(private readonly controller: Dispatcher.DispatchController) {}
+
+  attach(sink: BodySink): void {
+    this.sink = sink;
+    const early = this.early;
+    this.early = [];
+    let full = false;
+    for (const chunk of early) full = !sink.data(chunk) || full;
+    if (this.failure !== undefined) sink.error(this.failure);
+    else if (this.ended) sink.end(this.trailers);
+    else if (full) this.controller.pause();
+  }
+
+  resume(): void {
+    this.controller.resume();
+  }
+
+  drain(): void {
+    this.dropping = true;
+    this.early = [];
+    this.controller.resume();
+  }
+
+  abort(): void {
+    this.early = [];
+    if (!this.ended && this.failure === undefined) this.controller.abort(new Error('discarded'));
+  }
+
+  data(chunk: Buffer): void {
+    if (this.dropping) return;
+    if (this.sink === undefined) {
+      this.early.push(chunk);
+      // the relay attaches within a few microtasks; do not read a large body into memory meanwhile
+      if (this.early.length > 16) this.controller.pause();
+    } else if (!this.sink.data(chunk)) {
+      this.controller.pause();
+    }
+  }
+
+  end(trailers: IncomingHttpHeaders): void {
+    this.ended = true;
+    this.trailers = trailers;
+    this.sink?.end(trailers);
+  }
+
+  error(err: Error): void {
+    this.failure = err;
+    this.sink?.error(err);
+  }
+}
+
+/** One attempt over `dispatcher`; the body is relayed directly (see PoolBody). */
+export function sendOverPool(
+  dispatcher: Dispatcher,
+  origin: string,
+  request: AttemptRequest,
+): Attempt {
+  let settled = false;
+  let resolveFn: (o: AttemptOutcome) => void = () => undefined;
+  const outcome = new Promise<AttemptOutcome>((resolve) => (resolveFn = resolve));
+  const settle = (o: AttemptOutcome) => {
+    if (settled) return;
+    settled = true;
+    resolveFn(o);
+  };
+  let controller: Dispatcher.DispatchController | undefined;
+  let body: PoolBody | undefined;
+  const bodyStarted = request.body !== undefined;
+  const handler: Dispatcher.DispatchHandler = {
+    onRequestStart(c) {
+      controller = c;
+      // cancelled while queued for a connection
+      if (settled) c.abort(new Error('timeout'));
+    },
+    onResponseStart(c, statusCode, headers, statusMessage) {
+      if (settled) {
+        c.abort(new Error('timeout'));
+        return;
+      }
+      body = new PoolBody(c);
+      settle({
+        kind: 'response',
+        res: {
+          statusCode,
+          statusMessage,
+          headers: headers,
+          direct: body,
+        },
+      });
+    },
+    onResponseData(_c, chunk) {
+      body?.data(chunk);
+    },
+    onResponseEnd(_c, trailers) {
+      body?.end(trailers);
+    },
+    onResponseError(_c, err) {
+      if (body !== undefined) {
+        body.error(err);
+        return;
+      }
+      const e = err as Error & { code?: string };
+      // undici reports connection failures with the socket's own code (ECONNREFUSED ...):
+      // classifyError tells them from a reset of an established exchange by that code.
+      settle({
+        kind: 'error',
+        error: classifyError(e, false),
+        message: `${e.code ?? ''} ${e.message}`.trim(),
+        bodyStarted,
+      });
+    },
+  };
+  dispatcher.dispatch(
+    {
+      origin,
+      method: request.method,
+      path: request.path,
+      headers: request.headers as Record<string, string | string[]>,
+      body: request.body ?? null,
+    },
+    handler,
+  );
+  return {
+    outcome,
+    cancel: () => {
+      settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
+      controller?.abort(new Error('timeout'));
+    },
+  };
+}
