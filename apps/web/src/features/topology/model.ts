@@ -42,6 +42,8 @@ export interface GraphHandle {
   panBy: (dx: number, dy: number) => void;
   zoomBy: (factor: number) => void;
   fit: () => void;
+  /** zoom and pan now: the bench checks that its mouse gestures really moved the graph */
+  viewport: () => { zoom: number; x: number; y: number };
 }
 
 export function toGraphModel(
