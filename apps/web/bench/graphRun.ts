@@ -21,6 +21,8 @@ export interface GraphRun {
   zoomFps: number;
   /** rAF rate of the same page with nothing moving */
   idleFps: number;
+  /** one poll of a live mesh (every rate moved): time to push it, and the longest frame meanwhile */
+  refresh: { syncMs: number; longestFrameMs: number };
   /** collapsed mode: "Expand all" click to painted and to usable (gestures then run expanded) */
   expand?: { paintedMs: number; usableMs: number; nodeCount: number } | undefined;
 }
@@ -104,6 +106,28 @@ async function quiet(page: Page): Promise<void> {
   await page.evaluate(USABLE_SCRIPT(String(t)));
 }
 
+/** Clicks the page's Refresh (every rate changes) and measures what the user feels. */
+async function refresh(page: Page): Promise<GraphRun['refresh']> {
+  const before = Number(await page.evaluate('window.__meshlensGraph.lastSyncMs()'));
+  const t0 = await now(page);
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.waitForFunction(`window.__meshlensGraph.lastSyncMs() !== ${String(before)}`, null, {
+    timeout: 120_000,
+  });
+  await quiet(page);
+  const t1 = await now(page);
+  const frames = await page.evaluate<number[]>(
+    `window.__frames.filter((t) => t >= ${t0} && t <= ${t1})`,
+  );
+  let longest = 0;
+  for (let i = 1; i < frames.length; i++)
+    longest = Math.max(longest, (frames[i] ?? 0) - (frames[i - 1] ?? 0));
+  return {
+    syncMs: Number(await page.evaluate('window.__meshlensGraph.lastSyncMs()')),
+    longestFrameMs: longest,
+  };
+}
+
 async function idleFps(page: Page): Promise<number> {
   const t0 = await now(page);
   await page.waitForFunction(`performance.now() > ${t0 + 1000}`, null, { polling: 100 });
@@ -167,6 +191,8 @@ export async function graphRun(
     const panFps = await panGesture(page, opts.gestureMs ?? 3000);
     await quiet(page);
     const zoomFps = await zoomGesture(page, opts.gestureMs ?? 3000);
+    await quiet(page);
+    const refreshed = await refresh(page);
     return {
       builtMs: built,
       paintedMs: painted,
@@ -175,6 +201,7 @@ export async function graphRun(
       panFps,
       zoomFps,
       idleFps: idle,
+      refresh: refreshed,
       expand,
     };
   } finally {

@@ -17,10 +17,15 @@ export async function startBff(): Promise<{ url: string; stop: () => Promise<voi
     ['--import', 'tsx', main, '--port', '0', '--source', 'fixture', '--web-dist', DIST],
     { cwd: WEB, stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  // SIGTERM drains gracefully; a BFF that has not exited after 5 s is killed.
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
       child.kill('SIGTERM');
     });
   try {

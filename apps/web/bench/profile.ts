@@ -65,6 +65,25 @@ function summarise(p: Profile, top: number): void {
     for (const [k, us] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 8))
       console.log(`  ${(us / 1000).toFixed(0)} ms ${target} < ${k}`);
   }
+  // Inclusive time per top-level task (the children of the root: event handlers, rAF, timers).
+  const rootId = p.nodes[0]?.id;
+  const tasks = new Map<string, number>();
+  for (const [id, us] of self) {
+    let cur: number | undefined = id;
+    let below: number | undefined;
+    while (cur !== undefined && cur !== rootId) {
+      below = cur;
+      cur = parent.get(cur);
+    }
+    const f = below === undefined ? undefined : byId.get(below)?.callFrame;
+    const k =
+      f === undefined
+        ? '(root)'
+        : `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber + 1}`;
+    tasks.set(k, (tasks.get(k) ?? 0) + us);
+  }
+  for (const [k, us] of [...tasks].sort((a, b) => b[1] - a[1]).slice(0, 8))
+    console.log(`  task ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
   console.log(INCL.map((n) => `${n}=${((incl.get(n) ?? 0) / 1000).toFixed(0)}ms`).join(' '));
   for (const [k, us] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top)) {
     console.log(

@@ -145,6 +145,11 @@ async function scale(browser: Browser, url: string, only: string | undefined): P
       `${r.panFps.toFixed(0)}/${r.zoomFps.toFixed(0)} fps`,
       `${(Math.min(r.panFps, r.zoomFps) / Math.min(base.panFps, base.zoomFps)).toFixed(2)}x of 500; idle ${r.idleFps.toFixed(0)} fps`,
     );
+    line(
+      `${name}: refresh (all rates moved): push / worst frame`,
+      `${r.refresh.syncMs.toFixed(0)} ms`,
+      `worst frame ${r.refresh.longestFrameMs.toFixed(0)} ms; push ${(r.refresh.syncMs / Math.max(base.refresh.syncMs, 0.1)).toFixed(1)}x of 500`,
+    );
   };
   row(`graph 0.5k/1.5k canvas (${base.nodeCount} el.)`, base);
   const verdicts: string[] = [];

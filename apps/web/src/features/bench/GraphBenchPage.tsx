@@ -5,7 +5,7 @@ import { AUTO_COLLAPSE_NODES } from '../overview/url';
 import { buildGraphView } from '../topology/graphView';
 import type { GraphHandle } from '../topology/model';
 import { TopologyView } from '../topology/TopologyView';
-import { syntheticGraph } from './syntheticGraph';
+import { refreshedGraph, syntheticGraph } from './syntheticGraph';
 
 declare global {
   interface Window {
@@ -32,7 +32,10 @@ export function GraphBenchPage() {
   const webgl = params.get('webgl') === '1';
   const light = params.get('light') === '1';
   const mode: Mode = MODES.find((m) => m === params.get('mode')) ?? 'boxes';
-  const topo = useMemo(() => syntheticGraph(n, e), [n, e]);
+  const first = useMemo(() => syntheticGraph(n, e), [n, e]);
+  // "Refresh" replays a poll of a live mesh: every rate changes a little.
+  const [round, setRound] = useState(0);
+  const topo = useMemo(() => (round === 0 ? first : refreshedGraph(first, round)), [first, round]);
   const [expanded, setExpanded] = useState(mode !== 'collapsed' || n <= AUTO_COLLAPSE_NODES);
   const graph = useMemo(
     () =>
@@ -53,6 +56,9 @@ export function GraphBenchPage() {
         {ready
           ? `ready: ${ready.nodeCount} nodes, ${ready.edgeCount} edges, layout+render ${ready.layoutMs.toFixed(1)} ms`
           : 'rendering…'}
+        <button type="button" className="btn btn-small" onClick={() => setRound(round + 1)}>
+          Refresh
+        </button>
         {!expanded && (
           <button
             type="button"

@@ -83,3 +83,19 @@ export function syntheticGraph(
   }
   return { nodes, edges };
 }
+
+/**
+ * The same mesh one refresh later: every rate moved by up to ±10 % (deterministic), as a live
+ * mesh does between two polls. Same ids, new objects.
+ */
+export function refreshedGraph(
+  topo: Pick<TopologyResponse, 'nodes' | 'edges'>,
+  round: number,
+): Pick<TopologyResponse, 'nodes' | 'edges'> {
+  const move = (rps: number, i: number) =>
+    Math.round(rps * (1 + 0.1 * Math.sin(i * 1.7 + round)) * 10) / 10;
+  return {
+    nodes: topo.nodes.map((n, i) => ({ ...n, rps: move(n.rps, i) })),
+    edges: topo.edges.map((e, i) => ({ ...e, rps: move(e.rps, i) })),
+  };
+}

@@ -1,7 +1,7 @@
 // Namespace boxes of big graphs are plain nodes drawn behind their members, not compound nodes:
 // cytoscape walks a compound's parents and children on every style change of every member, which
 // made a 500-node graph with boxes 4x slower to open than the same graph without (see
-// docs/adr/0014-graph-at-scale.md). Their size comes from here instead.
+// docs/adr/0018-graph-at-scale.md). Their size comes from here instead.
 import type { Position } from './layout';
 
 export interface BoxRect {

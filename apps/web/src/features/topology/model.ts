@@ -37,6 +37,8 @@ export interface GraphHighlight {
 
 export interface GraphHandle {
   layoutMs: number;
+  /** how long the latest push of new data into the graph took (the first one: layoutMs) */
+  lastSyncMs: () => number;
   nodeCount: number;
   edgeCount: number;
   panBy: (dx: number, dy: number) => void;
