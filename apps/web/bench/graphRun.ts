@@ -15,6 +15,8 @@ export interface GraphRun {
   /** navigation start to the end of the first 5 frames in a row under 100 ms each after painting */
   usableMs: number;
   layoutMs: number;
+  /** nodes drawn when the page opened (collapsed: the folded namespaces) */
+  openNodeCount: number;
   nodeCount: number;
   edgeCount: number;
   panFps: number;
@@ -169,6 +171,7 @@ export async function graphRun(
     );
     const { built, painted } = await waitPainted(page);
     const usable = Number(await page.evaluate(USABLE_SCRIPT(String(painted))));
+    const openNodeCount = Number(await page.evaluate('window.__meshlensGraph.nodeCount'));
     let expand: GraphRun['expand'];
     if (opts.mode === 'collapsed') {
       const button = page.getByRole('button', { name: 'Expand all' });
@@ -197,6 +200,7 @@ export async function graphRun(
       builtMs: built,
       paintedMs: painted,
       usableMs: usable,
+      openNodeCount,
       ...handle,
       panFps,
       zoomFps,

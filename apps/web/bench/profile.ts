@@ -1,6 +1,8 @@
 // `npx tsx bench/profile.ts [nodes] [edges] [query]`: a CPU profile (CDP Profiler) of opening the
-// synthetic graph page and panning it, summarised as self time per function. Finds where the
-// time goes before changing the graph for scale (issue 14).
+// synthetic graph page, then of a mouse-drag pan and a wheel zoom, summarised as self time per
+// function, inclusive time of a few (`INCL=a,b`), top-level tasks, and the callers of one
+// (`CALLERS=name`). Finds where the time goes before changing the graph for scale (issue 14).
+// Function names are readable in a bench build made with `--minify false`.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { FRAMES_SCRIPT, panGesture, zoomGesture } from './graphRun';
@@ -36,7 +38,7 @@ function summarise(p: Profile, top: number): void {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const INCL = (
     process.env.INCL ??
-    'sync,layoutLeaves,layeredLayout,toElements,fitGraph,render,cy.add,add,notify,updateStyle,boundingBox'
+    'syncElements,layoutLeaves,fitGraph,render,add,updateStyle,boundingBox,drawLayeredElements'
   ).split(',');
   const incl = new Map<string, number>();
   for (const [id, us] of self) {

@@ -1,7 +1,7 @@
 // `npm run bench -w @meshlens/web`: first-view cost, cold-load time to data, and the topology
 // graph from 500 to 5,000 nodes, all in headless Chromium against the fixture BFF.
 // Prints each figure with its target and a baseline measured in the same run.
-// `--only 5k` runs just the scale rows whose name contains "5k"; `--build` rebuilds dist-bench.
+// `--only 5k,2k/6k canvas` runs just the scale rows whose names contain one of those; `--build` rebuilds dist-bench.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -127,6 +127,11 @@ function verdict(ok: boolean): string {
   return ok ? 'PASS' : 'MISS';
 }
 
+/** `--only a,b`: run the scale rows whose name contains one of the parts. */
+function selected(name: string, only: string | undefined): boolean {
+  return only === undefined || only.split(',').some((part) => name.includes(part));
+}
+
 /** The scale section: every size and variant against the 500-node page of the same run. */
 async function scale(browser: Browser, url: string, only: string | undefined): Promise<void> {
   const base = await graphRun(browser, url, { nodes: 500, edges: 1500 });
@@ -156,7 +161,7 @@ async function scale(browser: Browser, url: string, only: string | undefined): P
   for (const s of SCALE) {
     for (const v of s.variants) {
       const name = `graph ${s.nodes / 1000}k/${s.edges / 1000}k ${v}`;
-      if (only !== undefined && !name.includes(only)) continue;
+      if (!selected(name, only)) continue;
       const r = await graphRun(browser, url, { nodes: s.nodes, edges: s.edges, variant: v });
       row(name, r);
       if (s.nodes === 2000) {
@@ -171,12 +176,12 @@ async function scale(browser: Browser, url: string, only: string | undefined): P
       }
     }
   }
-  if (only === undefined || 'graph 5k/15k collapsed'.includes(only)) {
+  if (selected('graph 5k/15k collapsed', only)) {
     // What the overview really does with 5,000 resources: it opens folded by namespace.
     const c = await graphRun(browser, url, { nodes: 5000, edges: 15_000, mode: 'collapsed' });
     const name = 'graph 5k/15k collapsed';
     line(
-      `${name}: opens folded (${c.nodeCount} nodes), usable`,
+      `${name}: opens folded (${c.openNodeCount} nodes), usable`,
       `${(c.usableMs / 1000).toFixed(2)} s`,
       `painted ${c.paintedMs.toFixed(0)} ms; ${(c.usableMs / base.usableMs).toFixed(1)}x of 500`,
     );

@@ -75,7 +75,7 @@ export function TopologyGraph(props: TopologyGraphProps) {
       pixelRatio: large ? 1 : 'auto',
     });
     cyRef.current = cy;
-    const layoutMs = syncElements(cy, { ...propsRef.current, backdropBoxes });
+    const layoutMs = syncElements(cy, { ...propsRef.current, backdropBoxes, large });
     synced.current = propsRef.current;
     fitGraph(cy, propsRef.current.layoutKey);
     cy.on('tap', 'node', (e) => propsRef.current.onSelect?.(nodeOf(e).id()));
@@ -86,7 +86,13 @@ export function TopologyGraph(props: TopologyGraphProps) {
       if ((e.target as unknown) === cy) propsRef.current.onSelect?.(undefined);
     });
     cy.on('mouseover', 'edge', (e) => {
-      edgeOf(e).addClass('hover');
+      const edge = edgeOf(e);
+      // Big graphs keep label text out of the elements (sync.ts): fetch it for this one edge.
+      if (large) {
+        const model = propsRef.current.edges.find((m) => m.id === edge.id());
+        edge.data('hoverLabel', model?.hoverLabel ?? '');
+      }
+      edge.addClass('hover');
     });
     cy.on('mouseout', 'edge', (e) => {
       edgeOf(e).removeClass('hover');
@@ -127,10 +133,10 @@ export function TopologyGraph(props: TopologyGraphProps) {
     if (!cy) return;
     if (synced.current.nodes === nodes && synced.current.edges === edges) return;
     const before = cy.nodes().length;
-    lastSyncMs.current = syncElements(cy, { nodes, edges, layoutKey, backdropBoxes });
+    lastSyncMs.current = syncElements(cy, { nodes, edges, layoutKey, backdropBoxes, large });
     synced.current = { nodes, edges };
     if (before === 0 && cy.nodes().length > 0) fitGraph(cy, layoutKey);
-  }, [nodes, edges, layoutKey, backdropBoxes]);
+  }, [nodes, edges, layoutKey, backdropBoxes, large]);
 
   const [pathIds, setPathIds] = useState('');
   useEffect(() => {

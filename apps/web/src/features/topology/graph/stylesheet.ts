@@ -15,6 +15,15 @@ export function stylesheet(large: boolean, light: boolean): StylesheetJson {
   const ok = cssVar('--ok', '#2f9e44');
   const warn = cssVar('--warn', '#d98e04');
   const bad = cssVar('--bad', '#d9480f');
+  const edgeText = {
+    'font-size': 9,
+    color: muted,
+    'text-rotation': 'autorotate',
+    'text-background-color': bg,
+    'text-background-opacity': 0.85,
+    'text-background-padding': '2px',
+    'min-zoomed-font-size': 8,
+  } as const;
   return [
     {
       selector: 'node',
@@ -43,20 +52,20 @@ export function stylesheet(large: boolean, light: boolean): StylesheetJson {
       style: {
         width: 'data(width)',
         'line-color': 'data(color)',
-        'target-arrow-color': 'data(color)',
-        'target-arrow-shape': large ? 'none' : 'triangle',
-        'arrow-scale': 0.8,
         // Haystack edges are cytoscape's fast path for big graphs (no arrows: direction is
         // left to right in the layered layout anyway).
         'curve-style': large ? 'haystack' : 'bezier',
-        label: large ? '' : 'data(label)',
-        'font-size': 9,
-        color: muted,
-        'text-rotation': 'autorotate',
-        'text-background-color': bg,
-        'text-background-opacity': 0.85,
-        'text-background-padding': '2px',
-        'min-zoomed-font-size': 8,
+        // Every property is applied to every edge: big graphs, which draw no edge labels, keep
+        // the arrow and text ones for the hovered edge only.
+        ...(large
+          ? { 'target-arrow-shape': 'none', label: '' }
+          : {
+              'target-arrow-color': 'data(color)',
+              'target-arrow-shape': 'triangle',
+              'arrow-scale': 0.8,
+              label: 'data(label)',
+              ...edgeText,
+            }),
       },
     },
     { selector: 'edge.plaintext', style: { 'line-style': 'dashed' } },
@@ -120,6 +129,9 @@ export function stylesheet(large: boolean, light: boolean): StylesheetJson {
       selector: 'edge.tone-change',
       style: { 'line-color': warn, 'target-arrow-color': warn, color: warn },
     },
-    { selector: 'edge.hover', style: { label: 'data(hoverLabel)', 'z-index': 10 } },
+    {
+      selector: 'edge.hover',
+      style: { label: 'data(hoverLabel)', 'z-index': 10, ...(large ? edgeText : {}) },
+    },
   ];
 }
