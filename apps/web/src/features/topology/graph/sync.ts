@@ -50,7 +50,7 @@ function palette(): Palette {
   };
 }
 
-function toElements(
+export function toElements(
   nodes: readonly GraphNodeModel[],
   edges: readonly GraphEdgeModel[],
   backdrop: boolean,
@@ -59,8 +59,11 @@ function toElements(
   // Steps: 4 px for nodes (18..40 px), half a pixel for edges (1..4 px).
   const step = (v: number, by: number) => (large ? Math.round(v / by) * by : v);
   const colors = palette();
-  const maxRps = nodes.reduce((m, n) => Math.max(m, n.rps), 1);
-  const maxEdge = edges.reduce((m, e) => Math.max(m, e.rps), 1);
+  // Big graphs scale against the next power of two of the busiest rate: a top rate that moves
+  // by a few percent must not resize every node.
+  const scale = (max: number) => (large ? 2 ** Math.ceil(Math.log2(max)) : max);
+  const maxRps = scale(nodes.reduce((m, n) => Math.max(m, n.rps), 1));
+  const maxEdge = scale(edges.reduce((m, e) => Math.max(m, e.rps), 1));
   return {
     nodes: nodes.map((n) => ({
       group: 'nodes',
