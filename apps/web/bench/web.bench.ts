@@ -1,26 +1,23 @@
 // `npm run bench -w @meshlens/web`: first-view cost, cold-load time to data, and the topology
-// graph at 500 nodes / 1,500 edges, all in headless Chromium against the fixture BFF.
+// graph from 500 to 5,000 nodes, all in headless Chromium against the fixture BFF.
 // Prints each figure with its target and a baseline measured in the same run.
-import { spawn, spawnSync } from 'node:child_process';
+// `--only 5k,2k/6k canvas` runs just the scale rows whose names contain one of those; `--build` rebuilds dist-bench.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { DIST, WEB, launch, startBff } from './harness';
+import { graphRun, type GraphRun, type GraphVariant } from './graphRun';
 
-const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// A bench build (`--mode bench`) is the production build plus the synthetic-graph page, in its
-// own folder so the page never ships in `dist`.
-const DIST = path.join(WEB, 'dist-bench');
 const COLD_LOADS = 5;
-/** Scale runs (issue 14): 1k/2k/5k nodes with 3x edges, each renderer variant. */
-const SCALE = [
+/** Scale runs (issue 14): 1k/2k/5k nodes with 3x edges, namespace boxes expanded. */
+const SCALE: readonly { nodes: number; edges: number; variants: readonly GraphVariant[] }[] = [
   { nodes: 1000, edges: 3000, variants: ['canvas'] },
   { nodes: 2000, edges: 6000, variants: ['canvas', 'light', 'webgl'] },
   { nodes: 5000, edges: 15_000, variants: ['canvas', 'light', 'webgl'] },
-] as const;
-type Variant = 'canvas' | 'light' | 'webgl';
-const FPS_SECONDS = 3;
+];
 
 function gz(file: string): number {
   return gzipSync(readFileSync(file), { level: 9 }).length;
@@ -37,62 +34,6 @@ function median(xs: number[]): number {
 
 function line(name: string, value: string, ratioText: string): void {
   console.log(`${name.padEnd(52)} ${value.padStart(14)}   ${ratioText}`);
-}
-
-/** The real BFF binary with its fixture source, as a child process (port 0). */
-async function startBff(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const main = path.resolve(WEB, '../bff/src/main.ts');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', main, '--port', '0', '--source', 'fixture', '--web-dist', DIST],
-    { cwd: WEB, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error('BFF did not log "listening" within 30 s')),
-      30_000,
-    );
-    let buf = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      for (const l of buf.split('\n')) {
-        try {
-          const rec = JSON.parse(l) as { msg?: string; url?: string };
-          if (rec.msg === 'listening' && typeof rec.url === 'string') {
-            clearTimeout(timer);
-            resolve(rec.url.replace(/\/$/, ''));
-          }
-        } catch {
-          // not a complete JSON line yet
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`BFF exited early (${String(code)})`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.MESHLENS_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
 }
 
 /** Entry script + modulepreloads from index.html: what loads before any lazy chunk. */
@@ -122,28 +63,6 @@ const FIRST_DATA_SCRIPT = `
   });
   obs.observe(document, { childList: true, subtree: true, characterData: true });
 `;
-
-const FPS_SCRIPT = (seconds: number) => `new Promise((resolve) => {
-  const h = window.__meshlensGraph;
-  const run = (withGraph, done) => {
-    let frames = 0;
-    const t0 = performance.now();
-    const step = (t) => {
-      frames++;
-      if (withGraph && h) {
-        h.panBy(frames % 2 === 0 ? 7 : -5, 3 * Math.sin(frames / 10));
-        h.zoomBy(frames % 40 < 20 ? 1.01 : 0.99);
-      }
-      if (t - t0 < ${seconds * 1000} && frames < 10000) requestAnimationFrame(step);
-      else done((frames * 1000) / (t - t0));
-    };
-    requestAnimationFrame(step);
-  };
-  // Settle first (cytoscape's first frames build caches), then idle, then pan/zoom.
-  let settle = 0;
-  const wait = () => (++settle < 30 ? requestAnimationFrame(wait) : run(false, (idle) => run(true, (graph) => resolve({ graph, idle }))));
-  requestAnimationFrame(wait);
-})`;
 
 async function firstView(browser: Browser, url: string) {
   const times: number[] = [];
@@ -198,35 +117,92 @@ async function firstView(browser: Browser, url: string) {
   };
 }
 
-async function graph(
-  browser: Browser,
-  url: string,
-  nodes: number,
-  edges: number,
-  variant: Variant = 'canvas',
-) {
-  // bypassCSP: the harness evaluates its probes as strings; the app itself runs under the CSP.
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-  const page = await ctx.newPage();
-  const started = Date.now();
-  const extra = variant === 'webgl' ? '&webgl=1' : variant === 'light' ? '&light=1' : '';
-  await page.goto(`${url}/_bench/graph?nodes=${nodes}&edges=${edges}${extra}`);
-  await page.waitForFunction('window.__meshlensGraph !== undefined', null, { timeout: 120_000 });
-  const readyMs = Date.now() - started;
-  // Page clock: when the graph was built, and when the first frame after it was painted.
-  const builtAt = Number(await page.evaluate('window.__meshlensGraphReadyAt'));
-  const paintedAt = Number(
-    await page.evaluate(
-      'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))',
-    ),
+function fmtLoad(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'PASS' : 'MISS';
+}
+
+/** `--only a,b`: run the scale rows whose name contains one of the parts. */
+function selected(name: string, only: string | undefined): boolean {
+  return only === undefined || only.split(',').some((part) => name.includes(part));
+}
+
+/** The scale section: every size and variant against the 500-node page of the same run. */
+async function scale(browser: Browser, url: string, only: string | undefined): Promise<void> {
+  const base = await graphRun(browser, url, { nodes: 500, edges: 1500 });
+  console.log(
+    `\ngraph scale (namespace boxes expanded, as the overview after "expand all"; real mouse drag + wheel)`,
   );
-  const layoutMs = Number(await page.evaluate('window.__meshlensGraph.layoutMs'));
-  const fps: { graph: number; idle: number } = await page.evaluate(FPS_SCRIPT(FPS_SECONDS));
-  await ctx.close();
-  return { readyMs, layoutMs, fps, builtAt, paintedAt };
+  console.log('targets: 2k/6k pan and zoom >= 30 fps; 5k/15k on screen and usable <= 5000 ms');
+  const row = (name: string, r: GraphRun) => {
+    line(
+      `${name}: built / painted / usable`,
+      `${(r.usableMs / 1000).toFixed(2)} s`,
+      `built ${r.builtMs.toFixed(0)}, painted ${r.paintedMs.toFixed(0)} ms; usable ${(r.usableMs / base.usableMs).toFixed(1)}x of 500`,
+    );
+    line(
+      `${name}: pan / zoom frame rate`,
+      `${r.panFps.toFixed(0)}/${r.zoomFps.toFixed(0)} fps`,
+      `${(Math.min(r.panFps, r.zoomFps) / Math.min(base.panFps, base.zoomFps)).toFixed(2)}x of 500; idle ${r.idleFps.toFixed(0)} fps`,
+    );
+    line(
+      `${name}: refresh (all rates moved): push / worst frame`,
+      `${r.refresh.syncMs.toFixed(0)} ms`,
+      `worst frame ${r.refresh.longestFrameMs.toFixed(0)} ms; push ${(r.refresh.syncMs / Math.max(base.refresh.syncMs, 0.1)).toFixed(1)}x of 500`,
+    );
+  };
+  row(`graph 0.5k/1.5k canvas (${base.nodeCount} el.)`, base);
+  const verdicts: string[] = [];
+  for (const s of SCALE) {
+    for (const v of s.variants) {
+      const name = `graph ${s.nodes / 1000}k/${s.edges / 1000}k ${v}`;
+      if (!selected(name, only)) continue;
+      const r = await graphRun(browser, url, { nodes: s.nodes, edges: s.edges, variant: v });
+      row(name, r);
+      if (s.nodes === 2000) {
+        verdicts.push(
+          `${verdict(Math.min(r.panFps, r.zoomFps) >= 30)} ${name}: pan ${r.panFps.toFixed(0)} fps, zoom ${r.zoomFps.toFixed(0)} fps (target >= 30)`,
+        );
+      }
+      if (s.nodes === 5000) {
+        verdicts.push(
+          `${verdict(r.usableMs <= 5000)} ${name}: usable after ${r.usableMs.toFixed(0)} ms (target <= 5000), pan ${r.panFps.toFixed(0)} / zoom ${r.zoomFps.toFixed(0)} fps`,
+        );
+      }
+    }
+  }
+  if (selected('graph 5k/15k collapsed', only)) {
+    // What the overview really does with 5,000 resources: it opens folded by namespace.
+    const c = await graphRun(browser, url, { nodes: 5000, edges: 15_000, mode: 'collapsed' });
+    const name = 'graph 5k/15k collapsed';
+    line(
+      `${name}: opens folded (${c.openNodeCount} nodes), usable`,
+      `${(c.usableMs / 1000).toFixed(2)} s`,
+      `painted ${c.paintedMs.toFixed(0)} ms; ${(c.usableMs / base.usableMs).toFixed(1)}x of 500`,
+    );
+    if (c.expand) {
+      line(
+        `${name}: "Expand all" click to usable`,
+        `${(c.expand.usableMs / 1000).toFixed(2)} s`,
+        `painted ${c.expand.paintedMs.toFixed(0)} ms, ${c.expand.nodeCount} nodes`,
+      );
+    }
+    verdicts.push(
+      `${verdict(c.usableMs <= 5000)} ${name}: the overview's default above 1,000 resources, usable after ${c.usableMs.toFixed(0)} ms; expanding all takes ${((c.expand?.usableMs ?? Number.NaN) / 1000).toFixed(2)} s more`,
+    );
+  }
+  console.log('');
+  for (const v of verdicts) console.log(v);
 }
 
 async function main(): Promise<void> {
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
   if (!existsSync(path.join(DIST, 'index.html')) || process.argv.includes('--build')) {
     const r = spawnSync('npx', ['vite', 'build', '--mode', 'bench', '--outDir', 'dist-bench'], {
       cwd: WEB,
@@ -237,101 +213,52 @@ async function main(): Promise<void> {
   const bff = await startBff();
   const browser = await launch();
   try {
-    const entry = entryBytes();
-    const allJs = readdirSync(path.join(DIST, 'assets'))
-      .filter((f) => f.endsWith('.js'))
-      .reduce((a, f) => a + gz(path.join(DIST, 'assets', f)), 0);
-    const fv = await firstView(browser, bff.url);
-    const small = await graph(browser, bff.url, 50, 150);
-    const big = await graph(browser, bff.url, 500, 1500);
-
     console.log(
-      `\nmeshlens web bench (headless Chromium, ${COLD_LOADS} cold loads, fixture BFF)\n`,
+      `\nmeshlens web bench (headless Chromium without GPU, fixture BFF); load average at start ${fmtLoad()}`,
     );
-    line('metric', 'value', 'ratio');
-    line(
-      'JS for the first view (network log, gzip)',
-      `${kb(fv.jsGzip)} KB`,
-      `${(fv.jsGzip / 1024 / 300).toFixed(2)}x of 300 KB target`,
-    );
-    line(
-      '  of which entry before lazy chunks (gzip)',
-      `${kb(entry.gzip)} KB`,
-      `${(entry.gzip / fv.jsGzip).toFixed(2)}x of first view`,
-    );
-    line(
-      '  all JS in dist (gzip, baseline)',
-      `${kb(allJs)} KB`,
-      `first view = ${(fv.jsGzip / allJs).toFixed(2)}x of all`,
-    );
-    line(
-      'cold load: first golden-signals row with data',
-      `${fv.ttfd.toFixed(0)} ms`,
-      `${(fv.ttfd / 1000).toFixed(2)}x of 1000 ms target`,
-    );
-    line(
-      '  DOMContentLoaded (baseline)',
-      `${fv.dcl.toFixed(0)} ms`,
-      `data/DCL = ${(fv.ttfd / fv.dcl).toFixed(2)}x`,
-    );
-    line(
-      'graph 500/1500: layout + add elements',
-      `${big.layoutMs.toFixed(0)} ms`,
-      `${(big.layoutMs / 1000).toFixed(2)}x of 1000 ms target`,
-    );
-    line(
-      '  graph 50/150 layout (baseline)',
-      `${small.layoutMs.toFixed(0)} ms`,
-      `500-node/50-node = ${(big.layoutMs / Math.max(small.layoutMs, 0.1)).toFixed(1)}x`,
-    );
-    line(
-      'graph 500/1500: navigation to graph built (page clock)',
-      `${big.builtAt.toFixed(0)} ms`,
-      `${(big.builtAt / Math.max(small.builtAt, 1)).toFixed(2)}x of 50-node page`,
-    );
-    line(
-      'graph 500/1500: built to first frame painted',
-      `${(big.paintedAt - big.builtAt).toFixed(0)} ms`,
-      `${((big.paintedAt - big.builtAt) / Math.max(small.paintedAt - small.builtAt, 1)).toFixed(2)}x of 50-node page`,
-    );
-    line(
-      'graph 500/1500: navigation to ready',
-      `${big.readyMs.toFixed(0)} ms`,
-      `${(big.readyMs / Math.max(small.readyMs, 1)).toFixed(2)}x of 50-node page`,
-    );
-    line(
-      'graph 500/1500: pan/zoom frame rate',
-      `${big.fps.graph.toFixed(1)} fps`,
-      `${(big.fps.graph / 30).toFixed(2)}x of 30 fps target`,
-    );
-    line(
-      '  idle rAF rate, same page (baseline)',
-      `${big.fps.idle.toFixed(1)} fps`,
-      `pan/zoom = ${(big.fps.graph / big.fps.idle).toFixed(2)}x of idle`,
-    );
-    line('  graph 50/150: pan/zoom frame rate', `${small.fps.graph.toFixed(1)} fps`, '');
-    console.log('\nscale (targets: 2k/6k pan+zoom >= 30 fps; 5k/15k on screen and usable <= 5 s)');
-    for (const s of SCALE) {
-      for (const v of s.variants) {
-        const g = await graph(browser, bff.url, s.nodes, s.edges, v);
-        const name = `graph ${s.nodes / 1000}k/${s.edges / 1000}k ${v}`;
-        line(
-          `${name}: navigation to first frame`,
-          `${g.paintedAt.toFixed(0)} ms`,
-          `${(g.paintedAt / 5000).toFixed(2)}x of 5000 ms target`,
-        );
-        line(
-          `${name}: pan/zoom frame rate`,
-          `${g.fps.graph.toFixed(1)} fps`,
-          `${(g.fps.graph / 30).toFixed(2)}x of 30 fps; idle ${g.fps.idle.toFixed(1)} fps`,
-        );
-      }
-    }
-    console.log(`\nfirst-view files: ${fv.files.sort().join(', ')}`);
+    if (only === undefined) await firstViewSection(browser, bff.url);
+    await scale(browser, bff.url, only);
+    console.log(`\nload average at end ${fmtLoad()}`);
   } finally {
     await browser.close();
     await bff.stop();
   }
+}
+
+async function firstViewSection(browser: Browser, url: string): Promise<void> {
+  const entry = entryBytes();
+  const allJs = readdirSync(path.join(DIST, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .reduce((a, f) => a + gz(path.join(DIST, 'assets', f)), 0);
+  const fv = await firstView(browser, url);
+  console.log(`\nfirst view (${COLD_LOADS} cold loads)`);
+  line('metric', 'value', 'ratio');
+  line(
+    'JS for the first view (network log, gzip)',
+    `${kb(fv.jsGzip)} KB`,
+    `${(fv.jsGzip / 1024 / 300).toFixed(2)}x of 300 KB target`,
+  );
+  line(
+    '  of which entry before lazy chunks (gzip)',
+    `${kb(entry.gzip)} KB`,
+    `${(entry.gzip / fv.jsGzip).toFixed(2)}x of first view`,
+  );
+  line(
+    '  all JS in dist (gzip, baseline)',
+    `${kb(allJs)} KB`,
+    `first view = ${(fv.jsGzip / allJs).toFixed(2)}x of all`,
+  );
+  line(
+    'cold load: first golden-signals row with data',
+    `${fv.ttfd.toFixed(0)} ms`,
+    `${(fv.ttfd / 1000).toFixed(2)}x of 1000 ms target`,
+  );
+  line(
+    '  DOMContentLoaded (baseline)',
+    `${fv.dcl.toFixed(0)} ms`,
+    `data/DCL = ${(fv.ttfd / fv.dcl).toFixed(2)}x`,
+  );
+  console.log(`first-view files: ${fv.files.sort().join(', ')}`);
 }
 
 await main();

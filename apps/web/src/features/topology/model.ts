@@ -37,11 +37,15 @@ export interface GraphHighlight {
 
 export interface GraphHandle {
   layoutMs: number;
+  /** how long the latest push of new data into the graph took (the first one: layoutMs) */
+  lastSyncMs: () => number;
   nodeCount: number;
   edgeCount: number;
   panBy: (dx: number, dy: number) => void;
   zoomBy: (factor: number) => void;
   fit: () => void;
+  /** zoom and pan now: the bench checks that its mouse gestures really moved the graph */
+  viewport: () => { zoom: number; x: number; y: number };
 }
 
 export function toGraphModel(
