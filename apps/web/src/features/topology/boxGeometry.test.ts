@@ -97,8 +97,9 @@ describe('nested backdrop boxes', () => {
       ['cluster:east', undefined],
     ]);
     const out = nestBoxRects(rects, parents);
-    // shop spans x -50..50, y -25..25; pay 270..330, 70..130; plus 18 px around each
-    expect(out.get('cluster:east')).toEqual({ x: 140, y: 52.5, w: 416, h: 191 });
-    expect(out.get('box:shop')).toEqual({ x: 0, y: 0, w: 100, h: 50 });
+    // the app box (y -10..10) plus 18 px makes shop y -28..28; shop (x -50..50) and pay
+    // (270..330, 70..130) plus 18 px each make the cluster x -68..348, y -46..148
+    expect(out.get('box:shop')).toEqual({ x: 0, y: 0, w: 100, h: 56 });
+    expect(out.get('cluster:east')).toEqual({ x: 140, y: 51, w: 416, h: 194 });
   });
 });
