@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { BLOCK, CompactRing } from './compactRing';
+
+/** A deterministic PRNG so a failure reproduces. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('CompactRing', () => {
+  it('reads back every row in retention exactly, whatever the values', () => {
+    const retained = 362;
+    const ring = new CompactRing(retained, 4);
+    const rand = rng(7);
+    const written = new Map<number, number[]>();
+    const sums = [0, 0, 0, 0];
+    for (let round = 0; round < 2_000; round++) {
+      // an aggregate that reports in bursts, with pauses longer than a block
+      if (round % 500 > 420 || rand() < 0.1) continue;
+      sums[0] = (sums[0] ?? 0) + Math.floor(rand() * 50); // request counts: float32 offsets
+      sums[1] = (sums[1] ?? 0) + rand() * 1e-3; // fractional: switches to float64
+      sums[2] = (sums[2] ?? 0) + Math.floor(rand() * 5e6); // bytes: past 2^24 within a block
+      sums[3] = Math.floor(rand() * 20) - 5; // a gauge going up and down
+      const row = [...sums];
+      ring.put(round, row);
+      written.set(round, row);
+      for (let r = Math.max(0, round - retained + 1); r <= round; r++) {
+        const want = written.get(r);
+        if (r % 97 !== round % 97) continue; // a sample of rows each round keeps this fast
+        for (let c = 0; c < 4; c++) expect(ring.get(r, c)).toBe(want?.[c]);
+      }
+    }
+    const last = Math.max(...written.keys());
+    for (let r = last - retained + 1; r <= last; r++) {
+      for (let c = 0; c < 4; c++) expect(ring.get(r, c)).toBe(written.get(r)?.[c]);
+    }
+    expect(ring.slots).toBe(ring.maxSlots);
+  });
+
+  it('stores request counts in float32 offsets: about half the bytes of float64 rows', () => {
+    const retained = 362;
+    const ring = new CompactRing(retained, 35);
+    const row = new Float64Array(35);
+    for (let round = 0; round < 1_000; round++) {
+      for (let c = 0; c < 34; c++) row[c] = (row[c] ?? 0) + 37 * c + round;
+      ring.put(round, row);
+    }
+    expect(ring.get(999, 34)).toBe(0);
+    expect(ring.get(999, 33)).toBe(row[33]);
+    const float64Rows = retained * 35 * 8;
+    expect(ring.byteLength).toBeLessThan(float64Rows * 0.62);
+  });
+
+  it('holds one block for an aggregate seen a few rounds, and grows only as rows accumulate', () => {
+    const ring = new CompactRing(362, 35);
+    for (let round = 0; round < 3; round++) ring.put(round, new Float64Array(35).fill(round));
+    expect(ring.slots).toBe(BLOCK);
+    expect(ring.byteLength).toBeLessThan(3_000);
+    for (let round = 3; round < 100; round++) ring.put(round, new Float64Array(35).fill(round));
+    expect(ring.slots).toBe(128);
+    expect(ring.get(0, 5)).toBe(0);
+    expect(ring.get(99, 5)).toBe(99);
+  });
+
+  it('reads NaN for a column added after rows were written, then its values', () => {
+    const ring = new CompactRing(20, 2);
+    ring.put(0, [1, 7]);
+    ring.put(1, [2, 8]);
+    ring.relayout([0, -1, -1, 1]);
+    ring.put(2, [3, 10, 11, 9]);
+    expect([0, 1, 2, 3].map((c) => ring.get(1, c))).toEqual([2, NaN, NaN, 8]);
+    expect([0, 1, 2, 3].map((c) => ring.get(2, c))).toEqual([3, 10, 11, 9]);
+    expect(ring.get(3, 0)).toBeUndefined();
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The rows of one aggregate, one per round it reported, kept for the store's retention in about
+ * half the bytes of float64 rows and only as many as it has held so far.
+ *
+ * Why it is exact: rows are grouped in blocks of BLOCK consecutive rounds. Each block keeps one
+ * float64 base per column (its first value); a row stores `value - base` as float32, which the
+ * cumulative counters of a block (counts of requests, bucket counts) fit exactly: an integer below
+ * 2^24 is exact in float32, i.e. up to 16.7 million requests per aggregate in BLOCK rounds. A
+ * value is stored that way only if it reads back identical; when one does not (fractional
+ * counters, bytes of a busy edge), its column switches to float64 for this aggregate, so every
+ * read returns exactly what was written and the queries stay bit-for-bit those of float64 rows.
+ *
+ * Why it is small: the ring starts at one block and doubles only when a block it must overwrite
+ * still holds a row in retention, up to the store's capacity plus one block. An aggregate seen for
+ * a few rounds costs a few KB, and nothing is written ahead of time (no pages made resident by
+ * filling empty slots).
+ */
+
+/** rounds per block: 16 keeps the per-column bases at 1/8 of the row bytes */
+export const BLOCK = 16;
+
+const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK;
+
+export class CompactRing {
+  /** slots now; always a multiple of BLOCK */
+  private cap = BLOCK;
+  private blocks = 1;
+  /** column-major: column c, slot s at c * cap + s; value - base of the slot's block */
+  private narrow: Float32Array;
+  /** columns that did not fit float32: absolute values */
+  private wide: (Float64Array | undefined)[];
+  /** column c, block b at c * blocks + b; NaN until the block's first value of that column */
+  private bases: Float64Array;
+  /** generation (round / BLOCK) each block holds */
+  private blockGen: Int32Array;
+  /** round held by each slot, -1 when empty */
+  private slotRound: Int32Array;
+
+  /**
+   * @param retained rounds the store keeps (rows older than the newest round minus this are dead)
+   * @param width columns per row
+   */
+  constructor(
+    private readonly retained: number,
+    private width: number,
+  ) {
+    this.narrow = new Float32Array(width * this.cap);
+    this.wide = new Array<Float64Array | undefined>(width).fill(undefined);
+    this.bases = new Float64Array(width * this.blocks).fill(Number.NaN);
+    this.blockGen = new Int32Array(this.blocks).fill(-1);
+    this.slotRound = new Int32Array(this.cap).fill(-1);
+  }
+
+  get columns(): number {
+    return this.width;
+  }
+
+  /** the largest ring ever needed: retention, plus one block being overwritten */
+  get maxSlots(): number {
+    return roundUp(this.retained + BLOCK - 1);
+  }
+
+  get slots(): number {
+    return this.cap;
+  }
+
+  /** bytes held in typed arrays */
+  get byteLength(): number {
+    let n =
+      this.narrow.byteLength +
+      this.bases.byteLength +
+      this.blockGen.byteLength +
+      this.slotRound.byteLength;
+    for (const w of this.wide) n += w?.byteLength ?? 0;
+    return n;
+  }
+
+  has(round: number): boolean {
+    return this.slotRound[round % this.cap] === round;
+  }
+
+  /** The stored value, or undefined when there is no row for `round`. */
+  get(round: number, column: number): number | undefined {
+    const slot = round % this.cap;
+    if (this.slotRound[slot] !== round) return undefined;
+    const w = this.wide[column];
+    if (w) return w[slot];
+    const base = this.bases[column * this.blocks + ((slot / BLOCK) | 0)] ?? Number.NaN;
+    return base + (this.narrow[column * this.cap + slot] ?? Number.NaN);
+  }
+
+  /** Writes the row of `round`; rounds arrive in increasing order. */
+  put(round: number, row: ArrayLike<number>): void {
+    let slot = round % this.cap;
+    let block = (slot / BLOCK) | 0;
+    const gen = (round / BLOCK) | 0;
+    const minLive = round + 1 - this.retained;
+    while (this.blockGen[block] !== gen && this.cap < this.maxSlots) {
+      const oldest = this.oldestLiveIn(block, minLive);
+      if (oldest === undefined) break;
+      this.grow(round - oldest + 1, minLive);
+      slot = round % this.cap;
+      block = (slot / BLOCK) | 0;
+    }
+    // at maxSlots a block due for a new generation holds no live row (rounds arrive in order)
+    if (this.blockGen[block] !== gen) this.claim(block, gen);
+    for (let c = 0; c < this.width; c++) this.write(c, slot, block, row[c] ?? Number.NaN);
+    this.slotRound[slot] = round;
+  }
+
+  /**
+   * Re-lays the columns: column `from[i]` of the old layout becomes column i (-1: a new column,
+   * read as NaN in the rows already held).
+   */
+  relayout(from: readonly number[]): void {
+    const width = from.length;
+    const narrow = new Float32Array(width * this.cap);
+    const bases = new Float64Array(width * this.blocks).fill(Number.NaN);
+    const wide = new Array<Float64Array | undefined>(width).fill(undefined);
+    from.forEach((old, c) => {
+      if (old < 0) {
+        narrow.fill(Number.NaN, c * this.cap, (c + 1) * this.cap);
+        return;
+      }
+      narrow.set(this.narrow.subarray(old * this.cap, (old + 1) * this.cap), c * this.cap);
+      bases.set(this.bases.subarray(old * this.blocks, (old + 1) * this.blocks), c * this.blocks);
+      wide[c] = this.wide[old];
+    });
+    this.width = width;
+    this.narrow = narrow;
+    this.bases = bases;
+    this.wide = wide;
+  }
+
+  /** the oldest round still in retention (>= minLive) that `block` holds */
+  private oldestLiveIn(block: number, minLive: number): number | undefined {
+    let oldest: number | undefined;
+    for (let s = block * BLOCK; s < (block + 1) * BLOCK; s++) {
+      const r = this.slotRound[s] ?? -1;
+      if (r >= 0 && r >= minLive && (oldest === undefined || r < oldest)) oldest = r;
+    }
+    return oldest;
+  }
+
+  /** Gives `block` to generation `gen`: its rows are past retention (checked by the caller). */
+  private claim(block: number, gen: number): void {
+    this.slotRound.fill(-1, block * BLOCK, (block + 1) * BLOCK);
+    for (let c = 0; c < this.width; c++) this.bases[c * this.blocks + block] = Number.NaN;
+    this.blockGen[block] = gen;
+  }
+
+  private write(column: number, slot: number, block: number, v: number): void {
+    const w = this.wide[column];
+    if (w) {
+      w[slot] = v;
+      return;
+    }
+    const at = column * this.cap + slot;
+    if (Number.isNaN(v)) {
+      this.narrow[at] = Number.NaN;
+      return;
+    }
+    const bi = column * this.blocks + block;
+    let base = this.bases[bi] ?? Number.NaN;
+    if (Number.isNaN(base)) base = this.bases[bi] = v;
+    const d = v - base;
+    const f = Math.fround(d);
+    if (f === d && base + f === v) {
+      this.narrow[at] = f;
+      return;
+    }
+    const widened = new Float64Array(this.cap);
+    for (let s = 0; s < this.cap; s++) {
+      const b = this.bases[column * this.blocks + ((s / BLOCK) | 0)] ?? Number.NaN;
+      widened[s] = b + (this.narrow[column * this.cap + s] ?? Number.NaN);
+    }
+    widened[slot] = v;
+    this.wide[column] = widened;
+  }
+
+  /**
+   * Doubles the ring (at least to hold `span` consecutive rounds without a live row in a block
+   * being claimed) and puts the live rows back at their new slots.
+   */
+  private grow(span: number, minLive: number): void {
+    const cap = Math.min(this.maxSlots, Math.max(this.cap * 2, roundUp(span + BLOCK - 1)));
+    const held: number[] = [];
+    for (let s = 0; s < this.cap; s++) {
+      const r = this.slotRound[s] ?? -1;
+      if (r >= 0) held.push(r);
+    }
+    held.sort((a, b) => a - b);
+    const rows = held
+      .filter((r) => r >= minLive)
+      .map((r) => {
+        const row = new Float64Array(this.width);
+        for (let c = 0; c < this.width; c++) row[c] = this.get(r, c) ?? Number.NaN;
+        return [r, row] as const;
+      });
+    const wasWide = this.wide.map((w) => w !== undefined);
+    this.cap = cap;
+    this.blocks = cap / BLOCK;
+    this.narrow = new Float32Array(this.width * cap);
+    this.bases = new Float64Array(this.width * this.blocks).fill(Number.NaN);
+    this.blockGen = new Int32Array(this.blocks).fill(-1);
+    this.slotRound = new Int32Array(cap).fill(-1);
+    // a column that needed float64 keeps it: its values have not become rounder
+    this.wide = wasWide.map((w) => (w ? new Float64Array(cap) : undefined));
+    for (const [r, row] of rows) this.put(r, row);
+  }
+}
