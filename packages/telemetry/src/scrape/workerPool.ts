@@ -63,6 +63,27 @@ function spawn(onDead: (slot: Slot, err: Error) => void, limits: IngestLimits): 
   return slot;
 }
 
+/**
+ * The body as bytes that can be transferred to a worker. A fetched body owns its whole
+ * ArrayBuffer (fetchScrape allocates it outside Buffer's pool) and moves without a copy: one copy
+ * of ~500 KB less per scrape, i.e. 500 MB less allocated and freed per 1,000-target round, which
+ * is what fragmented the allocator. A pooled Buffer shares its ArrayBuffer: that one is copied.
+ * The caller's buffer is detached by the transfer (the scrape loop drops it anyway).
+ */
+function ownedBytes(body: string | Uint8Array): Uint8Array<ArrayBuffer> {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const buffer = bytes.buffer;
+  if (
+    buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === buffer.byteLength
+  )
+    return new Uint8Array(buffer);
+  const owned = new Uint8Array(bytes.byteLength);
+  owned.set(bytes);
+  return owned;
+}
+
 /** Stable target -> worker assignment, so each worker keeps the counter state of its targets. */
 function pick(targetId: string, n: number): number {
   let h = 0;
@@ -90,10 +111,7 @@ export function createWorkerIngester(size: number, limits: IngestLimits = {}): I
       const slot = slots[pick(targetId, slots.length)];
       if (!slot || closed) return Promise.reject(new Error('ingester closed'));
       const id = nextId++;
-      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-      // a pooled Buffer shares its ArrayBuffer: copy into an owned one before transferring
-      const owned = new Uint8Array(bytes.byteLength);
-      owned.set(bytes);
+      const owned = ownedBytes(body);
       const msg: WorkerRequest = { type: 'ingest', id, targetId, labels, body: owned, contentType };
       return new Promise<FoldResult>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
