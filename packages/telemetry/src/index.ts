@@ -11,6 +11,7 @@ export type { EndpointLister } from './discovery/controlPlaneDiscovery';
 export { podTargets, type KubernetesDiscoveryOptions } from './discovery/kubernetesDiscovery';
 export type { ScrapeTarget, TargetDiscovery } from './scrape/targets';
 export type { RoundSummary } from './scrape/scrapeLoop';
+export type { WorkerMemory } from './scrape/workerProtocol';
 export {
   createPrometheusSource,
   type PrometheusSource,

@@ -4,10 +4,10 @@ import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import type { FoldResult } from '../model';
 import type { IngestLimits, Ingester } from './ingester';
-import type { WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 interface Pending {
-  resolve: (r: FoldResult) => void;
+  resolve: (r: FoldResult | WorkerMemory) => void;
   reject: (e: Error) => void;
 }
 
@@ -54,8 +54,8 @@ function spawn(onDead: (slot: Slot, err: Error) => void, limits: IngestLimits): 
     const p = slot.pending.get(msg.id);
     if (!p) return;
     slot.pending.delete(msg.id);
-    if (msg.ok) p.resolve(msg.result);
-    else p.reject(new Error(msg.error));
+    if (!msg.ok) p.reject(new Error(msg.error));
+    else p.resolve('memory' in msg ? msg.memory : msg.result);
   });
   worker.on('error', (err) => onDead(slot, err));
   worker.on('exit', (code) => onDead(slot, new Error(`ingest worker exited with code ${code}`)));
@@ -114,7 +114,9 @@ export function createWorkerIngester(size: number, limits: IngestLimits = {}): I
       const owned = ownedBytes(body);
       const msg: WorkerRequest = { type: 'ingest', id, targetId, labels, body: owned, contentType };
       return new Promise<FoldResult>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
+        const done = (r: FoldResult | WorkerMemory): void =>
+          'records' in r ? resolve(r) : reject(new Error('ingest worker answered out of turn'));
+        slot.pending.set(id, { resolve: done, reject });
         slot.worker.postMessage(msg, [owned.buffer]);
       });
     },
@@ -122,6 +124,22 @@ export function createWorkerIngester(size: number, limits: IngestLimits = {}): I
       const slot = slots[pick(targetId, slots.length)];
       const msg: WorkerRequest = { type: 'forget', targetId };
       slot?.worker.postMessage(msg);
+    },
+    workerMemory() {
+      return Promise.all(
+        slots.map(
+          (slot) =>
+            new Promise<WorkerMemory>((resolve, reject) => {
+              const id = nextId++;
+              const done = (r: FoldResult | WorkerMemory): void =>
+                'heapUsed' in r
+                  ? resolve(r)
+                  : reject(new Error('ingest worker answered out of turn'));
+              slot.pending.set(id, { resolve: done, reject });
+              slot.worker.postMessage({ type: 'memory', id } satisfies WorkerRequest);
+            }),
+        ),
+      );
     },
     async close() {
       closed = true;
