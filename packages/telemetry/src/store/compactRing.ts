@@ -1,23 +1,26 @@
 /**
  * The rows of one aggregate, one per round it reported, kept for the store's retention in about
- * half the bytes of float64 rows and only as many as it has held so far.
+ * a third of the bytes of float64 rows, and only as many rows as it has held so far.
  *
  * Why it is exact: rows are grouped in blocks of BLOCK consecutive rounds. Each block keeps one
- * float64 base per column (its first value); a row stores `value - base` as float32, which the
- * cumulative counters of a block (counts of requests, bucket counts) fit exactly: an integer below
- * 2^24 is exact in float32, i.e. up to 16.7 million requests per aggregate in BLOCK rounds. A
- * value is stored that way only if it reads back identical; when one does not (fractional
- * counters, bytes of a busy edge), its column switches to float64 for this aggregate, so every
- * read returns exactly what was written and the queries stay bit-for-bit those of float64 rows.
+ * float64 base per column (its first value) and a row stores `value - base`, as a uint16 when that
+ * is a whole number below 65,535 (counts of requests and bucket counts of an aggregate below ~400
+ * per second at a 10 s interval), else as a float32 (whole numbers below 2^24), else the column
+ * keeps absolute float64 values. A column moves up a tier, for this aggregate only, the first time
+ * a value would not read back identical; so every read returns exactly what was written and the
+ * queries stay bit-for-bit those of float64 rows (no precision argument needed).
  *
- * Why it is small: the ring starts at one block and doubles only when a block it must overwrite
- * still holds a row in retention, up to the store's capacity plus one block. An aggregate seen for
- * a few rounds costs a few KB, and nothing is written ahead of time (no pages made resident by
- * filling empty slots).
+ * Why it is small: besides the narrow cells, the ring starts at one block and doubles only when a
+ * block it must overwrite still holds a row in retention, up to the store's capacity plus one
+ * block. An aggregate seen for a few rounds costs a few KB, and nothing is written ahead of time
+ * (no pages made resident by filling empty slots).
  */
 
-/** rounds per block: 16 keeps the per-column bases at 1/8 of the row bytes */
+/** rounds per block: 16 keeps the per-column float64 bases small beside the uint16 cells */
 export const BLOCK = 16;
+
+/** uint16 cell meaning NaN (a bucket column before the histogram appeared) */
+const NONE = 0xffff;
 
 const roundUp = (n: number): number => Math.ceil(n / BLOCK) * BLOCK;
 
@@ -26,8 +29,10 @@ export class CompactRing {
   private cap = BLOCK;
   private blocks = 1;
   /** column-major: column c, slot s at c * cap + s; value - base of the slot's block */
-  private narrow: Float32Array;
-  /** columns that did not fit float32: absolute values */
+  private narrow: Uint16Array;
+  /** columns whose offsets outgrew uint16: value - base as float32, per slot */
+  private mid: (Float32Array | undefined)[];
+  /** columns that did not fit float32 either: absolute values */
   private wide: (Float64Array | undefined)[];
   /** column c, block b at c * blocks + b; NaN until the block's first value of that column */
   private bases: Float64Array;
@@ -44,7 +49,8 @@ export class CompactRing {
     private readonly retained: number,
     private width: number,
   ) {
-    this.narrow = new Float32Array(width * this.cap);
+    this.narrow = new Uint16Array(width * this.cap);
+    this.mid = new Array<Float32Array | undefined>(width).fill(undefined);
     this.wide = new Array<Float64Array | undefined>(width).fill(undefined);
     this.bases = new Float64Array(width * this.blocks).fill(Number.NaN);
     this.blockGen = new Int32Array(this.blocks).fill(-1);
@@ -71,6 +77,7 @@ export class CompactRing {
       this.bases.byteLength +
       this.blockGen.byteLength +
       this.slotRound.byteLength;
+    for (const m of this.mid) n += m?.byteLength ?? 0;
     for (const w of this.wide) n += w?.byteLength ?? 0;
     return n;
   }
@@ -83,10 +90,7 @@ export class CompactRing {
   get(round: number, column: number): number | undefined {
     const slot = round % this.cap;
     if (this.slotRound[slot] !== round) return undefined;
-    const w = this.wide[column];
-    if (w) return w[slot];
-    const base = this.bases[column * this.blocks + ((slot / BLOCK) | 0)] ?? Number.NaN;
-    return base + (this.narrow[column * this.cap + slot] ?? Number.NaN);
+    return this.decode(column, slot);
   }
 
   /** Writes the row of `round`; rounds arrive in increasing order. */
@@ -114,22 +118,35 @@ export class CompactRing {
    */
   relayout(from: readonly number[]): void {
     const width = from.length;
-    const narrow = new Float32Array(width * this.cap);
+    const narrow = new Uint16Array(width * this.cap);
     const bases = new Float64Array(width * this.blocks).fill(Number.NaN);
+    const mid = new Array<Float32Array | undefined>(width).fill(undefined);
     const wide = new Array<Float64Array | undefined>(width).fill(undefined);
     from.forEach((old, c) => {
       if (old < 0) {
-        narrow.fill(Number.NaN, c * this.cap, (c + 1) * this.cap);
+        narrow.fill(NONE, c * this.cap, (c + 1) * this.cap);
         return;
       }
       narrow.set(this.narrow.subarray(old * this.cap, (old + 1) * this.cap), c * this.cap);
       bases.set(this.bases.subarray(old * this.blocks, (old + 1) * this.blocks), c * this.blocks);
+      mid[c] = this.mid[old];
       wide[c] = this.wide[old];
     });
     this.width = width;
     this.narrow = narrow;
     this.bases = bases;
+    this.mid = mid;
     this.wide = wide;
+  }
+
+  private decode(column: number, slot: number): number {
+    const w = this.wide[column];
+    if (w) return w[slot] ?? Number.NaN;
+    const base = this.bases[column * this.blocks + ((slot / BLOCK) | 0)] ?? Number.NaN;
+    const m = this.mid[column];
+    if (m) return base + (m[slot] ?? Number.NaN);
+    const u = this.narrow[column * this.cap + slot] ?? NONE;
+    return u === NONE ? Number.NaN : base + u;
   }
 
   /** the oldest round still in retention (>= minLive) that `block` holds */
@@ -155,27 +172,44 @@ export class CompactRing {
       w[slot] = v;
       return;
     }
-    const at = column * this.cap + slot;
+    const m = this.mid[column];
     if (Number.isNaN(v)) {
-      this.narrow[at] = Number.NaN;
+      if (m) m[slot] = Number.NaN;
+      else this.narrow[column * this.cap + slot] = NONE;
       return;
     }
     const bi = column * this.blocks + block;
     let base = this.bases[bi] ?? Number.NaN;
     if (Number.isNaN(base)) base = this.bases[bi] = v;
     const d = v - base;
-    const f = Math.fround(d);
-    if (f === d && base + f === v) {
-      this.narrow[at] = f;
+    if (!m && d >= 0 && d < NONE && Number.isInteger(d) && base + d === v) {
+      this.narrow[column * this.cap + slot] = d;
       return;
     }
-    const widened = new Float64Array(this.cap);
-    for (let s = 0; s < this.cap; s++) {
-      const b = this.bases[column * this.blocks + ((s / BLOCK) | 0)] ?? Number.NaN;
-      widened[s] = b + (this.narrow[column * this.cap + s] ?? Number.NaN);
+    const f = Math.fround(d);
+    if (f === d && base + f === v) {
+      (m ?? this.toMid(column))[slot] = f;
+      return;
     }
-    widened[slot] = v;
-    this.wide[column] = widened;
+    this.toWide(column)[slot] = v;
+  }
+
+  private toMid(column: number): Float32Array {
+    const m = new Float32Array(this.cap);
+    for (let s = 0; s < this.cap; s++) {
+      const u = this.narrow[column * this.cap + s] ?? NONE;
+      m[s] = u === NONE ? Number.NaN : u;
+    }
+    this.mid[column] = m;
+    return m;
+  }
+
+  private toWide(column: number): Float64Array {
+    const w = new Float64Array(this.cap);
+    for (let s = 0; s < this.cap; s++) w[s] = this.decode(column, s);
+    this.mid[column] = undefined;
+    this.wide[column] = w;
+    return w;
   }
 
   /**
@@ -197,15 +231,15 @@ export class CompactRing {
         for (let c = 0; c < this.width; c++) row[c] = this.get(r, c) ?? Number.NaN;
         return [r, row] as const;
       });
-    const wasWide = this.wide.map((w) => w !== undefined);
     this.cap = cap;
     this.blocks = cap / BLOCK;
-    this.narrow = new Float32Array(this.width * cap);
+    this.narrow = new Uint16Array(this.width * cap);
     this.bases = new Float64Array(this.width * this.blocks).fill(Number.NaN);
     this.blockGen = new Int32Array(this.blocks).fill(-1);
     this.slotRound = new Int32Array(cap).fill(-1);
-    // a column that needed float64 keeps it: its values have not become rounder
-    this.wide = wasWide.map((w) => (w ? new Float64Array(cap) : undefined));
+    // a column keeps its tier: its values have not become rounder
+    this.mid = this.mid.map((m) => (m ? new Float32Array(cap) : undefined));
+    this.wide = this.wide.map((w) => (w ? new Float64Array(cap) : undefined));
     for (const [r, row] of rows) this.put(r, row);
   }
 }
