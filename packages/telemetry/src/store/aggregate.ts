@@ -109,7 +109,7 @@ export class Aggregate {
     if (round <= this.lastRound) return;
     this.ring.put(round, row);
     this.lastRound = round;
-    this.cumulative.set(Array.from({ length: this.width }, (_, c) => row[c] ?? 0));
+    for (let c = 0; c < this.width - 1; c++) this.cumulative[c] = row[c] ?? 0;
     this.cumulative[this.width - 1] = 0;
   }
 
