@@ -21,7 +21,8 @@ const INTERVAL_MS = 10_000;
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const WORKLOADS = 100;
-const here = path.dirname(fileURLToPath(import.meta.url));
+// run.mjs runs this file as a bundle from a temporary folder: it says where the bench folder is
+const here = process.env.BENCH_DIR ?? path.dirname(fileURLToPath(import.meta.url));
 
 interface PhaseResult {
   targets: number;
