@@ -96,6 +96,11 @@ export class Aggregate {
     this.lastRound = round;
   }
 
+  /** Whether this aggregate has a row for `round`. */
+  has(round: number): boolean {
+    return this.ring.has(round);
+  }
+
   /** Value of `column` stored for `round`, or undefined when this aggregate has no row for it. */
   value(round: number, column: number): number | undefined {
     return this.ring.get(round, column);

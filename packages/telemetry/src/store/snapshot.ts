@@ -61,7 +61,7 @@ export function* encodeStore(store: TelemetryStore): Generator<Buffer> {
   const aggs = store.list();
   const slotsOf = (agg: Aggregate): number[] => {
     const rounds: number[] = [];
-    for (let r = first; r <= last; r++) if (agg.value(r, 0) !== undefined) rounds.push(r);
+    for (let r = first; r <= last; r++) if (agg.has(r)) rounds.push(r);
     return rounds;
   };
   const roundLists = aggs.map(slotsOf);
@@ -98,7 +98,7 @@ export function* encodeStore(store: TelemetryStore): Generator<Buffer> {
     rounds.forEach((r, j) => {
       const base = j * (1 + w);
       // the layout may have grown (a histogram appeared) since the header was taken
-      const ok = agg.width === w && agg.value(r, 0) !== undefined;
+      const ok = agg.width === w && agg.has(r);
       out[base] = ok ? r : -1;
       for (let c = 0; c < w; c++) out[base + 1 + c] = ok ? (agg.value(r, c) ?? 0) : 0;
     });
