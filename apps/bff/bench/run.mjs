@@ -2,14 +2,15 @@
 // the ingest worker prebuilt beside it: scripts/build.mjs), not under tsx, whose loader thread is
 // an extra isolate the image, Compose and `npm start` do not have: memory figures would be off.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const out = mkdtempSync(path.join(os.tmpdir(), 'meshlens-bff-bench-'));
+// inside the package (dist/ is ignored) so the bundle's externals resolve from node_modules
+mkdirSync(path.join(here, '..', 'dist'), { recursive: true });
+const out = mkdtempSync(path.join(here, '..', 'dist', 'bench-'));
 try {
   const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
   await build({

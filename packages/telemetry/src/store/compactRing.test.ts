@@ -30,11 +30,12 @@ describe('CompactRing', () => {
     for (let round = 0; round < 2_000; round++) {
       // an aggregate that reports in bursts, with pauses longer than a block
       if (round % 500 > 420 || rand() < 0.1) continue;
-      sums[0] = (sums[0] ?? 0) + Math.floor(rand() * 50); // request counts: uint16 offsets
+      sums[0] = (sums[0] ?? 0) + Math.floor(rand() * 50); // request counts: uint16 increments
       sums[1] = (sums[1] ?? 0) + rand() * 1e-3; // fractional: switches to float64
-      sums[2] = (sums[2] ?? 0) + Math.floor(rand() * 5e6); // bytes: past 2^24 within a block
-      sums[3] = Math.floor(rand() * 20) - 5; // a gauge going up and down: float32
-      sums[4] = (sums[4] ?? 0) + Math.floor(rand() * 40_000); // past uint16 within a block
+      sums[2] = (sums[2] ?? 0) + Math.floor(rand() * 5e6); // bytes: float32 increments
+      sums[3] = Math.floor(rand() * 20) - 5; // a gauge going up and down: float32 increments
+      // uint16 until the first increment past 65,534 moves the column to float32 (kept exact)
+      sums[4] = (sums[4] ?? 0) + Math.floor(rand() * (round < 700 ? 60_000 : 90_000));
       const row = [...sums];
       ring.put(round, row);
       written.set(round, row);
@@ -45,7 +46,7 @@ describe('CompactRing', () => {
     expect(ring.slots).toBe(ring.maxSlots);
   });
 
-  it('stores request counts in uint16 offsets: about a third of the bytes of float64 rows', () => {
+  it('stores request counts as uint16 increments: about a third of the bytes of float64 rows', () => {
     const retained = 362;
     const ring = new CompactRing(retained, 35);
     const row = new Float64Array(35);

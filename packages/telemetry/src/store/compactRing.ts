@@ -3,12 +3,13 @@
  * a third of the bytes of float64 rows, and only as many rows as it has held so far.
  *
  * Why it is exact: rows are grouped in blocks of BLOCK consecutive rounds. Each block keeps one
- * float64 base per column (its first value) and a row stores `value - base`, as a uint16 when that
- * is a whole number below 65,535 (counts of requests and bucket counts of an aggregate below ~400
- * per second at a 10 s interval), else as a float32 (whole numbers below 2^24), else the column
- * keeps absolute float64 values. A column moves up a tier, for this aggregate only, the first time
- * a value would not read back identical; so every read returns exactly what was written and the
- * queries stay bit-for-bit those of float64 rows (no precision argument needed).
+ * float64 base per column (its first value) and a row stores its increment over the previous row
+ * of the block, as a uint16 when that is a whole number below 65,535 (requests and bucket counts
+ * of an aggregate below ~6,500 per second at a 10 s interval), else as a float32, else the column
+ * keeps absolute float64 values. A read adds the increments of the block up to the row (at most
+ * BLOCK additions). A column moves up a tier, for this aggregate only, the first time a value would
+ * not read back identical; so every read returns exactly what was written and the queries stay
+ * bit-for-bit those of float64 rows (no precision argument needed).
  *
  * Why it is small: besides the narrow cells, the ring starts at one block and takes its full size
  * (the store's capacity plus one block) only when a block it must overwrite still holds a row in
@@ -28,9 +29,9 @@ export class CompactRing {
   /** slots now; always a multiple of BLOCK */
   private cap = BLOCK;
   private blocks = 1;
-  /** column-major: column c, slot s at c * cap + s; value - base of the slot's block */
+  /** column-major: column c, slot s at c * cap + s; increment over the previous row of the block */
   private narrow: Uint16Array;
-  /** columns whose offsets outgrew uint16: value - base as float32, per slot */
+  /** columns whose increments outgrew uint16: the increment as float32, per slot */
   private mid: (Float32Array | undefined)[];
   /** columns that did not fit float32 either: absolute values */
   private wide: (Float64Array | undefined)[];
@@ -40,6 +41,8 @@ export class CompactRing {
   private blockGen: Int32Array;
   /** round held by each slot, -1 when empty */
   private slotRound: Int32Array;
+  /** per column, the value of the last row written (as decode() reads it back); NaN: none yet */
+  private acc: Float64Array;
 
   /**
    * @param retained rounds the store keeps (rows older than the newest round minus this are dead)
@@ -55,6 +58,7 @@ export class CompactRing {
     this.bases = new Float64Array(width * this.blocks).fill(Number.NaN);
     this.blockGen = new Int32Array(this.blocks).fill(-1);
     this.slotRound = new Int32Array(this.cap).fill(-1);
+    this.acc = new Float64Array(width).fill(Number.NaN);
   }
 
   get columns(): number {
@@ -124,6 +128,7 @@ export class CompactRing {
     const bases = new Float64Array(width * this.blocks).fill(Number.NaN);
     const mid = new Array<Float32Array | undefined>(width).fill(undefined);
     const wide = new Array<Float64Array | undefined>(width).fill(undefined);
+    const acc = new Float64Array(width).fill(Number.NaN);
     from.forEach((old, c) => {
       if (old < 0) {
         narrow.fill(NONE, c * this.cap, (c + 1) * this.cap);
@@ -133,7 +138,9 @@ export class CompactRing {
       bases.set(this.bases.subarray(old * this.blocks, (old + 1) * this.blocks), c * this.blocks);
       mid[c] = this.mid[old];
       wide[c] = this.wide[old];
+      acc[c] = this.acc[old] ?? Number.NaN;
     });
+    this.acc = acc;
     this.width = width;
     this.narrow = narrow;
     this.bases = bases;
@@ -141,14 +148,31 @@ export class CompactRing {
     this.wide = wide;
   }
 
+  /**
+   * The block's base plus the increments of its rows up to `slot`, added in the order write()
+   * added them, so the result is the very float write() checked against the value.
+   */
   private decode(column: number, slot: number): number {
     const w = this.wide[column];
     if (w) return w[slot] ?? Number.NaN;
-    const base = this.bases[column * this.blocks + ((slot / BLOCK) | 0)] ?? Number.NaN;
+    const first = slot - (slot % BLOCK);
+    let v = this.bases[column * this.blocks + first / BLOCK] ?? Number.NaN;
     const m = this.mid[column];
-    if (m) return base + (m[slot] ?? Number.NaN);
-    const u = this.narrow[column * this.cap + slot] ?? NONE;
-    return u === NONE ? Number.NaN : base + u;
+    if (m) {
+      if (Number.isNaN(m[slot] ?? Number.NaN)) return Number.NaN;
+      for (let s = first; s <= slot; s++) {
+        const f = m[s] ?? Number.NaN;
+        if (!Number.isNaN(f)) v += f;
+      }
+      return v;
+    }
+    const at = column * this.cap;
+    if (this.narrow[at + slot] === NONE) return Number.NaN;
+    for (let s = at + first; s <= at + slot; s++) {
+      const u = this.narrow[s] ?? NONE;
+      if (u !== NONE) v += u;
+    }
+    return v;
   }
 
   /** whether `block` holds a round still in retention (>= minLive) */
@@ -162,8 +186,15 @@ export class CompactRing {
 
   /** Gives `block` to generation `gen`: its rows are past retention (checked by the caller). */
   private claim(block: number, gen: number): void {
-    this.slotRound.fill(-1, block * BLOCK, (block + 1) * BLOCK);
-    for (let c = 0; c < this.width; c++) this.bases[c * this.blocks + block] = Number.NaN;
+    const from = block * BLOCK;
+    this.slotRound.fill(-1, from, from + BLOCK);
+    // rows not written in this generation must add nothing to the sums of later ones
+    for (let c = 0; c < this.width; c++) {
+      this.bases[c * this.blocks + block] = Number.NaN;
+      this.narrow.fill(0, c * this.cap + from, c * this.cap + from + BLOCK);
+      this.mid[c]?.fill(0, from, from + BLOCK);
+    }
+    this.acc.fill(Number.NaN);
     this.blockGen[block] = gen;
   }
 
@@ -180,16 +211,18 @@ export class CompactRing {
       return;
     }
     const bi = column * this.blocks + block;
-    let base = this.bases[bi] ?? Number.NaN;
-    if (Number.isNaN(base)) base = this.bases[bi] = v;
-    const d = v - base;
-    if (!m && d >= 0 && d < NONE && Number.isInteger(d) && base + d === v) {
+    let acc = this.acc[column] ?? Number.NaN;
+    if (Number.isNaN(this.bases[bi] ?? Number.NaN)) this.bases[bi] = acc = v;
+    const d = v - acc;
+    if (!m && d >= 0 && d < NONE && Number.isInteger(d) && acc + d === v) {
       this.narrow[column * this.cap + slot] = d;
+      this.acc[column] = v;
       return;
     }
     const f = Math.fround(d);
-    if (f === d && base + f === v) {
+    if (acc + f === v) {
       (m ?? this.toMid(column))[slot] = f;
+      this.acc[column] = v;
       return;
     }
     this.toWide(column)[slot] = v;
