@@ -56,7 +56,7 @@ export class Aggregate {
 
   /** bytes it would hold with a full ring (a retention's worth of rounds) */
   get fullByteLength(): number {
-    return (this.byteLength * this.ring.maxSlots) / this.ring.slots;
+    return this.ring.fullByteLength + this.cumulative.byteLength;
   }
 
   /** Adds one target's record for `round` (rounds arrive in increasing order). */

@@ -65,8 +65,10 @@ describe('CompactRing', () => {
     for (let round = 0; round < 3; round++) ring.put(round, new Float64Array(35).fill(round));
     expect(ring.slots).toBe(BLOCK);
     expect(ring.byteLength).toBeLessThan(3_000);
+    const full = ring.fullByteLength;
     for (let round = 3; round < 100; round++) ring.put(round, new Float64Array(35).fill(round));
     expect(ring.slots).toBe(384); // 362 rounds plus one block being overwritten
+    expect(ring.byteLength).toBe(full);
     expect(ring.get(0, 5)).toBe(0);
     expect(ring.get(99, 5)).toBe(99);
   });

@@ -86,6 +86,16 @@ export class CompactRing {
     return n;
   }
 
+  /** bytes the ring will hold at its full size, with the column tiers it has now */
+  get fullByteLength(): number {
+    const slots = this.maxSlots;
+    let n =
+      this.width * slots * 2 + this.width * (slots / BLOCK) * 8 + (slots / BLOCK) * 4 + slots * 4;
+    for (const m of this.mid) n += m ? slots * 4 : 0;
+    for (const w of this.wide) n += w ? slots * 8 : 0;
+    return n;
+  }
+
   has(round: number): boolean {
     return this.slotRound[round % this.cap] === round;
   }
