@@ -21,6 +21,7 @@ import { createInlineIngester, type Ingester } from './scrape/ingester';
 import { ScrapeLoop, type RoundSummary } from './scrape/scrapeLoop';
 import type { TargetDiscovery } from './scrape/targets';
 import { createWorkerIngester } from './scrape/workerPool';
+import type { WorkerMemory } from './scrape/workerProtocol';
 import type { TelemetrySource } from './source';
 import { TelemetryStore } from './store/store';
 import { decodeStore, encodeStore } from './store/snapshot';
@@ -67,6 +68,8 @@ export interface EmbeddedSource extends TelemetrySource {
   snapshot(): Generator<Buffer>;
   /** loads a snapshot before start(); throws SnapshotFormatError and changes nothing when bad */
   restore(bytes: Buffer): void;
+  /** each parse worker's own heap, for a memory breakdown (empty when parsing inline) */
+  workerMemory(): Promise<WorkerMemory[]>;
 }
 
 export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): EmbeddedSource {
@@ -133,6 +136,7 @@ export function createEmbeddedSource(opts: EmbeddedSourceOptions = {}): Embedded
     scrapeNow: () => loop.runRound(),
     snapshot: () => encodeStore(store),
     restore: (bytes) => decodeStore(store, bytes),
+    workerMemory: () => ingester.workerMemory(),
     stat: (q: StatQuery) => Promise.resolve(engine.stat(q)),
     edges: (q: EdgesQuery) => Promise.resolve(engine.edges(q)),
     topology: (q: TopologyQuery) => Promise.resolve(engine.topology(q)),

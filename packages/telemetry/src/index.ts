@@ -12,6 +12,7 @@ export { podTargets, type KubernetesDiscoveryOptions } from './discovery/kuberne
 export type { ScrapeTarget, TargetDiscovery } from './scrape/targets';
 export type { RoundSummary } from './scrape/scrapeLoop';
 export { loadWorkerScript } from './scrape/workerScript';
+export type { WorkerMemory } from './scrape/workerProtocol';
 export {
   createPrometheusSource,
   type PrometheusSource,

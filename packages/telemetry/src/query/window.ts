@@ -17,7 +17,7 @@ export class AggregateWindow {
     const rounds: number[] = [];
     const end = store.roundAtOrAfter(to + 1);
     for (let r = store.roundAtOrAfter(from); r < end; r++) {
-      if (agg.value(r, 0) !== undefined) rounds.push(r);
+      if (agg.has(r)) rounds.push(r);
     }
     return new AggregateWindow(store, agg, rounds, from, to);
   }

@@ -77,16 +77,14 @@ export function fetchScrape(url: string, opts: FetchOptions): Promise<FetchedScr
           return;
         }
         const stream = gzip ? res.pipe(zlib.createGunzip()) : res;
-        const chunks: Buffer[] = [];
-        let bytes = 0;
+        const body = new BodyBuffer(gzip || !(declared >= 0) ? undefined : declared);
         stream.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          if (bytes > opts.maxBytes) {
+          if (body.length + chunk.length > opts.maxBytes) {
             fail(`body exceeds the limit of ${opts.maxBytes} bytes`);
             stream.destroy();
             return;
           }
-          chunks.push(chunk);
+          body.push(chunk);
         });
         stream.on('error', (err: Error) =>
           fail(gzip ? `bad gzip body: ${err.message}` : err.message),
@@ -96,12 +94,49 @@ export function fetchScrape(url: string, opts: FetchOptions): Promise<FetchedScr
           settled = true;
           clearTimeout(timer);
           const ct = res.headers['content-type'];
-          resolve({ body: Buffer.concat(chunks, bytes), contentType: ct });
+          resolve({ body: body.finish(), contentType: ct });
         });
       },
     );
     req.on('error', (err: NodeJS.ErrnoException) => fail(describeNetError(err)));
   });
+}
+
+/**
+ * Collects a body into one Buffer that owns its ArrayBuffer (so the worker pool can transfer it
+ * without a copy). With a Content-Length the chunks are copied into it as they arrive and freed at
+ * once, instead of all being held until a concatenation doubles them.
+ */
+class BodyBuffer {
+  private chunks: Buffer[] = [];
+  private sized: Buffer | undefined;
+  length = 0;
+
+  constructor(declared: number | undefined) {
+    // allocUnsafeSlow: outside the pool; only the bytes received are ever handed out
+    if (declared !== undefined && declared > 0) this.sized = Buffer.allocUnsafeSlow(declared);
+  }
+
+  push(chunk: Buffer): void {
+    const sized = this.sized;
+    if (sized && this.length + chunk.length <= sized.length) chunk.copy(sized, this.length);
+    else {
+      // more than announced (HTTP forbids it; stay correct anyway)
+      if (sized) this.chunks.push(sized.subarray(0, this.length));
+      this.sized = undefined;
+      this.chunks.push(chunk);
+    }
+    this.length += chunk.length;
+  }
+
+  finish(): Buffer {
+    if (this.sized?.length === this.length) return this.sized;
+    const parts = this.sized ? [this.sized.subarray(0, this.length)] : this.chunks;
+    const out = Buffer.allocUnsafeSlow(this.length);
+    let at = 0;
+    for (const p of parts) at += p.copy(out, at);
+    return out;
+  }
 }
 
 function describeNetError(err: NodeJS.ErrnoException): string {

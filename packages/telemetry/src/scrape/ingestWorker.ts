@@ -19,6 +19,13 @@ parentPort?.on('message', (msg: WorkerRequest) => {
     states.delete(msg.targetId);
     return;
   }
+  if (msg.type === 'memory') {
+    // in a worker these figures are this isolate's, not the main thread's
+    const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    const memory = { heapUsed, heapTotal, external, arrayBuffers };
+    parentPort?.postMessage({ id: msg.id, ok: true, memory } satisfies WorkerResponse);
+    return;
+  }
   let reply: WorkerResponse;
   try {
     const prev = states.get(msg.targetId) ?? emptySeriesState();

@@ -1,6 +1,7 @@
 import { ingestScrape } from '../dialects/ingest';
 import { emptySeriesState, type SeriesState } from '../dialects/seriesState';
 import type { FoldResult, TargetLabels } from '../model';
+import type { WorkerMemory } from './workerProtocol';
 
 /** Parses and folds scrape bodies, remembering each target's previous counter values. */
 export interface Ingester {
@@ -12,6 +13,8 @@ export interface Ingester {
   ): Promise<FoldResult>;
   /** drops a target's state (it was removed or restarted) */
   forget(targetId: string): void;
+  /** each parse worker's own heap (none when parsing inline): the memory breakdown */
+  workerMemory(): Promise<WorkerMemory[]>;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export function createInlineIngester(limits: IngestLimits = {}): Ingester {
     forget(targetId) {
       states.delete(targetId);
     },
+    workerMemory: () => Promise.resolve([]),
     close() {
       states.clear();
       return Promise.resolve();

@@ -10,7 +10,18 @@ export type WorkerRequest =
       body: Uint8Array;
       contentType: string | undefined;
     }
-  | { type: 'forget'; targetId: string };
+  | { type: 'forget'; targetId: string }
+  | { type: 'memory'; id: number };
+
+/** A worker's own V8 heap and off-heap memory, in bytes (its isolate's process.memoryUsage()). */
+export interface WorkerMemory {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
 
 export type WorkerResponse =
-  { id: number; ok: true; result: FoldResult } | { id: number; ok: false; error: string };
+  | { id: number; ok: true; result: FoldResult }
+  | { id: number; ok: false; error: string }
+  | { id: number; ok: true; memory: WorkerMemory };

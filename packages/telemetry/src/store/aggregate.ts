@@ -8,6 +8,7 @@ import {
   type RouteRef,
   type WorkloadLabels,
 } from '../model';
+import { CompactRing } from './compactRing';
 
 /**
  * One aggregate (a workload, pod, service or edge): a ring of rows, one per scrape round in which
@@ -17,11 +18,10 @@ import {
 export class Aggregate {
   les: number[] = [];
   width = FIXED_COUNTER_COLUMNS + 1;
-  rows: Float64Array;
-  /** round number stored in each slot (-1: empty) */
-  readonly slotRound: Float64Array;
-  cumulative: Float64Array;
-  private gauge = 0;
+  /** committed rows (compactRing.ts: exact, about half the bytes of float64, grown as needed) */
+  private ring: CompactRing;
+  /** running sums of the counters; the gauge of the round being added sits in the last column */
+  private cumulative: Float64Array;
   private touchedRound = -1;
   lastRound = -1;
   readonly exemplars = new Map<number, FoldedExemplar>();
@@ -36,11 +36,10 @@ export class Aggregate {
     readonly view: AggregateView,
     readonly resource: ResourceName,
     readonly destination: EdgeDestination | undefined,
-    private readonly capacity: number,
+    capacity: number,
     readonly route?: RouteRef,
   ) {
-    this.rows = new Float64Array(capacity * this.width);
-    this.slotRound = new Float64Array(capacity).fill(-1);
+    this.ring = new CompactRing(capacity, this.width);
     this.cumulative = new Float64Array(this.width);
   }
 
@@ -52,6 +51,16 @@ export class Aggregate {
     return this.width - 1;
   }
 
+  /** bytes of typed arrays this aggregate holds (for the memory breakdown) */
+  get byteLength(): number {
+    return this.ring.byteLength + this.cumulative.byteLength;
+  }
+
+  /** bytes it would hold with a full ring (a retention's worth of rounds) */
+  get fullByteLength(): number {
+    return this.ring.fullByteLength + this.cumulative.byteLength;
+  }
+
   /** Adds one target's record for `round` (rounds arrive in increasing order). */
   add(record: FoldedRecord, round: number, targetId: string): void {
     const adopted = this.les.length === 0 && record.les.length > 0;
@@ -60,7 +69,7 @@ export class Aggregate {
     const fresh = this.lastRound === -1;
     if (this.touchedRound !== round) {
       this.touchedRound = round;
-      this.gauge = 0;
+      this.cumulative[this.width - 1] = 0;
     }
     const source = fresh ? record.absolute : record.deltas;
     for (let c = 0; c < FIXED_COUNTER_COLUMNS; c++)
@@ -74,7 +83,8 @@ export class Aggregate {
       this.cumulative[col] =
         (this.cumulative[col] ?? 0) + (bucketSource[FIXED_COUNTER_COLUMNS + i] ?? 0);
     }
-    this.gauge += record.openConnections;
+    this.cumulative[this.width - 1] =
+      (this.cumulative[this.width - 1] ?? 0) + record.openConnections;
     for (const ex of record.exemplars) this.exemplars.set(ex.le, ex);
     if (record.clientId) this.clientId = record.clientId;
     if (record.serverId) this.serverId = record.serverId;
@@ -85,36 +95,49 @@ export class Aggregate {
   /** Writes the row for `round` if anything reported this aggregate in it. */
   commit(round: number): void {
     if (this.touchedRound !== round) return;
-    const slot = round % this.capacity;
-    const base = slot * this.width;
-    this.rows.set(this.cumulative.subarray(0, this.width - 1), base);
-    this.rows[base + this.width - 1] = this.gauge;
-    this.slotRound[slot] = round;
+    this.ring.put(round, this.cumulative);
     this.lastRound = round;
+  }
+
+  /** Whether this aggregate has a row for `round`. */
+  has(round: number): boolean {
+    return this.ring.has(round);
   }
 
   /** Value of `column` stored for `round`, or undefined when this aggregate has no row for it. */
   value(round: number, column: number): number | undefined {
-    const slot = round % this.capacity;
-    if (this.slotRound[slot] !== round) return undefined;
-    return this.rows[slot * this.width + column];
+    return this.ring.get(round, column);
+  }
+
+  /**
+   * Puts back a row of a snapshot (store/snapshot.ts), rounds in increasing order; the running
+   * sums continue from the last one.
+   */
+  restoreRow(round: number, row: ArrayLike<number>): void {
+    if (round <= this.lastRound) return;
+    this.ring.put(round, row);
+    this.lastRound = round;
+    for (let c = 0; c < this.width - 1; c++) this.cumulative[c] = row[c] ?? 0;
+    this.cumulative[this.width - 1] = 0;
+  }
+
+  /** The bucket layout of a snapshot, before its rows are restored. */
+  restoreLayout(les: number[]): void {
+    if (les.length > 0) this.adoptLayout(les);
   }
 
   private adoptLayout(les: number[]): void {
     const width = FIXED_COUNTER_COLUMNS + les.length + 1;
-    const rows = new Float64Array(this.capacity * width);
-    for (let s = 0; s < this.capacity; s++) {
-      for (let c = 0; c < FIXED_COUNTER_COLUMNS; c++)
-        rows[s * width + c] = this.rows[s * this.width + c] ?? 0;
-      // older rows had no histogram: their bucket columns stay NaN (no samples)
-      for (let c = FIXED_COUNTER_COLUMNS; c < width - 1; c++) rows[s * width + c] = Number.NaN;
-      rows[s * width + width - 1] = this.rows[s * this.width + this.width - 1] ?? 0;
-    }
+    // older rows had no histogram: their bucket columns read NaN (no samples)
+    const from = Array.from({ length: width }, (_, c) =>
+      c < FIXED_COUNTER_COLUMNS ? c : c === width - 1 ? this.width - 1 : -1,
+    );
+    this.ring.relayout(from);
     const cumulative = new Float64Array(width);
     cumulative.set(this.cumulative.subarray(0, FIXED_COUNTER_COLUMNS));
+    cumulative[width - 1] = this.cumulative[this.width - 1] ?? 0;
     this.les = [...les];
     this.width = width;
-    this.rows = rows;
     this.cumulative = cumulative;
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FIXED_COUNTER_COLUMNS, GAUGE_COLUMNS } from '../model';
 import { Aggregate } from './aggregate';
 import { workloadLabels } from '../model';
 import type { TelemetryStore } from './store';
@@ -68,7 +69,7 @@ export function* encodeStore(store: TelemetryStore): Generator<Buffer> {
   const aggs = store.list();
   const slotsOf = (agg: Aggregate): number[] => {
     const rounds: number[] = [];
-    for (let r = first; r <= last; r++) if (agg.value(r, 0) !== undefined) rounds.push(r);
+    for (let r = first; r <= last; r++) if (agg.has(r)) rounds.push(r);
     return rounds;
   };
   const roundLists = aggs.map(slotsOf);
@@ -106,7 +107,7 @@ export function* encodeStore(store: TelemetryStore): Generator<Buffer> {
     rounds.forEach((r, j) => {
       const base = j * (1 + w);
       // the layout may have grown (a histogram appeared) since the header was taken
-      const ok = agg.width === w && agg.value(r, 0) !== undefined;
+      const ok = agg.width === w && agg.has(r);
       out[base] = ok ? r : -1;
       for (let c = 0; c < w; c++) out[base + 1 + c] = ok ? (agg.value(r, c) ?? 0) : 0;
     });
@@ -132,6 +133,12 @@ export function decodeStore(store: TelemetryStore, bytes: Buffer): void {
       `store header is not valid: ${err instanceof Error ? err.message.slice(0, 200) : ''}`,
     );
   }
+  for (const h of parsed.aggregates) {
+    if (h.width !== FIXED_COUNTER_COLUMNS + h.les.length + GAUGE_COLUMNS)
+      throw new SnapshotFormatError(
+        `aggregate ${h.key}: width ${h.width} does not match its ${h.les.length} buckets`,
+      );
+  }
   let offset = 4 + jsonLen + ((8 - ((4 + jsonLen) % 8)) % 8);
   const expected = parsed.aggregates.reduce((n, a) => n + a.slots * (1 + a.width) * 8, 0);
   if (bytes.length - offset !== expected) {
@@ -147,20 +154,11 @@ export function decodeStore(store: TelemetryStore, bytes: Buffer): void {
   const aggregates: Aggregate[] = [];
   for (const h of parsed.aggregates) {
     const agg = new Aggregate(h.key, h.view, h.resource, h.destination, store.capacity);
-    agg.les = h.les.map(unLe);
-    agg.width = h.width;
-    agg.rows = new Float64Array(store.capacity * h.width);
-    agg.cumulative = new Float64Array(h.width);
+    agg.restoreLayout(h.les.map(unLe));
     for (let j = 0; j < h.slots; j++, offset += 1 + h.width) {
       const round = data[offset] ?? -1;
       if (round < keep || round >= parsed.rounds) continue;
-      const slot = round % store.capacity;
-      agg.rows.set(data.subarray(offset + 1, offset + 1 + h.width), slot * h.width);
-      agg.slotRound[slot] = round;
-      if (round > agg.lastRound) {
-        agg.lastRound = round;
-        agg.cumulative.set(data.subarray(offset + 1, offset + h.width));
-      }
+      agg.restoreRow(round, data.subarray(offset + 1, offset + 1 + h.width));
     }
     for (const e of h.exemplars) {
       const ex = { le: unLe(e.le), traceId: e.traceId, value: e.value };
