@@ -6,7 +6,8 @@
  * - bare node: `node -e` with a timer (the least any Node process costs)
  * - node server: node:http, node:http2, node:tls and node:crypto loaded, one HTTP server
  *   listening (the least a Node proxy costs before its own code)
- * - meshlens: idle for BENCH_IDLE_SECONDS after `listening`, then under a bounded load
+ * - meshlens (as launched: with `proxyNodeFlags` of @meshlens/inject, the flags the sidecar,
+ *   docker-compose.yml and `npm start` use): idle for BENCH_IDLE_SECONDS after `listening`, then under a bounded load
  *   (`wrk -t1 -c16` for BENCH_SECONDS, every request traced to a sink), then idle again
  *
  * RSS (and its anonymous / file-backed parts) comes from /proc/<pid>/status; the proxy's heap
@@ -24,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { proxyNodeFlags } from '@meshlens/inject';
 import { ensureWrk, saturate } from './measure';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -195,7 +197,11 @@ async function main(): Promise<void> {
   const endpoint = { namespace: 'bench', service: 'direct', address: '127.0.0.1', port: upPort };
   writeFileSync(discovery, JSON.stringify({ endpoints: [endpoint] }));
 
-  const variants: [string, string[]][] = [['meshlens (as launched)', []], ...extraVariants()];
+  const variants: [string, string[]][] = [
+    ['meshlens (as launched)', [...proxyNodeFlags]],
+    ['meshlens, no node flags', []],
+    ...extraVariants(),
+  ];
   const bare: Mem[] = [];
   const server: Mem[] = [];
   const samples = new Map<string, Sample[]>(variants.map(([n]) => [n, []]));

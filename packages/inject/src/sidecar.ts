@@ -16,6 +16,22 @@ export const proxyPorts = { inbound: 4143, outbound: 4140, admin: 4191 } as cons
 /** The image's non-root user; meshlens-init exempts its connections from capture. */
 export const proxyUid = 2102;
 
+/**
+ * Node/V8 flags of every proxy process: the injected sidecar, docker-compose.yml and `npm start`
+ * all launch the proxy with these (one source of truth; docs/adr/0018-proxy-memory.md).
+ * `--optimize-for-size` keeps V8's young generation at 1 MB semi-spaces and compacts the old
+ * generation sooner, which is most of the RSS a proxy gains under load (115 -> ~75 MB in
+ * apps/proxy/bench/memory.bench.ts); these must be on the command line: V8 sizes its heap
+ * before any JavaScript runs, and NODE_OPTIONS refuses this flag.
+ */
+export const proxyNodeFlags: readonly string[] = ['--optimize-for-size'];
+/** The proxy's command in the image (node + the bundle). */
+export const proxyCommand: readonly string[] = [
+  'node',
+  ...proxyNodeFlags,
+  'apps/proxy/dist/main.mjs',
+];
+
 export const defaultSidecarOptions: SidecarOptions = {
   image: 'ghcr.io/meshlens/meshlens:0.1.0',
   controlPlaneUrl: 'http://meshlens-control-plane.meshlens.svc.cluster.local:50760',
@@ -138,7 +154,7 @@ export function proxyContainer(o: SidecarOptions, w: WorkloadFacts): Record<stri
     name: proxyContainerName,
     image: o.image,
     restartPolicy: 'Always',
-    command: ['node', 'apps/proxy/dist/main.mjs'],
+    command: [...proxyCommand],
     env: proxyEnv(o, w),
     volumeMounts: [{ name: tokenVolumeName, mountPath: tokenMountPath, readOnly: true }],
     ports: [
