@@ -10,6 +10,10 @@
  *   docker-compose.yml and `npm start` use): idle for BENCH_IDLE_SECONDS after `listening`, then under a bounded load
  *   (`wrk -t1 -c16` for BENCH_SECONDS, every request traced to a sink), then idle again
  *
+ * - meshlens + control plane: the same launch with `--control-plane-url` and a join token, strict
+ *   mTLS (registration, endpoint and config watches, a certificate): the sidecar's real setup,
+ *   idle only (the load rows use the discovery file)
+ *
  * RSS (and its anonymous / file-backed parts) comes from /proc/<pid>/status; the proxy's heap
  * from its own /metrics (nodejs_heap_size_*). Each scenario runs BENCH_RUNS times in fresh
  * processes and the medians are printed, with ratios to bare node and issue 11/15's targets.
@@ -25,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTokenAdminClient } from '@meshlens/cp-client';
 import { proxyNodeFlags } from '@meshlens/inject';
 import { ensureWrk, saturate } from './measure';
 
@@ -125,6 +130,58 @@ async function baseline(args: string[], what: string): Promise<Mem> {
   return m;
 }
 
+/** The control plane from source (its memory is not measured) and a join token for the proxy. */
+async function controlPlane(dir: string): Promise<{ url: string; tokenFile: string }> {
+  const repo = path.resolve(root, '../..');
+  const cp = await start(
+    [
+      ...['--import', 'tsx', path.join(repo, 'apps/control-plane/src/main.ts')],
+      ...['--address', '127.0.0.1', '--port', '0', '--data-dir', path.join(dir, 'cp')],
+    ],
+    'control plane',
+  );
+  const msg = JSON.parse(cp.line) as { url: string; adminTokenFile: string };
+  const admin = createTokenAdminClient({
+    url: msg.url,
+    adminToken: readFileSync(msg.adminTokenFile, 'utf8').trim(),
+  });
+  const { token } = await admin.create({
+    namespace: 'bench',
+    serviceAccount: 'client',
+    ttlSeconds: 3600,
+  });
+  const tokenFile = path.join(dir, 'client.token');
+  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  return { url: msg.url, tokenFile };
+}
+
+/** Idle RSS of a proxy that talks to the control plane (mTLS strict, certificate issued). */
+async function meshlensWithControlPlane(
+  cp: { url: string; tokenFile: string },
+  appPort: number,
+): Promise<{ idle: Mem; heapUsed: number; heapTotal: number }> {
+  const p = await start(
+    [
+      ...proxyNodeFlags,
+      BUNDLE ?? 'dist/main.mjs',
+      ...['--service', 'client', '--namespace', 'bench', '--service-account', 'client'],
+      ...['--app-port', String(appPort), '--log-level', 'warn'],
+      ...['--control-plane-url', cp.url, '--token-file', cp.tokenFile, '--tls-mode', 'strict'],
+    ],
+    'meshlens + control plane',
+  );
+  const ports = JSON.parse(p.line) as Record<string, { port: number }>;
+  await wait(IDLE_SECONDS);
+  const idle = memOf(p.child.pid as number);
+  const metrics = await get(`http://127.0.0.1:${ports.admin?.port}/metrics`);
+  await stop(p.child);
+  return {
+    idle,
+    heapUsed: gauge(metrics, 'nodejs_heap_size_used_bytes'),
+    heapTotal: gauge(metrics, 'nodejs_heap_size_total_bytes'),
+  };
+}
+
 async function meshlens(
   wrk: string,
   nodeFlags: string[],
@@ -202,6 +259,8 @@ async function main(): Promise<void> {
     ['meshlens, no node flags', []],
     ...extraVariants(),
   ];
+  const cp = await controlPlane(dir);
+  const withCp: Awaited<ReturnType<typeof meshlensWithControlPlane>>[] = [];
   const bare: Mem[] = [];
   const server: Mem[] = [];
   const samples = new Map<string, Sample[]>(variants.map(([n]) => [n, []]));
@@ -217,6 +276,7 @@ async function main(): Promise<void> {
     for (const [name, flags] of variants) {
       samples.get(name)?.push(await meshlens(wrk, flags, discovery, collector));
     }
+    withCp.push(await meshlensWithControlPlane(cp, upPort));
   }
   await stop(upstream.child);
   sink.close();
@@ -263,6 +323,23 @@ async function main(): Promise<void> {
       s,
     );
   }
+  {
+    const m = withCp.map((x) => x.idle);
+    const rss = median(m.map((x) => x.rss));
+    console.log(
+      [
+        'meshlens + control plane'.padEnd(30),
+        f(rss).padStart(8),
+        f(rss / bareRss, 2).padStart(7),
+        f(median(m.map((x) => x.anon))).padStart(5),
+        f(median(m.map((x) => x.file))).padStart(6),
+        `${f(median(withCp.map((x) => x.heapUsed)))}/${f(median(withCp.map((x) => x.heapTotal)))}`.padStart(
+          16,
+        ),
+        '(idle only: mTLS strict, registered, watching)',
+      ].join(' '),
+    );
+  }
   const launched = samples.get('meshlens (as launched)') ?? [];
   const idle = median(launched.map((x) => x.idle.rss));
   const peak = median(launched.map((x) => x.loadPeak));
@@ -270,9 +347,12 @@ async function main(): Promise<void> {
   console.log(
     `RSS under load ${f(peak)} MB: target <= 60 (issue 15) ${peak <= 60 ? 'met' : 'MISSED'}`,
   );
-  console.log(
-    `per run (idle / load peak): ${launched.map((x) => `${f(x.idle.rss)}/${f(x.loadPeak)}`).join('  ')}`,
-  );
+  for (const [name] of variants) {
+    const runs = samples.get(name) ?? [];
+    console.log(
+      `${name}, per run (idle MB / load peak MB / cpu us per request): ${runs.map((x) => `${f(x.idle.rss)}/${f(x.loadPeak)}/${f(x.usPerReq, 0)}`).join('  ')}`,
+    );
+  }
 }
 
 main()
