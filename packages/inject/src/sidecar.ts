@@ -18,13 +18,17 @@ export const proxyUid = 2102;
 
 /**
  * Node/V8 flags of every proxy process: the injected sidecar, docker-compose.yml and `npm start`
- * all launch the proxy with these (one source of truth; docs/adr/0018-proxy-memory.md).
- * `--optimize-for-size` keeps V8's young generation at 1 MB semi-spaces and compacts the old
- * generation sooner, which is most of the RSS a proxy gains under load (115 -> ~75 MB in
- * apps/proxy/bench/memory.bench.ts); these must be on the command line: V8 sizes its heap
- * before any JavaScript runs, and NODE_OPTIONS refuses this flag.
+ * all launch the proxy with these (one source of truth; docs/adr/0018-proxy-memory.md). V8's
+ * young generation stops at 4 MB semi-spaces (16 by default) and the old generation grows by
+ * 20 % between collections instead of up to 4x: RSS under load 123 -> 85 MB for ~1.05-1.1x CPU
+ * per request (apps/proxy/bench/memory.bench.ts; `--optimize-for-size` saved 8 MB more but
+ * cost 1.25x CPU). They must be on the command line: V8 sizes its heap before any JavaScript
+ * runs.
  */
-export const proxyNodeFlags: readonly string[] = ['--optimize-for-size'];
+export const proxyNodeFlags: readonly string[] = [
+  '--max-semi-space-size=4',
+  '--heap-growing-percent=20',
+];
 /** The proxy's command in the image (node + the bundle). */
 export const proxyCommand: readonly string[] = [
   'node',
