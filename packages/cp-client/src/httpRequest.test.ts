@@ -5,7 +5,7 @@ import { httpRequest, isOk, readJson, readText } from './httpRequest';
 
 let server: http.Server;
 let base: string;
-const seen: { method?: string; body: string; headers: http.IncomingHttpHeaders }[] = [];
+const seen: { method: string | undefined; body: string; headers: http.IncomingHttpHeaders }[] = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
