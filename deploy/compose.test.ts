@@ -75,8 +75,14 @@ describe('docker-compose.yml', () => {
   it.each(meshlensServices.map(([name, s]) => [name, s] as const))(
     '%s: command flags and environment are ones its entry point accepts',
     async (_name, s) => {
-      const [entry = '', ...args] = s.command ?? [];
+      // node's own options (the proxy's V8 flags) come before the entry point
+      const command = s.command ?? [];
+      const at = command.findIndex((c) => !c.startsWith('--'));
+      const nodeOptions = command.slice(0, at);
+      const [entry = '', ...args] = command.slice(at);
       expect(existsSync(join(repoRoot, entry))).toBe(true);
+      // node refuses an option it does not know ("bad option") with a non-zero exit
+      if (nodeOptions.length > 0) execFileSync(process.execPath, [...nodeOptions, '-e', '']);
       const known = await flagsOf(entry);
       expect(flagsIn(args).filter((f) => !known.has(f))).toEqual([]);
       const env = Object.keys(s.environment ?? {});

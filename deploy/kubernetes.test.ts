@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,8 +95,12 @@ describe('deploy/kubernetes manifests', () => {
       const argv = [...(c.command ?? []), ...(c.args ?? [])];
       // bundled JavaScript, not the tsx loader
       expect(argv[0]).toBe('node');
-      expect(argv[1]).toMatch(/^apps\/[a-z-]+\/dist\/main\.mjs$/);
-      const [entry = '', ...args] = argv.slice(1);
+      // node's own options (the proxy's V8 flags) may come before the entry point
+      const at = argv.findIndex((a, i) => i > 0 && !a.startsWith('--'));
+      const nodeOptions = argv.slice(1, at);
+      if (nodeOptions.length > 0) execFileSync(process.execPath, [...nodeOptions, '-e', '']);
+      expect(argv[at]).toMatch(/^apps\/[a-z-]+\/dist\/main\.mjs$/);
+      const [entry = '', ...args] = argv.slice(at);
       const known = await flagsOf(entry);
       expect(flagsIn(args).filter((f) => !known.has(f))).toEqual([]);
       const unknownEnv = (c.env ?? [])

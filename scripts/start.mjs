@@ -27,6 +27,8 @@ import { Supervisor } from './lib/supervisor.mjs';
 register();
 const { shopInstances, shopNamespace } = await import('../apps/demo/src/topology.ts');
 const { createTokenAdminClient } = await import('@meshlens/cp-client');
+// the proxy's V8 flags, as the injected sidecar and docker-compose.yml launch it
+const { proxyNodeFlags } = await import('@meshlens/inject');
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HELP = `Usage: npm start -- [--port N] [--otlp-grpc-port N|off] [--open] [--no-build] [--tls-mode M]
@@ -374,7 +376,7 @@ async function run(flags, sup, runDir) {
       `proxy-${inst.pod}`,
       'apps/proxy/dist/main.mjs',
       (previous) => proxyArgs(inst, apps.get(inst.pod), ctx, previous),
-      { timeoutMs: 120_000 },
+      { timeoutMs: 120_000, nodeArgs: proxyNodeFlags },
     ),
   );
   outbound = Object.fromEntries(

@@ -1,5 +1,6 @@
 import { shopInstances, shopNamespace } from '@meshlens/demo';
 import type { InstanceSpec } from '@meshlens/demo';
+import { proxyNodeFlags } from '@meshlens/inject';
 
 /**
  * docker-compose.yml as data: the demo shop in containers, each instance with its proxy in
@@ -74,7 +75,8 @@ function appService(i: InstanceSpec): Service {
 }
 
 function proxyService(i: InstanceSpec): Service {
-  return meshlens(['apps/proxy/dist/main.mjs'], {
+  // the image's entrypoint is node: the proxy's V8 flags come first, as in the injected sidecar
+  return meshlens([...proxyNodeFlags, 'apps/proxy/dist/main.mjs'], {
     network_mode: `service:${i.pod}`,
     depends_on: {
       [i.pod]: { condition: 'service_started' },

@@ -19,10 +19,13 @@ const REQUIRE_SHIM =
  *   shebang?: boolean,
  *   copy?: Array<[from: string, to: string]>,
  *   workers?: Array<{ entry: string, outfile: string }>,
+ *   minifyWhitespace?: boolean,
  * }} [options] `external`: packages left to node_modules (native addons, lazily loaded clients);
  *   `shebang`: the file is run as a command; `copy`: files read at run time beside the bundle,
  *   as [source relative to root, destination relative to root]; `workers`: worker-thread entry
- *   points (package specifiers or paths in the app) bundled as plain CommonJS beside the bundle.
+ *   points (package specifiers or paths in the app) bundled as plain CommonJS beside the bundle;
+ *   `minifyWhitespace`: drop comments and indentation (identifiers stay, so stack traces still
+ *   name functions), for processes that run many times over (the proxy).
  */
 export async function bundleApp(root, options = {}) {
   const banner = [options.shebang ? '#!/usr/bin/env node' : '', REQUIRE_SHIM].filter(Boolean);
@@ -35,6 +38,7 @@ export async function bundleApp(root, options = {}) {
     target: 'node20',
     logLevel: 'warning',
     external: options.external ?? [],
+    minifyWhitespace: options.minifyWhitespace ?? false,
     banner: { js: banner.join('\n') },
   });
   for (const w of options.workers ?? []) {

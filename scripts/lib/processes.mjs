@@ -19,12 +19,14 @@ export class ProcessSet {
    * "listening" log line.
    * @param {string} name @param {string} entry @param {string[]} args
    * `opts.onExit` replaces onUnexpectedExit for this child (the supervisor restarts it).
-   * @param {{ stdin?: boolean, timeoutMs?: number, env?: NodeJS.ProcessEnv, onExit?: (code: number | null, signal: string | null) => void }} [opts]
+   * `opts.nodeArgs` go to node before the entry point (V8 flags such as the proxy's).
+   * @param {{ stdin?: boolean, timeoutMs?: number, env?: NodeJS.ProcessEnv, nodeArgs?: readonly string[], onExit?: (code: number | null, signal: string | null) => void }} [opts]
    */
   start(name, entry, args, opts = {}) {
     // appended: a restarted process keeps the log of the run that crashed
     const log = createWriteStream(join(this.o.logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [join(this.o.root, entry), ...args], {
+    const nodeArgs = opts.nodeArgs ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, join(this.o.root, entry), ...args], {
       cwd: this.o.root,
       stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...opts.env },

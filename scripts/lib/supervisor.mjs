@@ -46,7 +46,7 @@ export class Supervisor {
    * `onRestarted(result)` runs after every successful restart.
    * @param {string} name @param {string} entry
    * @param {(previous: any) => string[]} args
-   * @param {{ stdin?: boolean, timeoutMs?: number, env?: NodeJS.ProcessEnv, onRestarted?: (r: { child: import('node:child_process').ChildProcess, msg: any }) => void }} [opts]
+   * @param {{ stdin?: boolean, timeoutMs?: number, env?: NodeJS.ProcessEnv, nodeArgs?: readonly string[], onRestarted?: (r: { child: import('node:child_process').ChildProcess, msg: any }) => void }} [opts]
    */
   async start(name, entry, args, opts = {}) {
     const e = {

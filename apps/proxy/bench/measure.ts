@@ -3,6 +3,7 @@
  * /proc, open-loop latency at one connection, and the self-time summary of a .cpuprofile.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 
@@ -160,4 +161,9 @@ export function topSelfFrames(file: string, n: number): [string, number][] {
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
     .map(([k, v]) => [k, v / total]);
+}
+
+/** The proxy's bundle, built exactly as it ships (scripts/build.mjs), before a bench runs it. */
+export function buildProxy(root: string): void {
+  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }

@@ -22,8 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { ensureWrk, pacedOneConnection, saturate, topSelfFrames } from './measure';
+import { buildProxy, ensureWrk, pacedOneConnection, saturate, topSelfFrames } from './measure';
 import { report, SCENARIOS, type Row } from './report';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,21 +81,6 @@ async function measure(wrk: string, s: Scenario): Promise<Row> {
   return { name: s.name, ...sat, p50: lat.p50, p99: lat.p99, pacedErrors: lat.errors };
 }
 
-async function buildProxy(): Promise<void> {
-  await build({
-    entryPoints: [path.join(root, 'src/main.ts')],
-    outfile: path.join(root, 'dist/main.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    banner: {
-      js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-    },
-  });
-}
-
 function meshlensArgs(
   discovery: string,
   collector: string,
@@ -141,7 +125,7 @@ const load = () =>
 
 async function main(): Promise<void> {
   const wrk = ensureWrk();
-  await buildProxy();
+  buildProxy(root);
   const sink = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => res.end('{}'));

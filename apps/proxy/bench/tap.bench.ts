@@ -15,7 +15,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { buildProxy } from './measure';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -116,18 +116,7 @@ function subscribe(admin: number, query: string): Promise<{ close(): void; event
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
-  await build({
-    entryPoints: [path.join(root, 'src/main.ts')],
-    outfile: path.join(root, 'dist/main.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    banner: {
-      js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-    },
-  });
+  buildProxy(root);
   const upstream = await start([path.join(here, 'upstream.mjs')], 'upstream');
   const dir = mkdtempSync(path.join(tmpdir(), 'meshlens-tap-bench-'));
   const discovery = path.join(dir, 'discovery.json');

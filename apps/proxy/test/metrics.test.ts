@@ -123,6 +123,21 @@ describe('metrics after a known request mix', () => {
     expect(sum('tcp_read_bytes_total', { direction: 'outbound', peer: 'src' })).toBeGreaterThan(0);
   });
 
+  it('reports its memory: RSS, and the V8 heap used within the heap total, in bytes', () => {
+    const gauge = (name: string) => {
+      const f = families.find((x) => x.name === name);
+      expect(f?.type).toBe('gauge');
+      return f?.samples[0]?.value ?? Number.NaN;
+    };
+    const rss = gauge('process_resident_memory_bytes');
+    const used = gauge('nodejs_heap_size_used_bytes');
+    const total = gauge('nodejs_heap_size_total_bytes');
+    expect(used).toBeGreaterThan(1024 * 1024);
+    expect(used).toBeLessThanOrEqual(total);
+    expect(total).toBeLessThan(rss);
+    expect(gauge('nodejs_external_memory_bytes')).toBeGreaterThan(0);
+  });
+
   it('serves OpenMetrics with trace-id exemplars on latency buckets', async () => {
     const om = await request(proxy.admin, {
       path: '/metrics',

@@ -1,5 +1,6 @@
 import type { MeshConfig } from '@meshlens/mesh-config';
 import { z } from 'zod';
+import { httpRequest, isOk, readJson } from './httpRequest';
 import { silentLogger, type ClientLogger } from './logger';
 import {
   certificateResponseSchema,
@@ -86,21 +87,27 @@ export function createControlPlaneClient(opts: ControlPlaneClientOptions): Contr
     schema: S,
     body?: unknown,
   ): Promise<z.infer<S>> {
-    const res = await fetch(`${base}${path}`, {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const res = await httpRequest(`${base}${path}`, {
       method,
       headers: {
         ...(await auth()),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
     });
-    const json: unknown = await res.json().catch(() => undefined);
-    if (!res.ok) {
+    const json: unknown = await readJson(res).catch((err: unknown) => {
+      // a body cut short by the timeout is the timeout; any other broken body is "not JSON"
+      if (signal.aborted) throw err;
+      return undefined;
+    });
+    const status = res.statusCode ?? 0;
+    if (!isOk(res)) {
       const err = errorResponseSchema.safeParse(json);
       throw new ControlPlaneError(
-        err.success ? err.data.error : `HTTP ${res.status}`,
-        res.status,
+        err.success ? err.data.error : `HTTP ${status}`,
+        status,
         err.success ? err.data.details : undefined,
       );
     }

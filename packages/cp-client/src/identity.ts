@@ -1,12 +1,9 @@
-import { webcrypto } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import * as x509 from '@peculiar/x509';
 import { formatSpiffeId } from '@meshlens/mesh-config';
 import { createBackoff } from './backoff';
 import type { ControlPlaneClient } from './client';
+import { createCsr } from './csr';
 import { silentLogger, type ClientLogger } from './logger';
-
-x509.cryptoProvider.set(webcrypto);
 
 export interface IdentityMaterial {
   keyPem: string;
@@ -32,21 +29,6 @@ export interface WorkloadIdentityOptions {
   /** Renew this many ms before expiry; default a third of the certificate's lifetime. */
   renewBefore?: number;
   logger?: ClientLogger;
-}
-
-const EC_ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-
-/** A fresh P-256 key and a CSR naming the SPIFFE id (URI SAN); the key never leaves this process. */
-export async function createCsr(spiffeId: string): Promise<{ keyPem: string; csrPem: string }> {
-  const keys = await webcrypto.subtle.generateKey(EC_ALG, true, ['sign', 'verify']);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: `CN=${spiffeId.split('/').pop() ?? 'workload'}`,
-    keys,
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: spiffeId }])],
-  });
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return { keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), csrPem: csr.toString('pem') };
 }
 
 /**

@@ -14,9 +14,9 @@ export { createBackoff, type BackoffOptions } from './backoff';
 export { createSseParser, formatSseEvent, type SseEvent } from './sse';
 export { watchStream, type WatchStreamOptions } from './watchStream';
 export type { ClientLogger } from './logger';
+export { createCsr } from './csr';
 export {
   createWorkloadIdentity,
-  createCsr,
   type IdentityMaterial,
   type WorkloadIdentity,
   type WorkloadIdentityOptions,

@@ -1,7 +1,7 @@
 import { X509Certificate, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
-import { createCsr } from './identity';
+import { createCsr } from './csr';
 import { checkSpiffeId, spiffeIdFromCert, spiffeServerIdentityCheck } from './peerIdentity';
 
 describe('createCsr', () => {

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { createBackoff } from './backoff';
+import { httpRequest, isOk, readJson } from './httpRequest';
 import type { ClientLogger } from './logger';
 import { createSseParser } from './sse';
 
@@ -32,11 +34,11 @@ export function watchStream(opts: WatchStreamOptions): () => void {
     let idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
     try {
       const headers = typeof opts.headers === 'function' ? await opts.headers() : opts.headers;
-      const res = await fetch(opts.url, {
+      const res = await httpRequest(opts.url, {
         headers: { ...headers, accept: 'text/event-stream' },
         signal: ac.signal,
       });
-      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}${await reason(res)}`);
+      if (!isOk(res)) throw new Error(`HTTP ${res.statusCode ?? 0}${await reason(res)}`);
       const parse = createSseParser((e) => {
         backoff.reset();
         try {
@@ -48,11 +50,12 @@ export function watchStream(opts: WatchStreamOptions): () => void {
           );
         }
       });
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body) {
+      // utf8 decoding that keeps a character split across chunks whole
+      res.setEncoding('utf8');
+      for await (const chunk of res) {
         clearTimeout(idle);
         idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
-        parse(decoder.decode(chunk as Uint8Array, { stream: true }));
+        parse(chunk as string);
       }
       throw new Error('stream ended');
     } finally {
@@ -93,9 +96,9 @@ export function watchStream(opts: WatchStreamOptions): () => void {
 }
 
 /** The control plane's `{ error }` text, so a refused watch says why in the log. */
-async function reason(res: Response): Promise<string> {
+async function reason(res: IncomingMessage): Promise<string> {
   try {
-    const body: unknown = await res.json();
+    const body = await readJson(res);
     if (
       typeof body === 'object' &&
       body !== null &&

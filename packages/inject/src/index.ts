@@ -9,7 +9,9 @@ export {
   defaultSidecarOptions,
   initContainerName,
   injectAnnotation,
+  proxyCommand,
   proxyContainerName,
+  proxyNodeFlags,
   proxyPorts,
   proxyUid,
 } from './sidecar';

@@ -1,0 +1,365 @@
+/**
+ * The proxy's memory, measured as a sidecar runs: the bundle (`dist/main.mjs`, built by
+ * scripts/build.mjs) started with `node dist/main.mjs` and a discovery file, next to two
+ * baselines in the same run:
+ *
+ * - bare node: `node -e` with a timer (the least any Node process costs)
+ * - node server: node:http, node:http2, node:tls and node:crypto loaded, one HTTP server
+ *   listening (the least a Node proxy costs before its own code)
+ * - meshlens (as launched: with `proxyNodeFlags` of @meshlens/inject, the flags the sidecar,
+ *   docker-compose.yml and `npm start` use): idle for BENCH_IDLE_SECONDS after `listening`, then under a bounded load
+ *   (`wrk -t1 -c16` for BENCH_SECONDS, every request traced to a sink), then idle again
+ *
+ * - meshlens + control plane: the same launch with `--control-plane-url` and a join token, strict
+ *   mTLS (registration, endpoint and config watches, a certificate): the sidecar's real setup,
+ *   idle only (the load rows use the discovery file)
+ *
+ * RSS (and its anonymous / file-backed parts) comes from /proc/<pid>/status; the proxy's heap
+ * from its own /metrics (nodejs_heap_size_*). Each scenario runs BENCH_RUNS times in fresh
+ * processes and the medians are printed, with ratios to bare node and issue 11/15's targets.
+ * BENCH_MEMORY_FLAGS="label=--flag --flag2;label2=..." adds rows of meshlens started with extra
+ * node flags (to compare V8 settings; their CPU per request is printed beside).
+ * BENCH_MEMORY_BUNDLE=file measures that bundle instead of building dist/main.mjs (an older
+ * build, for before/after figures).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTokenAdminClient } from '@meshlens/cp-client';
+import { proxyNodeFlags } from '@meshlens/inject';
+import { ensureWrk, saturate } from './measure';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 16;
+const BUNDLE = process.env.BENCH_MEMORY_BUNDLE;
+
+const NODE_SERVER = `
+import('node:http2'); import('node:tls'); import('node:crypto');
+const s = require('node:http').createServer((q, r) => r.end('x'));
+s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: s.address().port })));
+`;
+
+const children = new Set<ChildProcess>();
+
+interface Mem {
+  rss: number;
+  anon: number;
+  file: number;
+}
+
+function memOf(pid: number): Mem {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) =>
+    Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+}
+
+/** Starts node with args; resolves on the first stdout line naming a port. */
+function start(args: string[], what: string): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in 30 s`)), 30_000);
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.includes('"port"'));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        child.stdout?.removeAllListeners('data');
+        child.stdout?.resume();
+        resolve({ child, line });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited ${code}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const wait = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+function gauge(text: string, name: string): number {
+  const m = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text);
+  return m ? Number(m[1]) / 1048576 : NaN;
+}
+
+interface Sample {
+  idle: Mem;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  loadPeak: number;
+  usPerReq: number;
+  rps: number;
+  afterLoad: number;
+}
+
+async function baseline(args: string[], what: string): Promise<Mem> {
+  const p = await start(args, what);
+  await wait(IDLE_SECONDS);
+  const m = memOf(p.child.pid as number);
+  await stop(p.child);
+  return m;
+}
+
+/** The control plane from source (its memory is not measured) and a join token for the proxy. */
+async function controlPlane(dir: string): Promise<{ url: string; tokenFile: string }> {
+  const repo = path.resolve(root, '../..');
+  const cp = await start(
+    [
+      ...['--import', 'tsx', path.join(repo, 'apps/control-plane/src/main.ts')],
+      ...['--address', '127.0.0.1', '--port', '0', '--data-dir', path.join(dir, 'cp')],
+    ],
+    'control plane',
+  );
+  const msg = JSON.parse(cp.line) as { url: string; adminTokenFile: string };
+  const admin = createTokenAdminClient({
+    url: msg.url,
+    adminToken: readFileSync(msg.adminTokenFile, 'utf8').trim(),
+  });
+  const { token } = await admin.create({
+    namespace: 'bench',
+    serviceAccount: 'client',
+    ttlSeconds: 3600,
+  });
+  const tokenFile = path.join(dir, 'client.token');
+  writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  return { url: msg.url, tokenFile };
+}
+
+/** Idle RSS of a proxy that talks to the control plane (mTLS strict, certificate issued). */
+async function meshlensWithControlPlane(
+  cp: { url: string; tokenFile: string },
+  appPort: number,
+): Promise<{ idle: Mem; heapUsed: number; heapTotal: number }> {
+  const p = await start(
+    [
+      ...proxyNodeFlags,
+      BUNDLE ?? 'dist/main.mjs',
+      ...['--service', 'client', '--namespace', 'bench', '--service-account', 'client'],
+      ...['--app-port', String(appPort), '--log-level', 'warn'],
+      ...['--control-plane-url', cp.url, '--token-file', cp.tokenFile, '--tls-mode', 'strict'],
+    ],
+    'meshlens + control plane',
+  );
+  const ports = JSON.parse(p.line) as Record<string, { port: number }>;
+  await wait(IDLE_SECONDS);
+  const idle = memOf(p.child.pid as number);
+  const metrics = await get(`http://127.0.0.1:${ports.admin?.port}/metrics`);
+  await stop(p.child);
+  return {
+    idle,
+    heapUsed: gauge(metrics, 'nodejs_heap_size_used_bytes'),
+    heapTotal: gauge(metrics, 'nodejs_heap_size_total_bytes'),
+  };
+}
+
+async function meshlens(
+  wrk: string,
+  nodeFlags: string[],
+  discovery: string,
+  collector: string,
+): Promise<Sample> {
+  const p = await start(
+    [
+      ...nodeFlags,
+      BUNDLE ?? 'dist/main.mjs',
+      ...['--service', 'client', '--namespace', 'bench', '--discovery-file', discovery],
+      ...['--log-level', 'warn', '--trace-collector-url', collector, '--trace-sample-rate', '1'],
+    ],
+    'meshlens',
+  );
+  const pid = p.child.pid as number;
+  const ports = JSON.parse(p.line) as Record<string, { port: number }>;
+  const admin = `http://127.0.0.1:${ports.admin?.port}/metrics`;
+  await wait(IDLE_SECONDS);
+  const idle = memOf(pid);
+  const metrics = await get(admin);
+  const url = `http://127.0.0.1:${ports.outbound?.port}/api/items`;
+  const sat = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, [pid]);
+  await wait(5);
+  const afterLoad = memOf(pid).rss;
+  await stop(p.child);
+  return {
+    idle,
+    heapUsed: gauge(metrics, 'nodejs_heap_size_used_bytes'),
+    heapTotal: gauge(metrics, 'nodejs_heap_size_total_bytes'),
+    external: gauge(metrics, 'nodejs_external_memory_bytes'),
+    loadPeak: sat.peakRssMb,
+    usPerReq: (sat.cpuSeconds * 1e6) / sat.requests,
+    rps: sat.rps,
+    afterLoad,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+const f = (n: number, d = 1) => (Number.isNaN(n) ? '-' : n.toFixed(d));
+
+function extraVariants(): [string, string[]][] {
+  const spec = process.env.BENCH_MEMORY_FLAGS;
+  if (!spec) return [];
+  return spec.split(';').map((v): [string, string[]] => {
+    const eq = v.indexOf('=');
+    const flags = (eq < 0 ? v : v.slice(eq + 1)).trim().split(/\s+/).filter(Boolean);
+    return [eq < 0 ? v.trim() : v.slice(0, eq).trim(), flags];
+  });
+}
+
+async function main(): Promise<void> {
+  const wrk = ensureWrk();
+  if (BUNDLE === undefined) {
+    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+  }
+  const sink = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('{}'));
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const collector = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`;
+  const upstream = await start([path.join(here, 'upstream.mjs')], 'upstream');
+  const upPort = (JSON.parse(upstream.line) as { port: number }).port;
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshlens-membench-'));
+  const discovery = path.join(dir, 'discovery.json');
+  const endpoint = { namespace: 'bench', service: 'direct', address: '127.0.0.1', port: upPort };
+  writeFileSync(discovery, JSON.stringify({ endpoints: [endpoint] }));
+
+  const variants: [string, string[]][] = [
+    ['meshlens (as launched)', [...proxyNodeFlags]],
+    ['meshlens, no node flags', []],
+    ...extraVariants(),
+  ];
+  const cp = await controlPlane(dir);
+  const withCp: Awaited<ReturnType<typeof meshlensWithControlPlane>>[] = [];
+  const bare: Mem[] = [];
+  const server: Mem[] = [];
+  const samples = new Map<string, Sample[]>(variants.map(([n]) => [n, []]));
+  // interleaved: a change in the machine's load hits every scenario alike
+  for (let run = 0; run < RUNS; run++) {
+    bare.push(
+      await baseline(
+        ['-e', 'console.log(\'{"port":0}\'); setInterval(() => {}, 1e9)'],
+        'bare node',
+      ),
+    );
+    server.push(await baseline(['-e', NODE_SERVER], 'node server'));
+    for (const [name, flags] of variants) {
+      samples.get(name)?.push(await meshlens(wrk, flags, discovery, collector));
+    }
+    withCp.push(await meshlensWithControlPlane(cp, upPort));
+  }
+  await stop(upstream.child);
+  sink.close();
+
+  const bareRss = median(bare.map((m) => m.rss));
+  console.log(
+    `\nproxy memory bench: medians of ${RUNS} runs; idle = ${IDLE_SECONDS} s after start, no traffic; load = wrk -t1 -c${CONNECTIONS} for ${SECONDS} s, every request traced; MB`,
+  );
+  console.log(
+    'scenario                       idle RSS  x bare  anon   file  heap used/total  external  load peak RSS  after load  cpu us/req     rps',
+  );
+  const row = (name: string, m: Mem[], s?: Sample[]) => {
+    const med = (pick: (x: Sample) => number) => (s ? median(s.map(pick)) : NaN);
+    const rss = median(m.map((x) => x.rss));
+    console.log(
+      [
+        name.padEnd(30),
+        f(rss).padStart(8),
+        f(rss / bareRss, 2).padStart(7),
+        f(median(m.map((x) => x.anon))).padStart(5),
+        f(median(m.map((x) => x.file))).padStart(6),
+        `${f(med((x) => x.heapUsed))}/${f(med((x) => x.heapTotal))}`.padStart(16),
+        f(med((x) => x.external)).padStart(9),
+        f(med((x) => x.loadPeak)).padStart(14),
+        f(med((x) => x.afterLoad)).padStart(11),
+        f(
+          med((x) => x.usPerReq),
+          0,
+        ).padStart(11),
+        f(
+          med((x) => x.rps),
+          0,
+        ).padStart(7),
+      ].join(' '),
+    );
+  };
+  row('bare node', bare);
+  row('node http/tls server', server);
+  for (const [name] of variants) {
+    const s = samples.get(name) ?? [];
+    row(
+      name,
+      s.map((x) => x.idle),
+      s,
+    );
+  }
+  {
+    const m = withCp.map((x) => x.idle);
+    const rss = median(m.map((x) => x.rss));
+    console.log(
+      [
+        'meshlens + control plane'.padEnd(30),
+        f(rss).padStart(8),
+        f(rss / bareRss, 2).padStart(7),
+        f(median(m.map((x) => x.anon))).padStart(5),
+        f(median(m.map((x) => x.file))).padStart(6),
+        `${f(median(withCp.map((x) => x.heapUsed)))}/${f(median(withCp.map((x) => x.heapTotal)))}`.padStart(
+          16,
+        ),
+        '(idle only: mTLS strict, registered, watching)',
+      ].join(' '),
+    );
+  }
+  const launched = samples.get('meshlens (as launched)') ?? [];
+  const idle = median(launched.map((x) => x.idle.rss));
+  const peak = median(launched.map((x) => x.loadPeak));
+  console.log(`\nidle RSS ${f(idle)} MB: target <= 50 (issue 11) ${idle <= 50 ? 'met' : 'MISSED'}`);
+  console.log(
+    `RSS under load ${f(peak)} MB: target <= 60 (issue 15) ${peak <= 60 ? 'met' : 'MISSED'}`,
+  );
+  for (const [name] of variants) {
+    const runs = samples.get(name) ?? [];
+    console.log(
+      `${name}, per run (idle MB / load peak MB / cpu us per request): ${runs.map((x) => `${f(x.idle.rss)}/${f(x.loadPeak)}/${f(x.usPerReq, 0)}`).join('  ')}`,
+    );
+  }
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill('SIGTERM');
+  });
