@@ -1,7 +1,7 @@
 // Namespace boxes need their members side by side: each group gets its own layered layout, and
 // the groups are packed in rows (largest first) so boxes never overlap.
 import { layeredLayout, stableLayout, type LayoutEdge, type Position } from './layout';
-import { nestedLayout } from './nestedLayout';
+import { blockOf, nestedLayout, packRows } from './nestedLayout';
 
 const GAP = 140;
 
@@ -13,38 +13,9 @@ export function groupedLayout(
   for (const [g, ids] of groups) for (const id of ids) groupOf.set(id, g);
   const blocks = [...groups.entries()].map(([g, ids]) => {
     const inner = edges.filter((e) => groupOf.get(e.source) === g && groupOf.get(e.target) === g);
-    const pos = layeredLayout(ids, inner);
-    const xs = [...pos.values()].map((p) => p.x);
-    const ys = [...pos.values()].map((p) => p.y);
-    const minX = Math.min(0, ...xs);
-    const minY = Math.min(0, ...ys);
-    return {
-      g,
-      pos,
-      minX,
-      minY,
-      w: Math.max(0, ...xs) - minX,
-      h: Math.max(0, ...ys) - minY,
-    };
+    return blockOf(g, layeredLayout(ids, inner));
   });
-  blocks.sort((a, b) => b.w * b.h - a.w * a.h || a.g.localeCompare(b.g));
-  const area = blocks.reduce((a, b) => a + (b.w + GAP) * (b.h + GAP), 0);
-  const rowWidth = Math.max(1200, Math.sqrt(area) * 1.4);
-  const out = new Map<string, Position>();
-  let x = 0;
-  let y = 0;
-  let rowHeight = 0;
-  for (const b of blocks) {
-    if (x > 0 && x + b.w > rowWidth) {
-      x = 0;
-      y += rowHeight + GAP;
-      rowHeight = 0;
-    }
-    for (const [id, p] of b.pos) out.set(id, { x: x + p.x - b.minX, y: y + p.y - b.minY });
-    x += b.w + GAP;
-    rowHeight = Math.max(rowHeight, b.h);
-  }
-  return out;
+  return packRows(blocks, GAP);
 }
 
 /**

@@ -7,16 +7,14 @@ const GAP = 140;
 /** Extra room per box border around a block: each adds padding and a label. */
 const PER_LEVEL = 70;
 
-interface Block {
+interface Block extends PackBlock {
   pos: Map<string, Position>;
-  w: number;
-  h: number;
-  key: string;
   /** box borders drawn around this block's members (their own box included) */
   depth: number;
 }
 
-function blockOf(key: string, pos: Map<string, Position>, depth = 0): Block {
+/** A block of `pos`, shifted so its smallest x and y are 0. */
+export function blockOf(key: string, pos: ReadonlyMap<string, Position>, depth = 0): Block {
   const xs = [...pos.values()].map((p) => p.x);
   const ys = [...pos.values()].map((p) => p.y);
   const minX = Math.min(0, ...xs);
@@ -32,18 +30,27 @@ function blockOf(key: string, pos: Map<string, Position>, depth = 0): Block {
   };
 }
 
-/** Packs blocks in rows; the result is one block `depth` box borders deep. */
-function pack(key: string, blocks: Block[], depth: number): Block {
-  blocks.sort((a, b) => b.w * b.h - a.w * a.h || a.key.localeCompare(b.key));
-  // nested boxes grow outwards on both sides: room for the deepest one
-  const gap = GAP + 2 * PER_LEVEL * Math.max(0, ...blocks.map((b) => b.depth));
-  const area = blocks.reduce((a, b) => a + (b.w + gap) * (b.h + gap), 0);
+/** A laid-out group of nodes, its positions shifted so the smallest x and y are 0. */
+export interface PackBlock {
+  key: string;
+  pos: ReadonlyMap<string, Position>;
+  w: number;
+  h: number;
+}
+
+/**
+ * Places blocks in rows, largest first (ties by key, so the result is stable), `gap` apart, in
+ * rows about 1.4x as wide as the square root of their area: no two blocks overlap.
+ */
+export function packRows(blocks: readonly PackBlock[], gap: number): Map<string, Position> {
+  const sorted = [...blocks].sort((a, b) => b.w * b.h - a.w * a.h || a.key.localeCompare(b.key));
+  const area = sorted.reduce((a, b) => a + (b.w + gap) * (b.h + gap), 0);
   const rowWidth = Math.max(1200, Math.sqrt(area) * 1.4);
   const out = new Map<string, Position>();
   let x = 0;
   let y = 0;
   let rowHeight = 0;
-  for (const b of blocks) {
+  for (const b of sorted) {
     if (x > 0 && x + b.w > rowWidth) {
       x = 0;
       y += rowHeight + gap;
@@ -53,7 +60,14 @@ function pack(key: string, blocks: Block[], depth: number): Block {
     x += b.w + gap;
     rowHeight = Math.max(rowHeight, b.h);
   }
-  return blockOf(key, out, depth);
+  return out;
+}
+
+/** Packs blocks in rows; the result is one block `depth` box borders deep. */
+function pack(key: string, blocks: Block[], depth: number): Block {
+  // nested boxes grow outwards on both sides: room for the deepest one
+  const gap = GAP + 2 * PER_LEVEL * Math.max(0, ...blocks.map((b) => b.depth));
+  return blockOf(key, packRows(blocks, gap), depth);
 }
 
 /**
