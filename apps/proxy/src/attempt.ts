@@ -83,17 +83,36 @@ export function sendAttempt(target: AttemptTarget, request: AttemptRequest): Att
   return sendHttp1(target, request);
 }
 
-function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
+/**
+ * An attempt's outcome, settled once: whatever happens after (a late error once a timeout has
+ * answered, a close after the response) is ignored, and `settled` says whether it happened.
+ */
+export function outcomeOnce(): {
+  outcome: Promise<AttemptOutcome>;
+  settle: (o: AttemptOutcome) => void;
+  readonly settled: boolean;
+} {
   let settled = false;
-  let bodyStarted = false;
-  let connected = false;
   let resolveFn: (o: AttemptOutcome) => void = () => undefined;
   const outcome = new Promise<AttemptOutcome>((resolve) => (resolveFn = resolve));
-  const settle = (o: AttemptOutcome) => {
-    if (settled) return;
-    settled = true;
-    resolveFn(o);
+  return {
+    outcome,
+    settle: (o) => {
+      if (settled) return;
+      settled = true;
+      resolveFn(o);
+    },
+    get settled() {
+      return settled;
+    },
   };
+}
+
+function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
+  let bodyStarted = false;
+  let connected = false;
+  const once = outcomeOnce();
+  const { outcome, settle } = once;
   const options = {
     host: target.address,
     port: target.port,
@@ -117,7 +136,7 @@ function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
   req.on('response', (res) => settle({ kind: 'response', res: fromIncoming(res) }));
   if (request.upgrade === true) {
     req.on('upgrade', (res, socket, head) => {
-      if (settled) socket.destroy();
+      if (once.settled) socket.destroy();
       else settle({ kind: 'upgrade', res, socket, head });
     });
   }

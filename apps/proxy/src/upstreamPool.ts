@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import { Agent, buildConnector } from './undiciCore';
-import type { Attempt, AttemptOutcome, AttemptRequest } from './attempt';
-import { classifyError } from './attempt';
+import type { Attempt, AttemptRequest } from './attempt';
+import { classifyError, outcomeOnce } from './attempt';
 import type { BodySink, DirectBody } from './h2/upstreamResponse';
 
 /**
@@ -138,14 +138,8 @@ export function sendOverPool(
   origin: string,
   request: AttemptRequest,
 ): Attempt {
-  let settled = false;
-  let resolveFn: (o: AttemptOutcome) => void = () => undefined;
-  const outcome = new Promise<AttemptOutcome>((resolve) => (resolveFn = resolve));
-  const settle = (o: AttemptOutcome) => {
-    if (settled) return;
-    settled = true;
-    resolveFn(o);
-  };
+  const once = outcomeOnce();
+  const { outcome, settle } = once;
   let controller: Dispatcher.DispatchController | undefined;
   let body: PoolBody | undefined;
   const bodyStarted = request.body !== undefined;
@@ -153,10 +147,10 @@ export function sendOverPool(
     onRequestStart(c) {
       controller = c;
       // cancelled while queued for a connection
-      if (settled) c.abort(new Error('timeout'));
+      if (once.settled) c.abort(new Error('timeout'));
     },
     onResponseStart(c, statusCode, headers, statusMessage) {
-      if (settled) {
+      if (once.settled) {
         c.abort(new Error('timeout'));
         return;
       }

@@ -2,6 +2,7 @@ import http2, { type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:h
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   classifyError,
+  outcomeOnce,
   type Attempt,
   type AttemptOutcome,
   type AttemptRequest,
@@ -70,15 +71,9 @@ function streamAttempt(
   target: AttemptTarget,
   request: AttemptRequest,
 ): Attempt {
-  let settled = false;
   let bodyStarted = false;
-  let resolveFn: (o: AttemptOutcome) => void = () => undefined;
-  const outcome = new Promise<AttemptOutcome>((resolve) => (resolveFn = resolve));
-  const settle = (o: AttemptOutcome) => {
-    if (settled) return;
-    settled = true;
-    resolveFn(o);
-  };
+  const once = outcomeOnce();
+  const { outcome, settle } = once;
   const body = request.body;
   const stream = session.request(h2Headers(request, route.mode, target), {
     endStream: body === undefined,
