@@ -22,7 +22,7 @@
  * BENCH_MEMORY_BUNDLE=file measures that bundle instead of building dist/main.mjs (an older
  * build, for before/after figures).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,7 +31,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTokenAdminClient } from '@meshlens/cp-client';
 import { proxyNodeFlags } from '@meshlens/inject';
-import { ensureWrk, saturate } from './measure';
+import { buildProxy, ensureWrk, saturate } from './measure';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -238,9 +238,7 @@ function extraVariants(): [string, string[]][] {
 
 async function main(): Promise<void> {
   const wrk = ensureWrk();
-  if (BUNDLE === undefined) {
-    execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-  }
+  if (BUNDLE === undefined) buildProxy(root);
   const sink = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => res.end('{}'));
