@@ -149,7 +149,14 @@ export async function diagnosePrometheus(
         ? 'destination_workload_namespace,destination_workload'
         : 'namespace,deployment';
     const m = dialect === 'istio' ? { reporter: 'destination' } : { direction: 'inbound' };
-    const q = `count(sum by (${by}) (increase(${selector(req, m)}${promRange(3_600_000)})))`;
+    // only series that carry the grouping labels make rows: without them every series sums
+    // into one group with empty names, which the table cannot show
+    const named = by
+      .split(',')
+      .map((l) => `${l}!=""`)
+      .join(',');
+    const sel = `${selector(req, m).slice(0, -1)},${named}}`;
+    const q = `count(sum by (${by}) (increase(${sel}${promRange(3_600_000)})))`;
     queries.push(q);
     const rows = (await client.query(q, nowMs))[0]?.value ?? 0;
     if (rows === 0)
