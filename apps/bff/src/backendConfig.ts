@@ -1,6 +1,6 @@
 import { parseDurationMs } from '@meshlens/contract';
 import type { BackendHttpOptions } from '@meshlens/telemetry';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** headers the options below own: setting them twice would be ambiguous */

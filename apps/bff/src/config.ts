@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SOURCE_KINDS, parseDurationMs } from '@meshlens/contract';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { backendFields } from './backendConfig';
 
 export const TRACE_SOURCE_KINDS = ['memory', 'jaeger', 'tempo'] as const;

@@ -5,7 +5,7 @@ import {
   configObjectSchema,
   proxyInfoSchema,
 } from '@meshlens/contract';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the BFF needs of `@meshlens/cp-client`'s ControlPlaneClient. */
 export interface ControlPlaneLike {

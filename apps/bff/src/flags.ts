@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SOURCE_KINDS, parseDurationMs } from '@meshlens/contract';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TRACE_SOURCE_KINDS, basePathSchema } from './config';
 
 const duration = z.preprocess(

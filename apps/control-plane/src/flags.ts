@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const HELP = `Usage: node apps/control-plane/dist/main.mjs [flags]   (from a checkout: tsx apps/control-plane/src/main.ts)
 

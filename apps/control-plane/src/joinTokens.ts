@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { joinTokenInfoSchema, type JoinTokenInfo } from '@meshlens/cp-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, UnauthorizedError } from './errors';
 
 /**

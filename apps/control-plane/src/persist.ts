@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { endpointSchema } from '@meshlens/cp-client';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EndpointRegistry } from './registry';
 
 const FILE = 'endpoints.json';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuthenticationV1Api, KubeConfig } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError, UnauthorizedError, UnavailableError } from './errors';
 import type { WorkloadIdentityClaim } from './joinTokens';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SERVICES } from './topology';
 
 export const HELP_TEXT = `meshlens demo shop - the sample services and load generator that run inside the mesh

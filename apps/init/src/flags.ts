@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const HELP_TEXT = `meshlens-init - redirect a pod's TCP traffic to its meshlens proxy (iptables, nat table)
 

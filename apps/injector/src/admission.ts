@@ -1,5 +1,5 @@
 import { injectPodTemplate, jsonDiff, type SidecarOptions } from '@meshlens/inject';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The part of an `admission.k8s.io/v1` AdmissionReview the webhook reads. */
 const reviewSchema = z.object({

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const HELP_TEXT = `meshlens-injector - mutating admission webhook that adds meshlens to pods
 

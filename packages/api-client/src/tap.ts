@@ -1,5 +1,5 @@
 import { type TapEvent, type TapInfo, tapEventSchema, tapInfoSchema } from '@meshlens/contract';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError, isAbort } from './errors';
 import { readSse } from './sse';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The fixed look-back windows every view offers (Linkerd's defaults plus 10s for "right now"). */
 export const WINDOWS = ['10s', '1m', '5m', '15m', '1h'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Trace ingest bodies as producers send them. Lenient on purpose (loose objects, optional fields):

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { generatedAtSchema, timeRangeSchema } from './common';
 
 /** Trace ids are lowercase hex on the wire (OTLP base64 ids are converted at ingest). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from './duration';
 
 /** Schemas of the YAML documents users write (Gateway-API shaped). Unknown fields are errors, to catch typos. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The validated, normalized mesh configuration. This is also the wire format the control

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BackendError } from '../backend/backendError';
 import {
   type BackendHttp,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FIXED_COUNTER_COLUMNS, GAUGE_COLUMNS } from '../model';
 import { Aggregate } from './aggregate';
 import { workloadLabels } from '../model';

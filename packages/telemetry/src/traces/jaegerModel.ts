@@ -1,5 +1,5 @@
 import type { AttributeValue, Attributes, Span, SpanKind, SpanStatus } from '@meshlens/contract';
-import { z } from 'zod';
+import * as z from 'zod';
 import { effectiveStatus, padTraceId } from './spans';
 
 /* Jaeger query service v1 JSON (the Jaeger UI's format): µs timestamps, typed tags, processes. */

@@ -1,5 +1,5 @@
 import type { TraceSummary } from '@meshlens/contract';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BackendError } from '../backend/backendError';
 import { type BackendHttpOptions, createBackendHttp, statusFailure } from '../backend/backendHttp';
 import { createHealth, mapLimited } from './health';

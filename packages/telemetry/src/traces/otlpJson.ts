@@ -1,5 +1,5 @@
 import type { AttributeValue, Attributes, Span, SpanKind } from '@meshlens/contract';
-import { z } from 'zod';
+import * as z from 'zod';
 import { effectiveStatus, otlpId } from './spans';
 
 /*

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** istio/proxy's metric fixture shape (a prometheus MetricFamily as YAML). */
 const familySchema = z.object({
