@@ -1,7 +1,7 @@
 // One way to bundle a Node app of this repository into a single ESM file, so the image, Compose,
 // the injected sidecar and `npm start` run `dist/main.mjs` without tsx (lower RSS and startup).
 // Each app's scripts/build.mjs calls this with what is particular to it (externals, extra files).
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -20,18 +20,30 @@ const REQUIRE_SHIM =
  *   copy?: Array<[from: string, to: string]>,
  *   workers?: Array<{ entry: string, outfile: string }>,
  *   minifyWhitespace?: boolean,
+ *   splitting?: boolean,
+ *   outdir?: string,
+ *   metafile?: string,
  * }} [options] `external`: packages left to node_modules (native addons, lazily loaded clients);
  *   `shebang`: the file is run as a command; `copy`: files read at run time beside the bundle,
  *   as [source relative to root, destination relative to root]; `workers`: worker-thread entry
  *   points (package specifiers or paths in the app) bundled as plain CommonJS beside the bundle;
  *   `minifyWhitespace`: drop comments and indentation (identifiers stay, so stack traces still
- *   name functions), for processes that run many times over (the proxy).
+ *   name functions), for processes that run many times over (the proxy);
+ *   `splitting`: modules reached only through `import()` go to `dist/chunks/` and are read when
+ *   first imported, not at start (what an idle sidecar never uses costs it no memory);
+ *   `outdir`: where the bundle goes (default `<root>/dist`); `metafile`: writes esbuild's
+ *   metafile there (which sources each output holds: tests check what loads at start).
  */
 export async function bundleApp(root, options = {}) {
   const banner = [options.shebang ? '#!/usr/bin/env node' : '', REQUIRE_SHIM].filter(Boolean);
-  await build({
-    entryPoints: [path.join(root, 'src/main.ts')],
-    outfile: path.join(root, 'dist/main.mjs'),
+  const outdir = options.outdir ?? path.join(root, 'dist');
+  rmSync(path.join(outdir, 'chunks'), { recursive: true, force: true });
+  const result = await build({
+    entryPoints: { main: path.join(root, 'src/main.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    splitting: options.splitting ?? false,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -40,7 +52,10 @@ export async function bundleApp(root, options = {}) {
     external: options.external ?? [],
     minifyWhitespace: options.minifyWhitespace ?? false,
     banner: { js: banner.join('\n') },
+    metafile: options.metafile !== undefined,
   });
+  if (options.metafile !== undefined)
+    writeFileSync(options.metafile, JSON.stringify(result.metafile));
   for (const w of options.workers ?? []) {
     await build({
       // a package specifier (`@meshlens/x/worker`) or a path inside the app

@@ -78,7 +78,7 @@ export function sendAttempt(target: AttemptTarget, request: AttemptRequest): Att
     return sendOverH2(target, target.h2, request, () => sendHttp1(target, request));
   }
   if (target.pool !== undefined && target.tls === undefined && usable(request)) {
-    return sendOverPool(target.pool.dispatcher, originOf(target.address, target.port), request);
+    return sendOverPool(target.pool, originOf(target.address, target.port), request);
   }
   return sendHttp1(target, request);
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every flag of the proxy; each is also read from env MESHLENS_PROXY_<FLAG_IN_UPPER_SNAKE>. */
 const FLAG_NAMES = [
@@ -39,7 +39,7 @@ const FLAG_NAMES = [
 
 export const HELP_TEXT = `meshlens proxy - sidecar proxy (inbound, outbound, admin listeners)
 
-Usage: tsx apps/proxy/src/main.ts [flags]
+Usage: node apps/proxy/dist/main.mjs [flags]   (from source: tsx apps/proxy/src/main.ts)
 Each flag can also be given as env MESHLENS_PROXY_<FLAG_IN_UPPER_SNAKE> (flags win).
 
 Identity of the local instance:

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { spiffeIdFromCert } from '@meshlens/cp-client';
+import { spiffeIdFromCert } from '@meshlens/cp-client/peer-identity';
 import type { Pipeline, Tunnel } from './entry';
 import { forward, sendProxyError, type ForwardPlan } from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';

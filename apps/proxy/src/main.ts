@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApp } from './app';
 import type { DiscoverySource } from './discovery/discoverySource';
 import { FileDiscovery } from './discovery/fileDiscovery';
-import { HELP_TEXT, parseFlags } from './flags';
-import { createMetrics } from './metrics';
-import { setupMesh } from './controlPlane/setup';
+import { HELP_TEXT, parseFlags, type ProxyFlags } from './flags';
+import { createMetrics, type ProxyMetrics } from './metrics';
+import type { MeshSetup } from './controlPlane/setup';
 import { createOriginalDstReader } from './capture/originalDst';
 
 async function main(): Promise<void> {
@@ -80,6 +80,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * Control plane, mesh config and identity, loaded only when the flags ask for them: a proxy on a
+ * discovery file alone never loads the control-plane client or the mesh config's schemas.
+ */
+async function setupMesh(
+  flags: ProxyFlags,
+  logger: Logger,
+  metrics: ProxyMetrics,
+): Promise<MeshSetup> {
+  const none =
+    flags.controlPlaneUrl === undefined &&
+    flags.configFile === undefined &&
+    flags.tlsMode === 'disabled';
+  if (none) return { discovery: [], afterListen: () => undefined, close: () => undefined };
+  const { setupMesh: setup } = await import('./controlPlane/setup');
+  return setup(flags, logger, metrics);
 }
 
 async function readTapToken(file: string | undefined): Promise<string | undefined> {

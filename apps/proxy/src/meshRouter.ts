@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { authorize, decideFault, matchRoute, parseSpiffeId } from '@meshlens/mesh-config';
+import { authorize, decideFault, matchRoute, parseSpiffeId } from '@meshlens/mesh-config/runtime';
 import type { Authorizer } from './inbound';
 import type { ConfigStore } from './meshConfigSource';
 import type { RouteDecision, Router } from './router';

@@ -3,12 +3,10 @@ import https from 'node:https';
 import type { Http2Server } from 'node:http2';
 import net from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
-import { formatSpiffeId } from '@meshlens/mesh-config';
-import {
-  spiffeServerIdentityCheck,
-  type IdentityMaterial,
-  type WorkloadIdentity,
-} from '@meshlens/cp-client';
+// the narrow entry points keep the control-plane client and config schemas out of the start-up chunk
+import { formatSpiffeId } from '@meshlens/mesh-config/spiffe';
+import { spiffeServerIdentityCheck } from '@meshlens/cp-client/peer-identity';
+import type { IdentityMaterial, WorkloadIdentity } from '@meshlens/cp-client';
 import type { PeerTls } from './attempt';
 import type { EndpointState } from './balancer/endpointState';
 

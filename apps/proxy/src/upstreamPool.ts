@@ -1,10 +1,12 @@
 import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
-import { Agent, buildConnector } from './undiciCore';
 import type { Attempt, AttemptRequest } from './attempt';
+import type * as UndiciCoreModule from './undiciCore';
 import { classifyError, outcomeOnce } from './attempt';
 import type { BodySink, DirectBody } from './h2/upstreamResponse';
+
+type UndiciCore = typeof UndiciCoreModule;
 
 /**
  * The plaintext HTTP/1.1 upstream client: undici's keep-alive pools (one per endpoint) instead
@@ -15,29 +17,56 @@ import type { BodySink, DirectBody } from './h2/upstreamResponse';
  * a streamed body, `Expect: 100-continue` and Upgrade stay on `node:http` (see `usable`).
  */
 export interface UpstreamPool {
-  dispatcher: Dispatcher;
+  /**
+   * The pool, once undici is loaded. undici (~1 MB of RSS) is loaded on the first request that
+   * could use it, not at start: an idle sidecar, or one whose traffic is all mTLS to peers and
+   * HTTP/2, never pays for it (issue 11: idle RSS).
+   */
+  ready(): Dispatcher | Promise<Dispatcher>;
   close(): Promise<void>;
 }
+
+let undiciCore: Promise<UndiciCore> | undefined;
 
 export function createUpstreamPool(
   onSocket: (socket: Socket, host: string, port: number) => void,
 ): UpstreamPool {
-  const connector = buildConnector({});
-  const connect: BuildConnector.connector = (opts, cb) =>
-    connector(opts, (err, socket) => {
-      if (err === null) onSocket(socket, opts.hostname, Number(opts.port));
-      // undici's callback type is a union of (err, null) and (null, socket)
-      (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
+  let agent: Dispatcher | undefined;
+  let loading: Promise<Dispatcher> | undefined;
+  let closed = false;
+  const build = ({ Agent, buildConnector }: UndiciCore): Dispatcher => {
+    const connector = buildConnector({});
+    const connect: BuildConnector.connector = (opts, cb) =>
+      connector(opts, (err, socket) => {
+        if (err === null) onSocket(socket, opts.hostname, Number(opts.port));
+        // undici's callback type is a union of (err, null) and (null, socket)
+        (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
+      });
+    return new Agent({
+      connect,
+      pipelining: 1,
+      // The pipeline's own timer (until response headers) decides; a streamed response (gRPC
+      // server streaming, SSE) may idle for as long as the app wants, as with node:http.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
-  const agent = new Agent({
-    connect,
-    pipelining: 1,
-    // The pipeline's own timer (until response headers) decides; a streamed response (gRPC
-    // server streaming, SSE) may idle for as long as the app wants, as with node:http.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
-  return { dispatcher: agent, close: () => agent.destroy() };
+  };
+  return {
+    ready() {
+      if (agent !== undefined) return agent;
+      loading ??= (undiciCore ??= import('./undiciCore')).then((core) => {
+        agent = build(core);
+        // closed while loading: the caller's request fails as on a destroyed pool
+        if (closed) void agent.destroy();
+        return agent;
+      });
+      return loading;
+    },
+    close: async () => {
+      closed = true;
+      await agent?.destroy();
+    },
+  };
 }
 
 const origins = new Map<string, string>();
@@ -132,12 +161,11 @@ class PoolBody implements DirectBody {
   }
 }
 
-/** One attempt over `dispatcher`; the body is relayed directly (see PoolBody). */
-export function sendOverPool(
-  dispatcher: Dispatcher,
-  origin: string,
-  request: AttemptRequest,
-): Attempt {
+/**
+ * One attempt over the pool; the body is relayed directly (see PoolBody). The first attempt of a
+ * pool waits for undici to load (a few milliseconds, once); a cancel meanwhile settles at once.
+ */
+export function sendOverPool(pool: UpstreamPool, origin: string, request: AttemptRequest): Attempt {
   const once = outcomeOnce();
   const { outcome, settle } = once;
   let controller: Dispatcher.DispatchController | undefined;
@@ -187,16 +215,33 @@ export function sendOverPool(
       });
     },
   };
-  dispatcher.dispatch(
-    {
-      origin,
-      method: request.method,
-      path: request.path,
-      headers: request.headers as Record<string, string | string[]>,
-      body: request.body ?? null,
-    },
-    handler,
-  );
+  const dispatch = (dispatcher: Dispatcher) => {
+    if (once.settled) return;
+    dispatcher.dispatch(
+      {
+        origin,
+        method: request.method,
+        path: request.path,
+        headers: request.headers as Record<string, string | string[]>,
+        body: request.body ?? null,
+      },
+      handler,
+    );
+  };
+  const ready = pool.ready();
+  if (ready instanceof Promise) {
+    ready.then(dispatch, (err: unknown) =>
+      settle({
+        kind: 'error',
+        error: 'connect',
+        message: `cannot load the HTTP client: ${(err as Error).message}`,
+        bodyStarted,
+        neverSent: true,
+      }),
+    );
+  } else {
+    dispatch(ready);
+  }
   return {
     outcome,
     cancel: () => {

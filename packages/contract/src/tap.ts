@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESOURCE_KINDS } from './common';
 
 /*
@@ -9,13 +9,7 @@ import { RESOURCE_KINDS } from './common';
 
 export const TAP_DIRECTIONS = ['inbound', 'outbound'] as const;
 
-/** Request headers never sent, whatever is asked (more can be added by configuration). */
-export const TAP_ALWAYS_REDACTED = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-] as const;
+export { TAP_ALWAYS_REDACTED } from './tapRedaction';
 
 /** Default total cap of tapped requests per second for one tap (split across the proxies). */
 export const DEFAULT_TAP_MAX_RPS = 100;

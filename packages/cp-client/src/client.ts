@@ -1,5 +1,5 @@
-import type { MeshConfig } from '@meshlens/mesh-config';
-import { z } from 'zod';
+import type { MeshConfig } from '@meshlens/mesh-config/runtime';
+import * as z from 'zod';
 import { httpRequest, isOk, readJson } from './httpRequest';
 import { silentLogger, type ClientLogger } from './logger';
 import {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { formatSpiffeId } from '@meshlens/mesh-config';
+import { formatSpiffeId } from '@meshlens/mesh-config/spiffe';
 import { createBackoff } from './backoff';
 import type { ControlPlaneClient } from './client';
 import { createCsr } from './csr';

@@ -1,5 +1,5 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { parseSpiffeId, type SpiffeId } from '@meshlens/mesh-config';
+import { parseSpiffeId, type SpiffeId } from '@meshlens/mesh-config/spiffe';
 
 /** Anything that carries a subjectAltName: node:tls PeerCertificate or node:crypto X509Certificate. */
 export type CertLike =

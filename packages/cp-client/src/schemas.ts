@@ -1,6 +1,6 @@
 import { configErrorSchema } from './configErrorSchema';
-import { meshConfigSchema } from '@meshlens/mesh-config';
-import { z } from 'zod';
+import { meshConfigSchema } from '@meshlens/mesh-config/runtime';
+import * as z from 'zod';
 
 /** Wire schemas of the control plane's JSON API (shared by the server and this client). */
 

@@ -10,7 +10,7 @@ import type { BoundAddress } from '../app';
 import type { DiscoverySource } from '../discovery/discoverySource';
 import type { ProxyFlags } from '../flags';
 import type { Authorizer } from '../inbound';
-import { ConfigStore, FileConfigSource } from '../meshConfigSource';
+import { ConfigStore } from '../meshConfigSource';
 import { createMeshAuthorizer, createMeshRouter } from '../meshRouter';
 import type { ProxyMetrics } from '../metrics';
 import { MeshTls } from '../mtls';
@@ -77,6 +77,7 @@ export async function setupMesh(
     );
     setup.configStore = store;
   } else if (flags.configFile !== undefined) {
+    const { FileConfigSource } = await import('../meshConfigFile');
     const source = new FileConfigSource(flags.configFile, store, logger, (result) =>
       metrics.discoveryReloads.inc({ source: 'config-file', result }),
     );

@@ -90,7 +90,7 @@ export class FileDiscovery implements DiscoverySource {
       return this.fail(`${this.opts.file}: cannot read discovery file: ${(err as Error).message}`);
     }
     if (text === this.lastText) return undefined;
-    const result = parseDiscoveryFile(text, this.opts.file);
+    const result = await parseDiscoveryFile(text, this.opts.file);
     if (!result.ok) return this.fail(result.error);
     this.lastText = text;
     this.state = result.state;

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { TAP_ALWAYS_REDACTED } from '@meshlens/contract';
+import { TAP_ALWAYS_REDACTED } from '@meshlens/contract/tap-redaction';
 
 export const REDACTED = '[redacted]';
 

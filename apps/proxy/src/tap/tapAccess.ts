@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { spiffeIdFromCert } from '@meshlens/cp-client';
+import { spiffeIdFromCert } from '@meshlens/cp-client/peer-identity';
 
 /** Who may tap: the dashboard's mesh identity over mTLS, or the holder of the tap token. */
 export interface TapAccess {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseQuery, proxyTapQuerySchema, type TapEvent } from '@meshlens/contract';
+import type { ProxyTapQuery, TapEvent } from '@meshlens/contract';
 import { checkTapAccess, type TapAccess } from './tapAccess';
 import type { TapHub, TapSubscriber } from './tapHub';
 import { TokenBucket } from './tokenBucket';
@@ -34,12 +34,25 @@ export function serveTap(req: IncomingMessage, res: ServerResponse, opts: TapRou
     return;
   }
   const url = new URL(req.url ?? '/', 'http://admin');
-  const parsed = parseQuery(proxyTapQuerySchema, url.searchParams);
-  if (!parsed.ok) {
-    plain(res, 400, `${parsed.error.message}\n`);
-    return;
-  }
-  const filter = parsed.value;
+  import('./tapQuery').then(
+    ({ parseTapQuery }) => {
+      // the client may have gone while the schemas loaded (the first tap only)
+      if (res.destroyed) return;
+      const parsed = parseTapQuery(url.searchParams);
+      if (!parsed.ok) plain(res, 400, `${parsed.error.message}\n`);
+      else startTap(req, res, opts, verdict.who, parsed.value);
+    },
+    (err: unknown) => plain(res, 500, `tap unavailable: ${(err as Error).message}\n`),
+  );
+}
+
+function startTap(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: TapRouteOptions,
+  who: string,
+  filter: ProxyTapQuery,
+): void {
   const maxBuffered = opts.maxBufferedBytes ?? 256 * 1024;
   res.writeHead(200, {
     'content-type': 'application/x-ndjson',
@@ -63,7 +76,7 @@ export function serveTap(req: IncomingMessage, res: ServerResponse, opts: TapRou
     },
   };
   const unsubscribe = opts.hub.subscribe(sub);
-  opts.logger.info({ who: verdict.who, filter }, 'tap started');
+  opts.logger.info({ who, filter }, 'tap started');
   const timer = setInterval(() => {
     const ts = Date.now();
     if (
