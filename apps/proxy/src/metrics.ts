@@ -204,4 +204,3 @@ export function createMetrics() {
     authorityLimiter: new LabelLimiter(100),
   };
 }
-
