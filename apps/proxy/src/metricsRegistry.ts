@@ -2,7 +2,7 @@
  * The proxy's metrics registry: counters and gauges with label sets, plus the hot-path
  * FastCounter/FastHistogram (fastMetrics.ts), rendered as Prometheus text 0.0.4 or OpenMetrics
  * 1.0. It replaces prom-client in the sidecar, where ~20 small series did not pay for the
- * library's idle memory (see README, Dependencies). The output is the one prom-client 15 wrote
+ * library's idle memory (README, Metrics; ADR 0022). The output is the one prom-client 15 wrote
  * for the same metrics (family order, label order, blank lines, counters' `_total` in
  * OpenMetrics), so scrapers, the BFF and Linkerd-compatible queries see no change.
  */
