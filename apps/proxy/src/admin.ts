@@ -1,10 +1,6 @@
 import http from 'node:http';
-import {
-  renderMetrics,
-  OPENMETRICS_CONTENT_TYPE,
-  PROMETHEUS_CONTENT_TYPE,
-  type ProxyMetrics,
-} from './metrics';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition';
+import type { ProxyMetrics } from './metrics';
 import { serveTap, type TapRouteOptions } from './tap/tapRoute';
 
 export interface AdminDeps {
@@ -33,12 +29,16 @@ export function createAdminServer(deps: AdminDeps): http.Server {
     }
     switch (path) {
       case '/metrics': {
-        deps.beforeScrape();
         const om = wantsOpenMetrics(req.headers.accept);
-        renderMetrics(deps.metrics.registry, om).then(
-          (text) => send(200, om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE, text),
-          (err: unknown) => send(500, 'text/plain', `metrics failed: ${(err as Error).message}\n`),
-        );
+        let text: string;
+        try {
+          deps.beforeScrape();
+          text = deps.metrics.registry.render(om);
+        } catch (err) {
+          send(500, 'text/plain', `metrics failed: ${(err as Error).message}\n`);
+          return;
+        }
+        send(200, om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE, text);
         return;
       }
       case '/live':

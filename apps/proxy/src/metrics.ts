@@ -1,5 +1,5 @@
-import { Counter, Gauge, Registry, type Metric, type RegistryContentType } from 'prom-client';
 import { FastCounter, FastHistogram } from './fastMetrics';
+import { MetricsRegistry } from './metricsRegistry';
 
 /** Linkerd's response_latency_ms buckets. */
 export const LATENCY_BUCKETS_MS = [
@@ -57,10 +57,7 @@ export class LabelLimiter {
 export type ProxyMetrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics() {
-  // Exemplars need an OpenMetrics registry; renderMetrics switches the type per scrape.
-  const registry = new Registry<RegistryContentType>();
-  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  const registers = [registry];
+  const registry = new MetricsRegistry();
   // The per-request series use the fast implementations, rendered by the same registry.
   const requestTotal = new FastCounter('request_total', 'Total count of HTTP requests.');
   const responseTotal = new FastCounter('response_total', 'Total count of HTTP responses.');
@@ -69,146 +66,114 @@ export function createMetrics() {
     'Elapsed times between a request being received and its response headers.',
     LATENCY_BUCKETS_MS,
   );
-  for (const m of [requestTotal, responseTotal, responseLatency]) {
-    registry.registerMetric(m as unknown as Metric);
-  }
-  const tcpOpenTotal = new Counter({
+  for (const m of [requestTotal, responseTotal, responseLatency]) registry.register(m);
+  const tcpOpenTotal = registry.counter({
     name: 'tcp_open_total',
     help: 'Total count of opened connections.',
     labelNames: TCP_LABELS,
-    registers,
   });
-  const tcpCloseTotal = new Counter({
+  const tcpCloseTotal = registry.counter({
     name: 'tcp_close_total',
     help: 'Total count of closed connections.',
     labelNames: [...TCP_LABELS, 'classification'],
-    registers,
   });
-  const tcpOpenConnections = new Gauge({
+  const tcpOpenConnections = registry.gauge({
     name: 'tcp_open_connections',
     help: 'Number of currently-open connections.',
     labelNames: TCP_LABELS,
-    registers,
   });
-  const tcpReadBytes = new Counter({
+  const tcpReadBytes = registry.counter({
     name: 'tcp_read_bytes_total',
     help: 'Total count of bytes read from peers.',
     labelNames: TCP_LABELS,
-    registers,
   });
-  const tcpWriteBytes = new Counter({
+  const tcpWriteBytes = registry.counter({
     name: 'tcp_write_bytes_total',
     help: 'Total count of bytes written to peers.',
     labelNames: TCP_LABELS,
-    registers,
   });
-  const retries = new Counter({
+  const retries = registry.counter({
     name: 'meshlens_proxy_retries_total',
     help: 'Requests re-sent to another attempt, by reason (connect, reset, status).',
     labelNames: ['direction', 'dst_namespace', 'dst_service', 'reason'],
-    registers,
   });
-  const retriesSkipped = new Counter({
+  const retriesSkipped = registry.counter({
     name: 'meshlens_proxy_retries_skipped_total',
     help: 'Retries not made, by reason (budget, unsafe, attempts).',
     labelNames: ['direction', 'dst_namespace', 'dst_service', 'reason'],
-    registers,
   });
-  const lbEjections = new Counter({
+  const lbEjections = registry.counter({
     name: 'meshlens_proxy_lb_ejections_total',
     help: 'Endpoints ejected from load balancing after repeated failures.',
     labelNames: ['dst_namespace', 'dst_service', 'dst_pod'],
-    registers,
   });
-  const lbEndpoints = new Gauge({
+  const lbEndpoints = registry.gauge({
     name: 'meshlens_proxy_lb_endpoints',
     help: 'Endpoints known to the load balancer, by health.',
     labelNames: ['dst_namespace', 'dst_service', 'health'],
-    registers,
   });
-  const h2Sessions = new Counter({
+  const h2Sessions = registry.counter({
     name: 'meshlens_proxy_h2_sessions_total',
     help: 'HTTP/2 sessions opened to upstreams (peer proxies over mTLS, or an h2c app).',
     labelNames: ['direction'],
-    registers,
   });
-  const h2Streams = new Counter({
+  const h2Streams = registry.counter({
     name: 'meshlens_proxy_h2_streams_total',
     help: 'Requests sent upstream as streams on a shared HTTP/2 session.',
     labelNames: ['direction'],
-    registers,
   });
-  const spansExported = new Counter({
+  const spansExported = registry.counter({
     name: 'meshlens_proxy_spans_exported_total',
     help: 'Spans accepted by the trace collector.',
-    registers,
   });
-  const spansDropped = new Counter({
+  const spansDropped = registry.counter({
     name: 'meshlens_proxy_spans_dropped_total',
     help: 'Spans dropped, by reason (queue_full, export_failed).',
     labelNames: ['reason'],
-    registers,
   });
-  const discoveryReloads = new Counter({
+  const discoveryReloads = registry.counter({
     name: 'meshlens_proxy_discovery_reloads_total',
     help: 'Discovery and configuration reloads, by source and result.',
     labelNames: ['source', 'result'],
-    registers,
   });
-  const authzAllow = new Counter({
+  const authzAllow = registry.counter({
     name: 'inbound_http_authz_allow_total',
     help: 'Inbound requests allowed by authorization policy.',
     labelNames: ['authz_name', 'client_id'],
-    registers,
   });
-  const authzDeny = new Counter({
+  const authzDeny = registry.counter({
     name: 'inbound_http_authz_deny_total',
     help: 'Inbound requests denied by authorization policy.',
     labelNames: ['authz_name', 'client_id'],
-    registers,
   });
-  const processCpu = new Counter({
+  const processCpu = registry.counter({
     name: 'process_cpu_seconds_total',
     help: 'Total user and system CPU time spent in seconds.',
-    registers,
-    collect() {
+    collect: () => {
       const u = process.cpuUsage();
-      this.reset();
-      this.inc((u.user + u.system) / 1e6);
+      return (u.user + u.system) / 1e6;
     },
   });
-  const processRss = new Gauge({
+  const processRss = registry.gauge({
     name: 'process_resident_memory_bytes',
     help: 'Resident memory size in bytes.',
-    registers,
-    collect() {
-      this.set(process.memoryUsage.rss());
-    },
+    collect: () => process.memoryUsage.rss(),
   });
-  // Where the RSS goes (the memory bench and operators read these; names as prom-client's defaults)
-  const heapUsed = new Gauge({
+  // Where the RSS goes (the memory bench and operators read these; names as prom-client's default metrics)
+  const heapUsed = registry.gauge({
     name: 'nodejs_heap_size_used_bytes',
     help: 'Process heap size used from Node.js in bytes.',
-    registers,
-    collect() {
-      this.set(process.memoryUsage().heapUsed);
-    },
+    collect: () => process.memoryUsage().heapUsed,
   });
-  const heapTotal = new Gauge({
+  const heapTotal = registry.gauge({
     name: 'nodejs_heap_size_total_bytes',
     help: 'Process heap size from Node.js in bytes.',
-    registers,
-    collect() {
-      this.set(process.memoryUsage().heapTotal);
-    },
+    collect: () => process.memoryUsage().heapTotal,
   });
-  const external = new Gauge({
+  const external = registry.gauge({
     name: 'nodejs_external_memory_bytes',
     help: 'Node.js external memory size in bytes.',
-    registers,
-    collect() {
-      this.set(process.memoryUsage().external);
-    },
+    collect: () => process.memoryUsage().external,
   });
   return {
     registry,
@@ -238,34 +203,4 @@ export function createMetrics() {
     external,
     authorityLimiter: new LabelLimiter(100),
   };
-}
-
-export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
-export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
-
-let chain: Promise<unknown> = Promise.resolve();
-
-/**
- * Renders the registry in the text format or OpenMetrics (with exemplars). prom-client
- * renames counters in place when rendering OpenMetrics and keys the format on the
- * registry, so renders are serialized and names and type restored afterwards.
- */
-export function renderMetrics(
-  registry: Registry<RegistryContentType>,
-  openMetrics: boolean,
-): Promise<string> {
-  const run = async (): Promise<string> => {
-    const metrics = registry.getMetricsAsArray() as unknown as { name: string }[];
-    const names = metrics.map((m) => m.name);
-    registry.setContentType(openMetrics ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE);
-    try {
-      return await registry.metrics();
-    } finally {
-      registry.setContentType(OPENMETRICS_CONTENT_TYPE);
-      metrics.forEach((m, i) => (m.name = names[i] ?? m.name));
-    }
-  };
-  const next = chain.then(run, run);
-  chain = next.catch(() => undefined);
-  return next;
 }

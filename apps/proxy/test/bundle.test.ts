@@ -72,6 +72,15 @@ describe('the proxy bundle', () => {
     expect(startupInputs().filter((f) => pattern.test(f))).toEqual([]);
   });
 
+  it('holds our metrics registry and none of prom-client, tdigest, bintrees, @opentelemetry (ADR 0022)', () => {
+    const inputs = allInputs();
+    expect(inputs.some((p) => p.endsWith('apps/proxy/src/metricsRegistry.ts'))).toBe(true);
+    const banned = inputs.filter((p) =>
+      /node_modules\/(prom-client|tdigest|bintrees|@opentelemetry)\//.test(p),
+    );
+    expect(banned).toEqual([]);
+  });
+
   it('holds zod without its locales but English (namespace imports let esbuild drop them)', () => {
     const locales = allInputs().filter((f) => /zod\/v4\/locales\/(?!en\.js|index)/.test(f));
     expect(locales).toEqual([]);
