@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
+import type { LogLevel } from './log';
 
 /** Every flag of the proxy; each is also read from env MESHLENS_PROXY_<FLAG_IN_UPPER_SNAKE>. */
 const FLAG_NAMES = [
@@ -193,7 +194,7 @@ export interface ProxyFlags {
   traceTokenFile: string | undefined;
   traceSampleRate: number;
   defaultTimeoutMs: number;
-  logLevel: string;
+  logLevel: LogLevel;
   lb: 'p2c' | 'round-robin';
   capture: boolean;
   tap: { identities: string[]; tokenFile: string | undefined; redactHeaders: string[] };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { pino, type Logger } from 'pino';
 import { createApp } from './app';
+import { createLogger, type ProxyLogger } from './log';
 import type { DiscoverySource } from './discovery/discoverySource';
 import { FileDiscovery } from './discovery/fileDiscovery';
 import { HELP_TEXT, parseFlags, type ProxyFlags } from './flags';
@@ -22,10 +22,7 @@ async function main(): Promise<void> {
     return;
   }
   const flags = parsed.flags;
-  const logger = pino({
-    level: flags.logLevel,
-    base: { component: 'proxy', pod: flags.identity.pod },
-  });
+  const logger = createLogger(flags.logLevel, { component: 'proxy', pod: flags.identity.pod });
   const metrics = createMetrics();
   const discovery: DiscoverySource[] = [];
   if (flags.discoveryFile !== undefined) {
@@ -59,7 +56,7 @@ async function main(): Promise<void> {
   mesh.afterListen(bound);
   // Other processes wait for this line, so it is written whatever the log level.
   logger
-    .child({}, { level: 'info' })
+    .withLevel('info')
     .info({ ...bound, identity: flags.identity, tlsMode: flags.tlsMode }, 'listening');
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -88,7 +85,7 @@ async function main(): Promise<void> {
  */
 async function setupMesh(
   flags: ProxyFlags,
-  logger: Logger,
+  logger: ProxyLogger,
   metrics: ProxyMetrics,
 ): Promise<MeshSetup> {
   const none =
