@@ -72,11 +72,14 @@ describe('the proxy bundle', () => {
     expect(startupInputs().filter((f) => pattern.test(f))).toEqual([]);
   });
 
-  it('holds our metrics registry and none of prom-client, tdigest, bintrees, @opentelemetry (ADR 0022)', () => {
+  it('holds our metrics registry and logger, and none of prom-client, tdigest, bintrees, @opentelemetry, pino (ADR 0022, 0023)', () => {
     const inputs = allInputs();
     expect(inputs.some((p) => /(^|\/)src\/metricsRegistry\.ts$/.test(p))).toBe(true);
+    expect(inputs.some((p) => /(^|\/)src\/log\.ts$/.test(p))).toBe(true);
     const banned = inputs.filter((p) =>
-      /node_modules\/(prom-client|tdigest|bintrees|@opentelemetry)\//.test(p),
+      /node_modules\/(prom-client|tdigest|bintrees|@opentelemetry|pino|sonic-boom|thread-stream)\//.test(
+        p,
+      ),
     );
     expect(banned).toEqual([]);
   });
