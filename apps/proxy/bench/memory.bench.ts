@@ -53,6 +53,16 @@ s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: s.address().po
 
 const children = new Set<ChildProcess>();
 
+/**
+ * The measured processes run without NODE_EXTRA_CA_CERTS: a sidecar's image does not set it, and
+ * where a shell does (the development machine of 30 Nov 2026 did), every Node process reads and
+ * parses that CA bundle at start, initializing OpenSSL before it is needed (+1.6 MB for a process
+ * without TLS).
+ */
+const childEnv = { ...process.env };
+const extraCaCerts = childEnv.NODE_EXTRA_CA_CERTS;
+delete childEnv.NODE_EXTRA_CA_CERTS;
+
 interface Mem {
   rss: number;
   anon: number;
@@ -68,7 +78,11 @@ function memOf(pid: number): Mem {
 
 /** Starts node with args; resolves on the first stdout line naming a port. */
 function start(args: string[], what: string): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
@@ -298,6 +312,11 @@ async function main(): Promise<void> {
   sink.close();
 
   const bareRss = median(bare.map((m) => m.rss));
+  if (extraCaCerts !== undefined) {
+    console.log(
+      `\nNODE_EXTRA_CA_CERTS=${extraCaCerts} is set here: cleared for the measured processes`,
+    );
+  }
   console.log(
     `\nproxy memory bench: medians of ${RUNS} runs; idle = ${IDLE_SECONDS} s after start, no traffic; load = wrk -t1 -c${CONNECTIONS} for ${SECONDS} s, every request traced; MB`,
   );
