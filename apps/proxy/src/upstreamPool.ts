@@ -230,11 +230,14 @@ export function sendOverPool(pool: UpstreamPool, origin: string, request: Attemp
   };
   const ready = pool.ready();
   if (ready instanceof Promise) {
-    ready.then(dispatch, (err: unknown) =>
+    // a failure to load undici, or a dispatch that throws on a pool closed meanwhile, settles
+    // this attempt instead of becoming an unhandled rejection (settle is once: a dispatched
+    // request is settled by its handler)
+    ready.then(dispatch).catch((err: unknown) =>
       settle({
         kind: 'error',
         error: 'connect',
-        message: `cannot load the HTTP client: ${(err as Error).message}`,
+        message: `upstream pool unavailable: ${(err as Error).message}`,
         bodyStarted,
         neverSent: true,
       }),
