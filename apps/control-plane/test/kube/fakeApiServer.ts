@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import * as x509 from '@peculiar/x509';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -314,6 +314,11 @@ export async function startFakeApiServer(
       return statusErr(405, 'MethodNotAllowed', req.method ?? '');
     });
   });
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -417,8 +422,13 @@ export async function startFakeApiServer(
     },
     async close() {
       for (const w of watchers) w.res.destroy();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // closeAllConnections knows only connections with an HTTP exchange; one still in its TLS
+      // handshake (a client retrying as the test ends, on a loaded machine) would hold close()
+      // for the 120 s handshake timeout
+      for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await closed;
     },
   };
 }
