@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const CLK_TCK = 100;
 
@@ -166,4 +167,17 @@ export function topSelfFrames(file: string, n: number): [string, number][] {
 /** The proxy's bundle, built exactly as it ships (scripts/build.mjs), before a bench runs it. */
 export function buildProxy(root: string): void {
   execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+}
+
+/** An OTLP/HTTP endpoint that accepts and drops every batch: where the measured proxies' spans go. */
+export async function startSpanSink(): Promise<{ url: string; close(): void }> {
+  const sink = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('{}'));
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`,
+    close: () => sink.close(),
+  };
 }

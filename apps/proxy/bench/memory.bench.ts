@@ -29,13 +29,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTokenAdminClient } from '@meshlens/cp-client';
 import { proxyNodeFlags } from '@meshlens/inject';
-import { buildProxy, ensureWrk, saturate } from './measure';
+import { buildProxy, ensureWrk, saturate, startSpanSink } from './measure';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -173,7 +172,7 @@ async function controlPlane(dir: string): Promise<{ url: string; tokenFile: stri
   return { url: msg.url, tokenFile };
 }
 
-/** Idle RSS of a proxy that talks to the control plane (mTLS strict, certificate issued). */
+/** A proxy that talks to the control plane (mTLS strict, certificate issued), as a sidecar does. */
 function startWithControlPlane(
   cp: { url: string; tokenFile: string },
   appPort: number,
@@ -190,6 +189,7 @@ function startWithControlPlane(
   );
 }
 
+/** Idle RSS of such a proxy, 10 s (BENCH_IDLE_SECONDS) after it listens. */
 async function meshlensWithControlPlane(
   cp: { url: string; tokenFile: string },
   appPort: number,
@@ -264,12 +264,8 @@ function extraVariants(): [string, string[]][] {
 async function main(): Promise<void> {
   const wrk = ensureWrk();
   if (BUNDLE === undefined) buildProxy(root);
-  const sink = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('{}'));
-  });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  const collector = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`;
+  const sink = await startSpanSink();
+  const collector = sink.url;
   const upstream = await start([path.join(here, 'upstream.mjs')], 'upstream');
   const upPort = (JSON.parse(upstream.line) as { port: number }).port;
   const dir = mkdtempSync(path.join(tmpdir(), 'meshlens-membench-'));

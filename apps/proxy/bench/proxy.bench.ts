@@ -17,12 +17,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildProxy, ensureWrk, pacedOneConnection, saturate, topSelfFrames } from './measure';
+import {
+  buildProxy,
+  ensureWrk,
+  pacedOneConnection,
+  saturate,
+  startSpanSink,
+  topSelfFrames,
+} from './measure';
 import { report, SCENARIOS, type Row } from './report';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -126,12 +131,8 @@ const load = () =>
 async function main(): Promise<void> {
   const wrk = ensureWrk();
   buildProxy(root);
-  const sink = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('{}'));
-  });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  const collector = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/traces`;
+  const sink = await startSpanSink();
+  const collector = sink.url;
 
   const upstream = await start([path.join(here, 'upstream.mjs')], 'upstream');
   const upPort = portOf(upstream.info);
