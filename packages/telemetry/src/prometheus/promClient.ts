@@ -148,7 +148,8 @@ export class PromClient {
     };
     const coarse = await first('min_over_time(timestamp(count(up))[24h:5m])');
     const fine = await first(
-      `min_over_time(timestamp(count(up))[5m:1s])${coarse === undefined ? '' : ` @ ${coarse}`}`,
+      // `@` binds to the subquery, not to the function around it (Prometheus rejects that).
+      `min_over_time(timestamp(count(up))[5m:1s]${coarse === undefined ? '' : ` @ ${coarse}`})`,
     );
     const seconds = fine ?? coarse;
     return seconds === undefined ? undefined : Math.round(seconds * 1000);

@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { unusedPort } from './servers';
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
+const PROMTOOL_BIN = path.join(path.dirname(PROMETHEUS_BIN), 'promtool');
 
 export interface StaticScrapeTarget {
   address: string;
@@ -31,11 +33,30 @@ async function waitReady(url: string, child: ChildProcess, deadlineMs: number): 
   throw new Error('prometheus did not become ready in time');
 }
 
-/** A real Prometheus on 127.0.0.1 with a generated config and a temporary TSDB. */
-export async function startPrometheus(targets: StaticScrapeTarget[]): Promise<RunningPrometheus> {
+/**
+ * A real Prometheus on 127.0.0.1 with a generated config and a temporary TSDB. `backfill`
+ * (OpenMetrics text, ending in `# EOF`) is written into the TSDB with `promtool` first, for
+ * history older than the test.
+ */
+export async function startPrometheus(
+  targets: StaticScrapeTarget[],
+  options: { backfill?: string } = {},
+): Promise<RunningPrometheus> {
   if (!existsSync(PROMETHEUS_BIN))
     throw new Error(`${PROMETHEUS_BIN} not found (Debian package prometheus)`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshlens-prom-'));
+  if (options.backfill !== undefined) {
+    await writeFile(path.join(dir, 'backfill.om.txt'), options.backfill);
+    const args = ['tsdb', 'create-blocks-from', 'openmetrics'];
+    await promisify(execFile)(PROMTOOL_BIN, [
+      ...args,
+      path.join(dir, 'backfill.om.txt'),
+      path.join(dir, 'data'),
+    ]).catch(async (err: unknown) => {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    });
+  }
   const config = {
     global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1m' },
     scrape_configs: [
