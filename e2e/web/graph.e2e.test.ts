@@ -265,12 +265,14 @@ describe('graph (fixture BFF)', () => {
       const page = await newPage();
       const api = await topology('kind=workload');
       const platform = api.nodes.filter((n) => n.namespace === 'platform');
+      // 95 %: no fixture workload's success rate wave crosses it (reviews v2 waves around 90 %,
+      // so a 90 % threshold counted it differently from one second to the next)
       const failing = api.nodes.filter(
-        (n) => n.namespace !== 'platform' && n.successRate !== null && n.successRate < 0.9,
+        (n) => n.namespace !== 'platform' && n.successRate !== null && n.successRate < 0.95,
       );
       expect(platform.length).toBeGreaterThan(0);
       expect(failing.length).toBeGreaterThan(0);
-      const q = new URLSearchParams({ find: 'sr < 90', hide: 'ns = platform', boxes: '0' });
+      const q = new URLSearchParams({ find: 'sr < 95', hide: 'ns = platform', boxes: '0' });
       await page.goto(`${bff.url}/?${q.toString()}`);
       await graphLabel(page, new RegExp(`${platform.length} hidden, ${failing.length} matching$`));
       // hidden resources leave the table too
@@ -279,7 +281,7 @@ describe('graph (fixture BFF)', () => {
         .locator('tbody tr td:first-child')
         .allInnerTexts();
       expect(names.some((n) => n.startsWith('platform/'))).toBe(false);
-      expect(await page.getByRole('searchbox', { name: 'Find' }).inputValue()).toBe('sr < 90');
+      expect(await page.getByRole('searchbox', { name: 'Find' }).inputValue()).toBe('sr < 95');
 
       await page.goto(`${bff.url}/?find=${encodeURIComponent('rps >')}`);
       const alert = page.getByRole('alert').filter({ hasText: 'expected a value' });
