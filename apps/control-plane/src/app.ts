@@ -28,6 +28,11 @@ export interface AppDeps {
   authenticator: Authenticator;
   joinTokens: JoinTokenStore;
   leaseTtlSeconds: number;
+  /**
+   * A lease stream ends after this long: the proxy reconnects and registers again, and one that
+   * is frozen with its socket still open (which heartbeats cannot tell) drops out.
+   */
+  leaseStreamMaxMs: number;
   certTtlMs: number;
   version: string;
   heartbeatMs?: number;
@@ -43,6 +48,8 @@ export interface ControlPlaneApp {
   close(): void;
 }
 
+/** The hub's group of lease streams (held registrations), apart from the watches. */
+const LEASE_GROUP = 'lease';
 const SERVICE_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function createApp(deps: AppDeps): ControlPlaneApp {
@@ -60,7 +67,11 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
   };
   const metrics = createMetrics({
     endpoints: () => deps.registry.size(),
-    watches: () => ({ endpoints: hub.count('ep:'), config: hub.count('config') }),
+    watches: () => ({
+      endpoints: hub.count('ep:'),
+      config: hub.count('config'),
+      leases: hub.count(LEASE_GROUP),
+    }),
     configVersion: () => deps.config.current().version,
     earliestCertExpiry: earliestExpiry,
     caExpiry: deps.ca.notAfter,
@@ -119,7 +130,8 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       ...(deps.isLeader ? { leader: deps.isLeader() } : {}),
       endpoints: deps.registry.size(),
       services: deps.registry.serviceCount(),
-      watchers: hub.count(),
+      watchers: hub.count() - hub.count(LEASE_GROUP),
+      leaseStreams: hub.count(LEASE_GROUP),
       certsIssued,
       earliestCertExpiry: expiry ? expiry.toISOString() : null,
       caExpiry: deps.ca.notAfter.toISOString(),
@@ -146,7 +158,7 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
         'endpoint registration',
       );
       requireWorkload(caller, reg.namespace, reg.serviceAccount, 'register an endpoint');
-      if (deps.registry.upsert(reg)) {
+      const registered = () =>
         deps.logger.info(
           {
             service: serviceKey(reg.namespace, reg.service),
@@ -155,8 +167,28 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
           },
           'endpoint registered',
         );
+      // A lease stream: the same registration with `accept: text/event-stream` holds the lease
+      // for as long as the response stays open (heartbeats tell both sides the other is alive),
+      // so an idle proxy sends nothing instead of renewing every TTL/3.
+      if (/\btext\/event-stream\b/.test(req.headers.accept ?? '')) {
+        const held = deps.registry.hold(reg);
+        if (held.changed) registered();
+        const send = hub.open(res, LEASE_GROUP);
+        trackWatch(caller, res);
+        // a random quarter off, so proxies that connected together do not all come back together
+        const maxAge = setTimeout(
+          () => res.end(),
+          deps.leaseStreamMaxMs * (0.75 + Math.random() / 4),
+        );
+        res.on('close', () => {
+          clearTimeout(maxAge);
+          held.release();
+        });
+        send('lease', { leaseTtlSeconds: deps.leaseTtlSeconds });
+        return;
       }
-      sendJson(res, 200, { leaseTtlSeconds: deps.leaseTtlSeconds });
+      if (deps.registry.upsert(reg)) registered();
+      sendJson(res, 200, { leaseTtlSeconds: deps.leaseTtlSeconds, leaseStream: true });
     },
     'DELETE /api/v1/endpoints': async (req, res) => {
       const caller = await authenticate(req);
@@ -291,7 +323,8 @@ export function createApp(deps: AppDeps): ControlPlaneApp {
       route: label,
       code: String(res.statusCode),
     });
-    if (!url.pathname.startsWith('/api/v1/watch/')) {
+    // streams (watches, held leases) last as long as the peer: not a request duration
+    if (!String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
       metrics.duration.observe(
         { method: req.method ?? 'GET', route: label },
         Number(process.hrtime.bigint() - started) / 1e9,

@@ -23,6 +23,9 @@ admin token) or, with --kubernetes-token-review, its projected service-account t
                              (implied by --kubernetes)
   --token-audience NAME      audience the service-account token must carry (default meshlens)
   --lease-ttl-seconds N      endpoint lease (default 10)
+  --lease-stream-max-seconds N
+                             a lease stream is ended after this long, so the proxy registers
+                             again and a frozen one drops out (default 300)
   --cert-ttl-hours N         workload certificate lifetime (default 24)
   --cert-ttl-seconds N       overrides --cert-ttl-hours (short lifetimes for rotation tests)
   --log-level LEVEL          trace|debug|info|warn|error (default info)
@@ -50,6 +53,7 @@ const OPTIONS = {
   kubeconfig: { type: 'string' },
   'token-audience': { type: 'string' },
   'lease-ttl-seconds': { type: 'string' },
+  'lease-stream-max-seconds': { type: 'string' },
   'cert-ttl-hours': { type: 'string' },
   'cert-ttl-seconds': { type: 'string' },
   'log-level': { type: 'string' },
@@ -89,6 +93,7 @@ const flagsSchema = z
     kubeconfig: z.string().min(1).optional(),
     'token-audience': z.string().min(1).default('meshlens'),
     'lease-ttl-seconds': num('--lease-ttl-seconds', 1, 3600).default(10),
+    'lease-stream-max-seconds': num('--lease-stream-max-seconds', 1, 86400).default(300),
     'cert-ttl-hours': num('--cert-ttl-hours', 0.001, 24 * 365).default(24),
     'cert-ttl-seconds': num('--cert-ttl-seconds', 5, 365 * 24 * 3600).optional(),
     'log-level': z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
@@ -121,6 +126,7 @@ export interface CpFlags {
   /** Undefined: Kubernetes service-account tokens are not accepted. */
   tokenReview: { kubeconfigFile: string | undefined; audience: string } | undefined;
   leaseTtlSeconds: number;
+  leaseStreamMaxSeconds: number;
   certTtlMs: number;
   logLevel: string;
   /** Set when the control plane reads the Kubernetes API. */
@@ -184,6 +190,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): CpFlags | 'h
         ? { kubeconfigFile: f.kubeconfig, audience: f['token-audience'] }
         : undefined,
     leaseTtlSeconds: f['lease-ttl-seconds'],
+    leaseStreamMaxSeconds: f['lease-stream-max-seconds'],
     certTtlMs:
       f['cert-ttl-seconds'] !== undefined
         ? f['cert-ttl-seconds'] * 1000

@@ -5,7 +5,7 @@ export type CpMetrics = ReturnType<typeof createMetrics>;
 /** The control plane's own metrics; gauges that mirror state are filled by collect callbacks. */
 export function createMetrics(state: {
   endpoints: () => number;
-  watches: () => { endpoints: number; config: number };
+  watches: () => { endpoints: number; config: number; leases: number };
   configVersion: () => string;
   earliestCertExpiry: () => Date | null;
   caExpiry: Date;
@@ -29,6 +29,7 @@ export function createMetrics(state: {
       const w = state.watches();
       this.set({ kind: 'endpoints' }, w.endpoints);
       this.set({ kind: 'config' }, w.config);
+      this.set({ kind: 'lease' }, w.leases);
     },
   });
   new Gauge({

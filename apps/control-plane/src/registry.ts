@@ -4,11 +4,19 @@ import type { DeregisterRequest, Endpoint, EndpointRegistration } from '@meshlen
 interface Lease {
   endpoint: Endpoint;
   expiresAt: number;
+  /** Open lease streams holding it: a held lease does not expire. */
+  holders: number;
 }
 
 export interface EndpointRegistry {
   /** Registers or renews; returns true when the set of endpoints of the service changed. */
   upsert(reg: EndpointRegistration): boolean;
+  /**
+   * Registers like upsert and holds the lease until the returned release is called (a lease
+   * stream: the registering proxy keeps a response open instead of renewing). On release the
+   * lease runs its TTL from then, so a proxy that went away drops out after one TTL.
+   */
+  hold(reg: EndpointRegistration): { changed: boolean; release: () => void };
   remove(req: DeregisterRequest): boolean;
   /** Re-adds endpoints saved by a previous process, each with a fresh lease. */
   restore(endpoints: readonly Endpoint[]): void;
@@ -53,7 +61,7 @@ export function createRegistry(opts: {
     for (const [svc, leases] of byService) {
       let removed = false;
       for (const [k, l] of leases) {
-        if (l.expiresAt <= t) {
+        if (l.holders === 0 && l.expiresAt <= t) {
           leases.delete(k);
           removed = true;
         }
@@ -65,20 +73,45 @@ export function createRegistry(opts: {
   const timer = setInterval(sweep, opts.sweepMs ?? 500);
   timer.unref();
 
+  const upsert = (reg: EndpointRegistration): { lease: Lease; changed: boolean } => {
+    const svc = serviceKey(reg.namespace, reg.service);
+    const key = `${reg.address}:${reg.port}`;
+    let leases = byService.get(svc);
+    if (!leases) byService.set(svc, (leases = new Map<string, Lease>()));
+    const prev = leases.get(key);
+    const same = prev !== undefined && sameRegistration(prev.endpoint, reg);
+    const endpoint: Endpoint = same
+      ? prev.endpoint
+      : { ...reg, registeredAt: new Date(now()).toISOString() };
+    // Renewed in place: a lease stream's release finds the lease it holds by identity.
+    const lease = prev ?? { endpoint, expiresAt: 0, holders: 0 };
+    lease.endpoint = endpoint;
+    lease.expiresAt = now() + opts.leaseTtlMs;
+    leases.set(key, lease);
+    if (!same) changed(svc);
+    return { lease, changed: !same };
+  };
+
   return {
-    upsert(reg) {
+    upsert: (reg) => upsert(reg).changed,
+    hold(reg) {
       const svc = serviceKey(reg.namespace, reg.service);
       const key = `${reg.address}:${reg.port}`;
-      let leases = byService.get(svc);
-      if (!leases) byService.set(svc, (leases = new Map<string, Lease>()));
-      const prev = leases.get(key);
-      const same = prev !== undefined && sameRegistration(prev.endpoint, reg);
-      const endpoint: Endpoint = same
-        ? prev.endpoint
-        : { ...reg, registeredAt: new Date(now()).toISOString() };
-      leases.set(key, { endpoint, expiresAt: now() + opts.leaseTtlMs });
-      if (!same) changed(svc);
-      return !same;
+      const held = upsert(reg);
+      held.lease.holders += 1;
+      let released = false;
+      return {
+        changed: held.changed,
+        release() {
+          if (released) return;
+          released = true;
+          // Removed meanwhile (deregistered, or restored anew): nothing of ours to release.
+          const { lease } = held;
+          if (byService.get(svc)?.get(key) !== lease) return;
+          lease.holders -= 1;
+          lease.expiresAt = now() + opts.leaseTtlMs;
+        },
+      };
     },
     restore(endpoints) {
       const touched = new Set<string>();
@@ -89,6 +122,7 @@ export function createRegistry(opts: {
         leases.set(`${endpoint.address}:${endpoint.port}`, {
           endpoint,
           expiresAt: now() + opts.leaseTtlMs,
+          holders: 0,
         });
         touched.add(svc);
       }

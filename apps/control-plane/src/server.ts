@@ -173,6 +173,7 @@ function appDeps(
     logger,
     trustDomain: flags.trustDomain,
     leaseTtlSeconds: flags.leaseTtlSeconds,
+    leaseStreamMaxMs: flags.leaseStreamMaxSeconds * 1000,
     certTtlMs: flags.certTtlMs,
     version: CP_VERSION,
   };

@@ -43,6 +43,16 @@ function client(running: RunningControlPlane, token?: string): ControlPlaneClien
   return c;
 }
 
+/** Registrations answered 200 (a lease stream counts when it opens). */
+async function endpointPosts(running: RunningControlPlane): Promise<number> {
+  const text = await (await fetch(`${running.url}/metrics`)).text();
+  const m =
+    /meshlens_cp_http_requests_total\{method="POST",route="\/api\/v1\/endpoints",code="200"\} (\d+)/.exec(
+      text,
+    );
+  return Number(m?.[1] ?? 0);
+}
+
 const reg = (pod: string, port: number, version = 'v1'): EndpointRegistration => ({
   namespace: 'shop',
   service: 'reviews',
@@ -76,12 +86,103 @@ describe('discovery', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(reg('reviews-2', 9003, 'v2')),
     });
-    expect(await raw.json()).toEqual({ leaseTtlSeconds: 1 });
+    expect(await raw.json()).toEqual({ leaseTtlSeconds: 1, leaseStream: true });
     await waitFor('v2 added', () => updates.some((u) => u.length === 2));
     await waitFor('v2 expired', () => updates.at(-1)?.join() === 'reviews-1', 5000);
-    // The renewed one is still there after several lease periods.
+    // The client's one is still there after several lease periods: held by its lease stream.
     expect((await c.listEndpoints()).map((e) => e.pod)).toEqual(['reviews-1']);
     expect(updates).toEqual([['reviews-1'], ['reviews-1', 'reviews-2'], ['reviews-1']]);
+    expect((await c.status()).leaseStreams).toBe(1);
+  });
+
+  it('holds a lease while its stream is open, sending nothing, and drops it one TTL after', async () => {
+    const running = await cp({ leaseTtlSeconds: 1 });
+    const token = await joinToken(running, 'shop', 'reviews');
+    const c = client(running, token);
+    await c.register(reg('reviews-1', 9001));
+    await waitFor('lease stream open', async () => (await c.status()).leaseStreams === 1);
+
+    // A proxy that goes away without deregistering: its stream ends, and one TTL later so
+    // does its endpoint.
+    const ac = new AbortController();
+    const stream = await fetch(`${running.url}/api/v1/endpoints`, {
+      method: 'POST',
+      headers: {
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify(reg('reviews-2', 9003)),
+      signal: ac.signal,
+    });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe(
+      'event: lease\ndata: {"leaseTtlSeconds":1}\n\n',
+    );
+    // A plain registration beside them: its expiry shows a whole TTL went by and a sweep ran.
+    const plain = await fetch(`${running.url}/api/v1/endpoints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(reg('reviews-3', 9005)),
+    });
+    expect(plain.status).toBe(200);
+    await waitFor(
+      'the plain lease expired',
+      async () => !(await c.listEndpoints()).some((e) => e.pod === 'reviews-3'),
+      5000,
+    );
+    // The held ones outlived it with no renewal (the client's would be three a second): the
+    // POSTs are the client's registration and its stream, the stream above and the plain one.
+    expect((await c.listEndpoints()).map((e) => e.pod).sort()).toEqual(['reviews-1', 'reviews-2']);
+    expect(await endpointPosts(running)).toBe(4);
+
+    ac.abort();
+    await waitFor(
+      'the abandoned lease expired',
+      async () => (await c.listEndpoints()).map((e) => e.pod).join() === 'reviews-1',
+      5000,
+    );
+    expect((await c.status()).leaseStreams).toBe(1);
+  });
+
+  it('ends a lease stream at its maximum age: the proxy registers again quietly, a frozen one drops out', async () => {
+    const running = await cp({ leaseTtlSeconds: 1, leaseStreamMaxSeconds: 1 });
+    const token = await joinToken(running, 'shop', 'reviews');
+    const warnings: string[] = [];
+    const logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (_o: object, msg: string) => warnings.push(msg),
+      error: (_o: object, msg: string) => warnings.push(msg),
+    };
+    const c = createControlPlaneClient({ url: running.url, token, logger });
+    cleanups.unshift(() => c.close());
+    await c.register(reg('reviews-1', 9001));
+    // "Frozen": a stream whose reader never reconnects once the control plane ends it.
+    const frozen = await fetch(`${running.url}/api/v1/endpoints`, {
+      method: 'POST',
+      headers: {
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify(reg('reviews-2', 9003)),
+    });
+    const ended = frozen.text(); // resolves when the control plane ends it (0.75-1 s)
+    expect(await ended).toBe('event: lease\ndata: {"leaseTtlSeconds":1}\n\n');
+    await waitFor(
+      'the frozen one dropped out one TTL after its stream ended',
+      async () => (await c.listEndpoints()).map((e) => e.pod).join() === 'reviews-1',
+      5000,
+    );
+    // Meanwhile the client's stream was ended too (at least once: 1.75 s went by) and came back
+    // at once, registering again: its first POST, its first stream, the frozen one, and more.
+    await waitFor('the client registered again', async () => (await c.status()).leaseStreams === 1);
+    expect(await endpointPosts(running)).toBeGreaterThanOrEqual(4);
+    expect((await c.listEndpoints()).map((e) => e.pod)).toEqual(['reviews-1']);
+    expect(warnings).toEqual([]);
   });
 
   it('rejects an invalid registration naming the field', async () => {
@@ -118,17 +219,12 @@ describe('discovery', () => {
     await running.close();
     running = await startInProcess(flags({ dataDir: data.dir, leaseTtlSeconds: 1, port }));
     cleanups.push(() => running.close());
-    // The new process restores the saved endpoints, and the client's renewals keep them alive.
+    // The new process restores the saved endpoints, and the client's lease stream, reconnected,
+    // registers again and holds it past the restored entry's 1 s lease.
     await waitFor('watch resumed', () => updates.length >= 2);
-    // Four renewals (every lease/3) outlast the restored 1 s lease: the endpoint lives on renewals.
-    await waitFor('renewals', async () => {
-      const text = await (await fetch(`${running.url}/metrics`)).text();
-      const m =
-        /meshlens_cp_http_requests_total\{method="POST",route="\/api\/v1\/endpoints",code="200"\} (\d+)/.exec(
-          text,
-        );
-      return Number(m?.[1] ?? 0) >= 4;
-    });
+    await waitFor('lease stream reconnected', async () => (await c.status()).leaseStreams === 1);
+    const heldSince = Date.now();
+    await waitFor('two lease periods', () => Date.now() - heldSince > 2000, 5000);
     expect((await c.listEndpoints()).map((e) => e.pod)).toEqual(['reviews-1']);
     expect(updates.every((n) => n === 1)).toBe(true);
   });

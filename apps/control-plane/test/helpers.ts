@@ -43,6 +43,7 @@ export function flags(over: Partial<CpFlags> & { dataDir: string }): CpFlags {
     tokenReview: undefined,
     kubernetes: undefined,
     leaseTtlSeconds: 10,
+    leaseStreamMaxSeconds: 300,
     certTtlMs: 24 * 3600_000,
     logLevel: 'silent',
     ...over,

@@ -9,6 +9,7 @@ import {
   endpointListSchema,
   endpointsEventSchema,
   errorResponseSchema,
+  leaseEventSchema,
   registerResponseSchema,
   type ConfigEvent,
   type ControlPlaneStatus,
@@ -42,7 +43,12 @@ export interface IssuedCertificate {
 }
 
 export interface ControlPlaneClient {
-  /** Registers (resolves after the first attempt succeeds) and renews the lease until close(); keeps retrying, also after a failed first attempt or a control-plane restart. */
+  /**
+   * Registers (resolves after the first attempt succeeds) and keeps the lease until close():
+   * held by a lease stream (one open response, no traffic but the control plane's heartbeats)
+   * where the control plane offers it, else renewed every TTL/3. Keeps retrying, also after a
+   * failed first attempt or a control-plane restart (the stream's reconnect registers again).
+   */
   register(reg: EndpointRegistration): Promise<void>;
   /** `service` is "name.namespace". Snapshot first, then changes; on disconnect the last state stays (no callback) until reconnected. */
   watchEndpoints(
@@ -78,7 +84,10 @@ export function createControlPlaneClient(opts: ControlPlaneClientOptions): Contr
     return { authorization: `Bearer ${t}` };
   };
   const stops = new Set<() => void>();
-  const leases = new Map<string, { reg: EndpointRegistration; timer?: NodeJS.Timeout }>();
+  const leases = new Map<
+    string,
+    { reg: EndpointRegistration; timer?: NodeJS.Timeout; stopStream?: () => void }
+  >();
   let closed = false;
 
   async function call<S extends z.ZodType>(
@@ -114,49 +123,63 @@ export function createControlPlaneClient(opts: ControlPlaneClientOptions): Contr
     return schema.parse(json);
   }
 
-  function scheduleRenew(key: string, delayMs: number): void {
-    const lease = leases.get(key);
-    if (!lease || closed) return;
-    lease.timer = setTimeout(() => void renew(key), delayMs);
-    lease.timer.unref();
-  }
-
-  async function renew(key: string): Promise<void> {
+  /** POSTs the registration; then holds the lease with a stream, or renews it. */
+  async function registerOnce(key: string): Promise<void> {
     const lease = leases.get(key);
     if (!lease || closed) return;
     try {
-      const { leaseTtlSeconds } = await call(
-        'POST',
-        '/api/v1/endpoints',
-        registerResponseSchema,
-        lease.reg,
-      );
-      scheduleRenew(key, renewInterval(leaseTtlSeconds));
+      const r = await call('POST', '/api/v1/endpoints', registerResponseSchema, lease.reg);
+      if (r.leaseStream === true) holdLease(key, r.leaseTtlSeconds);
+      else scheduleRenew(key, renewInterval(r.leaseTtlSeconds));
     } catch (err) {
       // Upserting re-creates the lease after a control-plane restart; retry soon.
-      logger.warn({ err: String(err) }, 'lease renewal failed');
       scheduleRenew(key, 1000);
+      throw err;
     }
   }
+
+  function scheduleRenew(key: string, delayMs: number): void {
+    const lease = leases.get(key);
+    if (!lease || closed) return;
+    lease.timer = setTimeout(() => {
+      registerOnce(key).catch((err: unknown) => {
+        logger.warn({ err: String(err) }, 'lease renewal failed');
+      });
+    }, delayMs);
+    lease.timer.unref();
+  }
+
+  function holdLease(key: string, leaseTtlSeconds: number): void {
+    const lease = leases.get(key);
+    if (!lease || closed || lease.stopStream) return;
+    // Reconnects at least as often as renewals would run: a control plane back from a restart
+    // must see the stream again before the lease it restored from disk expires.
+    const maxMs = Math.min(opts.backoff?.maxMs ?? Infinity, 1000, renewInterval(leaseTtlSeconds));
+    lease.stopStream = watchStream({
+      url: `${base}/api/v1/endpoints`,
+      method: 'POST',
+      body: JSON.stringify(lease.reg),
+      headers: auth,
+      logger,
+      backoff: { initialMs: Math.min(opts.backoff?.initialMs ?? 200, maxMs), maxMs },
+      onEvent(event, data) {
+        if (event === 'lease') leaseEventSchema.parse(JSON.parse(data));
+      },
+    });
+  }
+
+  const release = (lease: { timer?: NodeJS.Timeout; stopStream?: () => void }) => {
+    clearTimeout(lease.timer);
+    lease.stopStream?.();
+  };
 
   return {
     async register(reg) {
       const key = `${reg.namespace}/${reg.service}/${reg.address}:${reg.port}`;
       const prev = leases.get(key);
-      clearTimeout(prev?.timer);
+      if (prev) release(prev);
       leases.set(key, { reg });
-      try {
-        const { leaseTtlSeconds } = await call(
-          'POST',
-          '/api/v1/endpoints',
-          registerResponseSchema,
-          reg,
-        );
-        scheduleRenew(key, renewInterval(leaseTtlSeconds));
-      } catch (err) {
-        scheduleRenew(key, 1000);
-        throw err;
-      }
+      await registerOnce(key);
     },
     watchEndpoints(service, onUpdate) {
       const url = `${base}/api/v1/watch/endpoints?service=${encodeURIComponent(service)}`;
@@ -213,8 +236,9 @@ export function createControlPlaneClient(opts: ControlPlaneClientOptions): Contr
       closed = true;
       for (const stop of stops) stop();
       stops.clear();
-      for (const { reg, timer } of leases.values()) {
-        clearTimeout(timer);
+      for (const lease of leases.values()) {
+        release(lease);
+        const { reg } = lease;
         // Best effort: the lease expires anyway if this does not arrive.
         const body = {
           namespace: reg.namespace,

@@ -37,7 +37,17 @@ export const endpointSchema = endpointRegistrationSchema.extend({
 });
 export type Endpoint = z.infer<typeof endpointSchema>;
 
-export const registerResponseSchema = z.object({ leaseTtlSeconds: z.number().positive() });
+export const registerResponseSchema = z.object({
+  leaseTtlSeconds: z.number().positive(),
+  /**
+   * The control plane holds a lease for as long as the same registration, posted with
+   * `accept: text/event-stream`, keeps its response open (no renewals). Absent from control
+   * planes before lease streams: the client then renews every TTL/3.
+   */
+  leaseStream: z.boolean().optional(),
+});
+/** The first event of a lease stream. */
+export const leaseEventSchema = z.object({ leaseTtlSeconds: z.number().positive() });
 export const deregisterRequestSchema = endpointRegistrationSchema.pick({
   namespace: true,
   service: true,
@@ -103,7 +113,10 @@ export const controlPlaneStatusSchema = z.object({
   leader: z.boolean().optional(),
   endpoints: z.number().int(),
   services: z.number().int(),
+  /** Open watch streams (endpoints and config). */
   watchers: z.number().int(),
+  /** Registrations held by an open lease stream. */
+  leaseStreams: z.number().int().optional(),
   certsIssued: z.number().int(),
   earliestCertExpiry: z.string().nullable(),
   caExpiry: z.string(),

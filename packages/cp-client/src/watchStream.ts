@@ -6,6 +6,10 @@ import { createSseParser } from './sse';
 
 export interface WatchStreamOptions {
   url: string;
+  /** GET by default; a lease stream POSTs its registration. */
+  method?: string;
+  /** JSON sent with every (re)connect. */
+  body?: string;
   /** Asked before every (re)connect, so a rotated token is used on the next attempt. */
   headers: Record<string, string> | (() => Promise<Record<string, string>>);
   logger: ClientLogger;
@@ -20,6 +24,8 @@ export interface WatchStreamOptions {
  * Keeps one server-sent-events stream open: reconnects with exponential backoff and jitter
  * whenever it ends, fails or goes silent. Returns a function that stops it.
  */
+const QUICK_END_MS = 500;
+
 export function watchStream(opts: WatchStreamOptions): () => void {
   const backoff = createBackoff(opts.backoff);
   const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
@@ -28,17 +34,30 @@ export function watchStream(opts: WatchStreamOptions): () => void {
   let sleepTimer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
 
+  /** Resolves when the server ended the stream after it had run a while: reconnect at once. */
   const runOnce = async (): Promise<void> => {
+    const opened = Date.now();
     const ac = new AbortController();
     current = ac;
     let idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
     try {
       const headers = typeof opts.headers === 'function' ? await opts.headers() : opts.headers;
       const res = await httpRequest(opts.url, {
-        headers: { ...headers, accept: 'text/event-stream' },
+        ...(opts.method === undefined ? {} : { method: opts.method }),
+        headers: {
+          ...headers,
+          accept: 'text/event-stream',
+          ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(opts.body === undefined ? {} : { body: opts.body }),
         signal: ac.signal,
       });
       if (!isOk(res)) throw new Error(`HTTP ${res.statusCode ?? 0}${await reason(res)}`);
+      const type = res.headers['content-type'] ?? '';
+      if (!type.startsWith('text/event-stream')) {
+        res.resume();
+        throw new Error(`expected an event stream, got ${JSON.stringify(type)}`);
+      }
       const parse = createSseParser((e) => {
         backoff.reset();
         try {
@@ -57,7 +76,9 @@ export function watchStream(opts: WatchStreamOptions): () => void {
         idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
         parse(chunk as string);
       }
-      throw new Error('stream ended');
+      // A server may end a long stream on purpose (a lease stream's maximum age): after a while
+      // that is a reconnect, not a failure. A stream that ends at once backs off.
+      if (Date.now() - opened < QUICK_END_MS) throw new Error('stream ended');
     } finally {
       clearTimeout(idle);
       current = undefined;
