@@ -13,6 +13,29 @@ const REQUIRE_SHIM =
   "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
 
 /**
+ * Node's built-in modules through `require`, not `import`. Importing a built-in from ESM builds
+ * its module namespace from every export, which runs the exports' lazy getters: `node:tls`'s
+ * `rootCertificates` then parses the ~140 bundled root certificates into JavaScript strings
+ * (~0.4 MB of RSS in every process, for certificates a mesh never uses). Through `require`, and
+ * esbuild's interop that reads a property when it is used, nothing runs that is not used.
+ * @type {import('esbuild').Plugin}
+ */
+const builtinsViaRequire = {
+  name: 'builtins-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' || args.kind === 'dynamic-import'
+        ? { path: args.path, namespace: 'builtin-require' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * @param {string} root the app's folder (ends with a separator or not)
  * @param {{
  *   external?: string[],
@@ -53,6 +76,7 @@ export async function bundleApp(root, options = {}) {
     minifyWhitespace: options.minifyWhitespace ?? false,
     banner: { js: banner.join('\n') },
     metafile: options.metafile !== undefined,
+    plugins: [builtinsViaRequire],
   });
   if (options.metafile !== undefined)
     writeFileSync(options.metafile, JSON.stringify(result.metafile));

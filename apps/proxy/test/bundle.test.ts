@@ -89,6 +89,21 @@ describe('the proxy bundle', () => {
     expect(locales).toEqual([]);
   });
 
+  it('loads Node built-ins with require, so no ESM namespace runs tls.rootCertificates', () => {
+    const outputs = Object.keys(meta.outputs).filter((o) => o.endsWith('.mjs'));
+    expect(outputs.length).toBeGreaterThan(3);
+    // node:module is the banner's: it makes `require` (createRequire), and has no getters
+    const esmBuiltins = outputs.flatMap((o) =>
+      [...readFileSync(o, 'utf8').matchAll(/(?:from|import)\s*["'](node:[\w/]+)["']/g)]
+        .map((m) => m[1] ?? '')
+        .filter((name) => name !== 'node:module')
+        .map((name) => `${path.basename(o)}: ${name}`),
+    );
+    expect(esmBuiltins).toEqual([]);
+    const main = readFileSync(path.join(dir, 'main.mjs'), 'utf8');
+    expect(main).toContain('require("node:util")');
+  });
+
   it('runs from its own folder (chunks beside main.mjs)', async () => {
     const { stdout } = await run(process.execPath, [path.join(dir, 'main.mjs'), '--help']);
     expect(stdout).toMatch(/^meshlens proxy - sidecar proxy/);
