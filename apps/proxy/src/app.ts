@@ -211,7 +211,8 @@ export function createApp(deps: AppDeps): ProxyApp {
     tcp.track(s, { direction: 'outbound', peer: 'src', tls: 'no_identity' });
     sniffPreface(s, (h2) => {
       if (!h2) outboundHttp1.add(s);
-      (h2 ? outboundH2.server : outbound).emit('connection', s);
+      if (h2) outboundH2.accept(s);
+      else outbound.emit('connection', s);
     });
   };
   if (deps.readOriginalDst !== undefined) {
@@ -260,7 +261,7 @@ export function createApp(deps: AppDeps): ProxyApp {
       : meshTls.inboundListener(
           inboundHttp,
           trackInbound,
-          flags.peerProtocol === 'h2' ? inboundH2.server : undefined,
+          flags.peerProtocol === 'h2' ? inboundH2 : undefined,
         );
   if (meshTls === undefined) inboundHttp.on('connection', (s: Socket) => trackInbound(s, false));
   // Upstream connections, counted once per socket with the labels of their destination.

@@ -1,6 +1,5 @@
 import type http from 'node:http';
 import https from 'node:https';
-import type { Http2Server } from 'node:http2';
 import net from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 // the narrow entry points keep the control-plane client and config schemas out of the start-up chunk
@@ -72,7 +71,7 @@ export class MeshTls {
   inboundListener(
     httpServer: http.Server,
     onSocket: (s: net.Socket, tls: boolean) => void,
-    h2Server?: Http2Server,
+    h2?: { accept(socket: net.Socket): void },
     mode: 'permissive' | 'strict' = this.mode,
   ): net.Server {
     const tlsServer = tls.createServer({
@@ -81,15 +80,13 @@ export class MeshTls {
       rejectUnauthorized: true,
       // Peer proxies offer h2 and multiplex on one connection; older ones and other clients
       // offer http/1.1 or nothing.
-      ...(h2Server === undefined ? {} : { ALPNProtocols: ['h2', 'http/1.1'] }),
+      ...(h2 === undefined ? {} : { ALPNProtocols: ['h2', 'http/1.1'] }),
     });
     this.servers.add(tlsServer);
-    tlsServer.on('secureConnection', (s: tls.TLSSocket) =>
-      (s.alpnProtocol === 'h2' && h2Server !== undefined ? h2Server : httpServer).emit(
-        'connection',
-        s,
-      ),
-    );
+    tlsServer.on('secureConnection', (s: tls.TLSSocket) => {
+      if (s.alpnProtocol === 'h2' && h2 !== undefined) h2.accept(s);
+      else httpServer.emit('connection', s);
+    });
     tlsServer.on('tlsClientError', (err) =>
       this.logger.warn({ err: err.message }, 'inbound TLS handshake failed'),
     );

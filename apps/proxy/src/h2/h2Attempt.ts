@@ -1,4 +1,4 @@
-import http2, { type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, OutgoingHttpHeaders } from 'node:http2';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   classifyError,
@@ -9,6 +9,7 @@ import {
   type AttemptTarget,
 } from '../attempt';
 import { isGrpc } from './grpc';
+import { CANCEL, REFUSED_STREAM } from './http2';
 import type { H2Mode, H2SessionPool } from './sessionPool';
 import type { UpstreamResponse } from './upstreamResponse';
 
@@ -20,7 +21,6 @@ export interface H2Route {
   onStream?: () => void;
 }
 
-const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL } = http2.constants;
 
 /**
  * Sends one attempt as a stream on the endpoint's shared session, or over HTTP/1.1 (`http1`)
@@ -94,7 +94,7 @@ function streamAttempt(
   });
   stream.on('error', (err: Error & { code?: string | undefined }) => {
     // REFUSED_STREAM (also sent for streams a GOAWAY cut off): the peer processed nothing.
-    const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM;
+    const refused = stream.rstCode === REFUSED_STREAM;
     settle({
       kind: 'error',
       error: refused ? 'refused' : classifyError(err, true),
@@ -106,10 +106,10 @@ function streamAttempt(
   stream.on('close', () =>
     settle({
       kind: 'error',
-      error: stream.rstCode === NGHTTP2_REFUSED_STREAM ? 'refused' : 'reset',
+      error: stream.rstCode === REFUSED_STREAM ? 'refused' : 'reset',
       message: `stream closed before its response (code ${stream.rstCode})`,
       bodyStarted,
-      ...(stream.rstCode === NGHTTP2_REFUSED_STREAM ? { neverProcessed: true } : {}),
+      ...(stream.rstCode === REFUSED_STREAM ? { neverProcessed: true } : {}),
     }),
   );
   if (Buffer.isBuffer(body)) {
@@ -123,7 +123,7 @@ function streamAttempt(
     outcome,
     cancel: () => {
       settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
-      stream.close(NGHTTP2_CANCEL);
+      stream.close(CANCEL);
     },
   };
 }

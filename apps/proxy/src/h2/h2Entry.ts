@@ -1,10 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import http2, { type Http2ServerRequest, type ServerHttp2Session } from 'node:http2';
+import type {
+  Http2Server,
+  Http2ServerRequest,
+  Http2ServerResponse,
+  ServerHttp2Session,
+} from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Pipeline } from '../entry';
+import { http2 } from './http2';
 
 export interface H2Entry {
-  server: http2.Http2Server;
+  /** Serves an HTTP/2 connection (the HTTP/2 server and node:http2 are made on the first). */
+  accept(socket: Socket): void;
   /** GOAWAY to every session (in-flight streams finish), then destroy what is left. */
   close(drainMs: number): Promise<void>;
 }
@@ -17,22 +24,29 @@ export interface H2Entry {
  * one by one.
  */
 export function serveH2(pipeline: Pipeline): H2Entry {
-  const server = http2.createServer({
-    // No server push from a proxy; bounded concurrency per client connection.
-    settings: { enablePush: false, maxConcurrentStreams: 1000 },
-  });
   const sessions = new Set<ServerHttp2Session>();
-  server.on('session', (s: ServerHttp2Session) => {
-    sessions.add(s);
-    s.on('error', () => s.destroy());
-    s.once('close', () => sessions.delete(s));
-  });
-  server.on('request', (req: Http2ServerRequest, res: http2.Http2ServerResponse) => {
-    normalize(req);
-    pipeline(req as unknown as IncomingMessage, res as unknown as ServerResponse);
-  });
+  let server: Http2Server | undefined;
+  const create = (): Http2Server => {
+    const s = http2().createServer({
+      // No server push from a proxy; bounded concurrency per client connection.
+      settings: { enablePush: false, maxConcurrentStreams: 1000 },
+    });
+    s.on('session', (session: ServerHttp2Session) => {
+      sessions.add(session);
+      session.on('error', () => session.destroy());
+      session.once('close', () => sessions.delete(session));
+    });
+    s.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+      normalize(req);
+      pipeline(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    });
+    return s;
+  };
   return {
-    server,
+    accept(socket) {
+      server ??= create();
+      server.emit('connection', socket);
+    },
     close: async (drainMs) => {
       // close(cb) drops cb for a session already closing (say, after the client's GOAWAY):
       // wait for the event instead.

@@ -1,7 +1,8 @@
-import http2, { type ClientHttp2Session } from 'node:http2';
+import type { ClientHttp2Session } from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { PeerTls } from '../attempt';
+import { http2 } from './http2';
 
 /** How a connection to the endpoint speaks HTTP/2: offered by ALPN over mTLS, or h2c to an app. */
 export type H2Mode = 'alpn' | 'prior-knowledge';
@@ -109,7 +110,7 @@ export class H2SessionPool {
     mode: H2Mode,
   ): ClientHttp2Session {
     const scheme = mode === 'alpn' ? 'https' : 'http';
-    const session = http2.connect(`${scheme}://${endpoint.address}:${endpoint.port}`, {
+    const session = http2().connect(`${scheme}://${endpoint.address}:${endpoint.port}`, {
       createConnection: () => socket,
       settings: { enablePush: false },
     });
