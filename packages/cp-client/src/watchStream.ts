@@ -39,7 +39,7 @@ export function watchStream(opts: WatchStreamOptions): () => void {
     const opened = Date.now();
     const ac = new AbortController();
     current = ac;
-    let idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
+    const idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
     try {
       const headers = typeof opts.headers === 'function' ? await opts.headers() : opts.headers;
       const res = await httpRequest(opts.url, {
@@ -71,11 +71,20 @@ export function watchStream(opts: WatchStreamOptions): () => void {
       });
       // utf8 decoding that keeps a character split across chunks whole
       res.setEncoding('utf8');
-      for await (const chunk of res) {
-        clearTimeout(idle);
-        idle = setTimeout(() => ac.abort(new Error('stream idle')), idleTimeoutMs);
-        parse(chunk as string);
-      }
+      // Listeners and one re-armed timer rather than `for await` and a timer per chunk: an idle
+      // proxy's only work is these streams' heartbeats, and what each one allocates is its RSS.
+      await new Promise<void>((resolve, reject) => {
+        res.on('data', (chunk: string) => {
+          idle.refresh();
+          parse(chunk);
+        });
+        res.once('end', resolve);
+        res.once('error', reject);
+        // closed without an end: aborted (idle, stop) or the connection dropped
+        res.once('close', () => {
+          if (!res.readableEnded) reject(abortReason(ac.signal, 'stream closed'));
+        });
+      });
       // A server may end a long stream on purpose (a lease stream's maximum age): after a while
       // that is a reconnect, not a failure. A stream that ends at once backs off.
       if (Date.now() - opened < QUICK_END_MS) throw new Error('stream ended');
@@ -131,4 +140,9 @@ async function reason(res: IncomingMessage): Promise<string> {
     // not JSON
   }
   return '';
+}
+
+function abortReason(signal: AbortSignal, fallback: string): Error {
+  const reason: unknown = signal.reason;
+  return signal.aborted && reason instanceof Error ? reason : new Error(fallback);
 }

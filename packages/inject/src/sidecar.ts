@@ -22,12 +22,15 @@ export const proxyUid = 2102;
  * young generation stops at 4 MB semi-spaces (16 by default) and the old generation grows by
  * 20 % between collections instead of up to 4x: RSS under load 123 -> 85 MB for ~1.05-1.1x CPU
  * per request (apps/proxy/bench/memory.bench.ts; `--optimize-for-size` saved 8 MB more but
- * cost 1.25x CPU). They must be on the command line: V8 sizes its heap before any JavaScript
- * runs.
+ * cost 1.25x CPU). `--no-icu-timezone-data`: V8 asks the C library, not ICU, for the local time
+ * zone (Date's results are the same), so the first Date does not page in ICU's time-zone tables
+ * (~0.9 MB of the node binary in a sidecar with a control plane; docs/adr/0023). They must be on
+ * the command line: V8 reads them before any JavaScript runs.
  */
 export const proxyNodeFlags: readonly string[] = [
   '--max-semi-space-size=4',
   '--heap-growing-percent=20',
+  '--no-icu-timezone-data',
 ];
 /** The proxy's command in the image (node + the bundle). */
 export const proxyCommand: readonly string[] = [
