@@ -21,7 +21,6 @@ export interface H2Route {
   onStream?: () => void;
 }
 
-
 /**
  * Sends one attempt as a stream on the endpoint's shared session, or over HTTP/1.1 (`http1`)
  * when the peer did not offer h2. The session is ready before the body is touched, so a
