@@ -43,6 +43,25 @@ function client(running: RunningControlPlane, token?: string): ControlPlaneClien
   return c;
 }
 
+/** A registration posted as a lease stream, as a proxy holds it, with fetch. */
+function openLeaseStream(
+  running: RunningControlPlane,
+  token: string,
+  registration: EndpointRegistration,
+  signal?: AbortSignal,
+): Promise<Response> {
+  return fetch(`${running.url}/api/v1/endpoints`, {
+    method: 'POST',
+    headers: {
+      accept: 'text/event-stream',
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify(registration),
+    ...(signal === undefined ? {} : { signal }),
+  });
+}
+
 /** Registrations answered 200 (a lease stream counts when it opens). */
 async function endpointPosts(running: RunningControlPlane): Promise<number> {
   const text = await (await fetch(`${running.url}/metrics`)).text();
@@ -105,16 +124,7 @@ describe('discovery', () => {
     // A proxy that goes away without deregistering: its stream ends, and one TTL later so
     // does its endpoint.
     const ac = new AbortController();
-    const stream = await fetch(`${running.url}/api/v1/endpoints`, {
-      method: 'POST',
-      headers: {
-        accept: 'text/event-stream',
-        'content-type': 'application/json',
-        authorization: `Bearer ${token}`,
-      },
-      body: JSON.stringify(reg('reviews-2', 9003)),
-      signal: ac.signal,
-    });
+    const stream = await openLeaseStream(running, token, reg('reviews-2', 9003), ac.signal);
     expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
     const first = await reader.read();
@@ -161,15 +171,7 @@ describe('discovery', () => {
     cleanups.unshift(() => c.close());
     await c.register(reg('reviews-1', 9001));
     // "Frozen": a stream whose reader never reconnects once the control plane ends it.
-    const frozen = await fetch(`${running.url}/api/v1/endpoints`, {
-      method: 'POST',
-      headers: {
-        accept: 'text/event-stream',
-        'content-type': 'application/json',
-        authorization: `Bearer ${token}`,
-      },
-      body: JSON.stringify(reg('reviews-2', 9003)),
-    });
+    const frozen = await openLeaseStream(running, token, reg('reviews-2', 9003));
     const ended = frozen.text(); // resolves when the control plane ends it (0.75-1 s)
     expect(await ended).toBe('event: lease\ndata: {"leaseTtlSeconds":1}\n\n');
     await waitFor(

@@ -315,7 +315,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `\nproxy memory bench: medians of ${RUNS} runs; idle = ${IDLE_SECONDS} s after start, no traffic; load = wrk -t1 -c${CONNECTIONS} for ${SECONDS} s, every request traced; MB`,
+    `\nproxy memory bench: medians of ${RUNS} runs; idle = ${IDLE_SECONDS} s after start, no traffic; load = wrk -t1 -c${CONNECTIONS} for ${SECONDS} s, every request traced; MB = MiB (/proc kB / 1024, as kubectl top and docker stats count)`,
   );
   console.log(
     'scenario                       idle RSS  x bare  anon   file  heap used/total  external  load peak RSS  after load  cpu us/req     rps',
@@ -379,7 +379,7 @@ async function main(): Promise<void> {
       f(leftIdleLate.rss / bareRss, 2).padStart(7),
       f(leftIdleLate.anon).padStart(5),
       f(leftIdleLate.file).padStart(6),
-      `(one process; ${f(leftIdleEarly.rss)} MB at ${IDLE_SECONDS} s)`.padStart(16),
+      `(one process; ${f(leftIdleEarly.rss)} MiB at ${IDLE_SECONDS} s)`.padStart(16),
     ].join(' '),
   );
   const launched = samples.get('meshlens (as launched)') ?? [];
@@ -387,19 +387,19 @@ async function main(): Promise<void> {
   const peak = median(launched.map((x) => x.loadPeak));
   const cpIdle = median(withCp.map((x) => x.idle.rss));
   const verdict = (mb: number, target: number) =>
-    `${f(mb)} MB: target <= ${target} ${mb <= target ? 'met' : 'MISSED'}`;
+    `${f(mb)} MiB: target <= ${target} ${mb <= target ? 'met' : 'MISSED'}`;
   console.log(`\nidle RSS (discovery file) ${verdict(idle, 50)} (issue 11)`);
   console.log(`idle RSS (control plane, strict mTLS) ${verdict(cpIdle, 50)} (issue 11)`);
   console.log(
     `idle RSS (control plane, after ${leftIdleSeconds} s) ${verdict(leftIdleLate.rss, 50)} (issue 11)`,
   );
   console.log(
-    `RSS under load ${f(peak)} MB: target <= 60 (issue 15) ${peak <= 60 ? 'met' : 'MISSED'}`,
+    `RSS under load ${f(peak)} MiB: target <= 60 (issue 15) ${peak <= 60 ? 'met' : 'MISSED'}`,
   );
   for (const [name] of variants) {
     const runs = samples.get(name) ?? [];
     console.log(
-      `${name}, per run (idle MB / load peak MB / cpu us per request): ${runs.map((x) => `${f(x.idle.rss)}/${f(x.loadPeak)}/${f(x.usPerReq, 0)}`).join('  ')}`,
+      `${name}, per run (idle MiB / load peak MiB / cpu us per request): ${runs.map((x) => `${f(x.idle.rss)}/${f(x.loadPeak)}/${f(x.usPerReq, 0)}`).join('  ')}`,
     );
   }
 }
