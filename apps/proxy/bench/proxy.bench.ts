@@ -4,7 +4,8 @@
  * - direct: the upstream itself (latency baseline)
  * - floor: a bare node:http server + undici Pool.stream (the least a Node proxy can do)
  * - http-proxy: node-http-proxy 1.18 with a keep-alive agent
- * - meshlens 1 hop (outbound proxy, metrics on) with tracing off, at 10 % and at 100 %
+ * - meshlens 1 hop (outbound proxy, metrics on) with tracing off, at 10 % and at 100 %, launched as
+ *   the sidecar, Compose and `npm start` launch it (`proxyNodeFlags` of @meshlens/inject)
  *
  * Every process is started first; then BENCH_ROUNDS rounds each measure every scenario once, in
  * an order rotated per round, so a burst of load from elsewhere on the machine hits one row of a
@@ -20,6 +21,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { proxyNodeFlags } from '@meshlens/inject';
 import {
   buildProxy,
   ensureWrk,
@@ -93,6 +95,7 @@ function meshlensArgs(
   bundle = 'dist/main.mjs',
 ): string[] {
   return [
+    ...proxyNodeFlags,
     bundle,
     ...['--service', 'client', '--namespace', 'bench', '--discovery-file', discovery],
     ...['--log-level', 'warn', '--trace-collector-url', collector, '--trace-sample-rate', rate],
@@ -180,7 +183,7 @@ async function main(): Promise<void> {
     report(
       rounds,
       [
-        `proxy bench: wrk -t1 -c${CONNECTIONS} for ${SECONDS}s per row (1 hop, plaintext, metrics on); p50/p99 at 1 connection, ${PACED_RPS} rps for ${PACED_SECONDS}s`,
+        `proxy bench: wrk -t1 -c${CONNECTIONS} for ${SECONDS}s per row (1 hop, plaintext, metrics on; meshlens with ${proxyNodeFlags.join(' ')}); p50/p99 at 1 connection, ${PACED_RPS} rps for ${PACED_SECONDS}s`,
         `wrk, the upstream and the measured process share this machine's ${cpus().length} cores (and whatever else runs on it):`,
         `CPU per request is the process's own time, throughput is what is left to it. Load average ${loadBefore} before, ${load()} after.`,
       ].join('\n'),
