@@ -304,39 +304,64 @@ describe('npm start: the demo mesh in the dashboard', () => {
     const statusFile = path.join(REPO_ROOT, '.meshlens/status/processes.json');
     type Processes = { processes: { name: string; pid: number | null; restarts: number }[] };
     const proxyOf = (p: Processes) => p.processes.find((x) => x.name === 'proxy-catalog-1');
-    const pid = proxyOf(JSON.parse(readFileSync(statusFile, 'utf8')) as Processes)?.pid;
-    expect(pid).toBeGreaterThan(0);
+    const pidNow = () =>
+      proxyOf(JSON.parse(readFileSync(statusFile, 'utf8')) as Processes)?.pid ?? null;
+    const firstPid = pidNow();
+    expect(firstPid).toBeGreaterThan(0);
     // The supervisor restarts the proxy about a second after the kill, and the BFF scrapes every
     // few seconds: a kill just after a scrape round can heal before the next one looks. Learn the
     // round's period from two consecutive scrapes and kill shortly before the next round, as a
-    // user watching the targets page would see it (down first, then up).
+    // user watching the targets page would see it (down first, then up). A round that comes
+    // late on a loaded machine can still miss the restart; then the proxy is killed again, and
+    // the supervisor's backoff (2 s, then 4 s) keeps it down for longer.
     const scrapedAt = async () => (await catalog1())[0]?.lastScrapeMs ?? null;
-    const first = await waitUntil('a scrape of catalog-1', scrapedAt, 30_000, 50);
-    const second = await waitUntil(
-      'the next scrape of catalog-1',
-      async () => {
-        const t = await scrapedAt();
-        return t !== null && t > first ? t : undefined;
-      },
-      30_000,
-      50,
-    );
-    const period = second - first;
-    await waitUntil(
-      'shortly before the next scrape round',
-      () => Date.now() >= second + period - 800,
-      2 * period,
-      20,
-    );
-    const killedAt = Date.now();
-    process.kill(pid ?? 0, 'SIGKILL');
-
-    const down = await waitUntil(
-      'catalog-1 down on the targets API',
-      async () => (await catalog1()).find((t) => t.health === 'down'),
-      30_000,
-      250,
-    );
+    let down: Awaited<ReturnType<typeof catalog1>>[number] | undefined;
+    let kills = 0;
+    let killedAt = 0;
+    while (down === undefined && kills < 3) {
+      const pid = pidNow();
+      const first = await waitUntil('a scrape of catalog-1', scrapedAt, 30_000, 50);
+      const second = await waitUntil(
+        'the next scrape of catalog-1',
+        async () => {
+          const t = await scrapedAt();
+          return t !== null && t > first ? t : undefined;
+        },
+        30_000,
+        50,
+      );
+      const period = second - first;
+      await waitUntil(
+        'shortly before the next scrape round',
+        () => Date.now() >= second + period - 600,
+        2 * period,
+        20,
+      );
+      if (pid === null) throw new Error('proxy-catalog-1 has no pid in the status file');
+      if (kills === 0) killedAt = Date.now();
+      process.kill(pid, 'SIGKILL');
+      kills += 1;
+      // down on the targets API, or restarted and scraped up again without a round seeing it
+      let restartSeenAt: number | undefined;
+      const seen = await waitUntil(
+        'catalog-1 down on the targets API (or restarted unseen)',
+        async () => {
+          const t = (await catalog1())[0];
+          if (t?.health === 'down') return { down: t };
+          const p = pidNow();
+          if (restartSeenAt === undefined && p !== null && p !== pid) restartSeenAt = Date.now();
+          const upAgain =
+            restartSeenAt !== undefined &&
+            t?.health === 'up' &&
+            (t.lastScrapeMs ?? 0) > restartSeenAt;
+          return upAgain ? { down: undefined } : undefined;
+        },
+        30_000,
+        250,
+      );
+      down = seen.down;
+    }
+    if (down === undefined) throw new Error(`catalog-1 never seen down in ${kills} kills`);
     // the restarted proxy keeps its ports: the same target comes back
     expect(down.url).toBe(before.url);
     await waitUntil(
@@ -347,8 +372,8 @@ describe('npm start: the demo mesh in the dashboard', () => {
     );
     expect(stack.output()).toMatch(/↻ proxy-catalog-1 exited \(SIGKILL\); restart #1 in 1s/);
     const listed = await api<Processes>('/api/v1/processes');
-    expect(proxyOf(listed)?.restarts).toBe(1);
-    expect(proxyOf(listed)?.pid).not.toBe(pid);
+    expect(proxyOf(listed)?.restarts).toBe(kills);
+    expect(proxyOf(listed)?.pid).not.toBe(firstPid);
     expect(listed.processes.filter((p) => p.restarts > 0).map((p) => p.name)).toEqual([
       'proxy-catalog-1',
     ]);
@@ -368,9 +393,9 @@ describe('npm start: the demo mesh in the dashboard', () => {
     expect(web?.successRate).toBeGreaterThan(0.95);
     const page = await newPage();
     await page.goto(`${stack.url}controlplane?tab=processes`);
-    expect(await page.getByTestId('process-restarts').textContent()).toBe('1');
+    expect(await page.getByTestId('process-restarts').textContent()).toBe(String(kills));
     await page.screenshot({ path: screenshotPath('demo-restarts'), fullPage: true });
-  }, 240_000);
+  }, 300_000);
 
   it(
     'Ctrl-C stops every process of the stack within 5 s',
