@@ -2,6 +2,7 @@
 // the injected sidecar and `npm start` run `dist/main.mjs` without tsx (lower RSS and startup).
 // Each app's scripts/build.mjs calls this with what is particular to it (externals, extra files).
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -12,18 +13,23 @@ import { build } from 'esbuild';
 const REQUIRE_SHIM =
   "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
 
+/** `node:x` and the bare names of Node's built-ins (some dependencies import `url`, `vm`). */
+const BUILTIN = new RegExp(
+  `^(node:.+|${builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})$`,
+);
+
 /**
  * Node's built-in modules through `require`, not `import`. Importing a built-in from ESM builds
  * its module namespace from every export, which runs the exports' lazy getters: `node:tls`'s
  * `rootCertificates` then parses the ~140 bundled root certificates into JavaScript strings
- * (~0.4 MB of RSS in every process, for certificates a mesh never uses). Through `require`, and
+ * (~0.1 MB of heap in every process, for certificates a mesh never uses). Through `require`, and
  * esbuild's interop that reads a property when it is used, nothing runs that is not used.
  * @type {import('esbuild').Plugin}
  */
 const builtinsViaRequire = {
   name: 'builtins-via-require',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
+    b.onResolve({ filter: BUILTIN }, (args) =>
       args.kind === 'import-statement' || args.kind === 'dynamic-import'
         ? { path: args.path, namespace: 'builtin-require' }
         : undefined,

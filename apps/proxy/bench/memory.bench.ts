@@ -399,28 +399,20 @@ async function main(): Promise<void> {
       ].join(' '),
     );
   }
-  console.log(
-    [
-      `meshlens + cp, idle ${leftIdleSeconds} s`.padEnd(30),
-      f(leftIdleLate.rss).padStart(8),
-      f(leftIdleLate.rss / bareRss, 2).padStart(7),
-      f(leftIdleLate.anon).padStart(5),
-      f(leftIdleLate.file).padStart(6),
-      `(one process; ${f(leftIdleEarly.rss)} MiB at ${IDLE_SECONDS} s)`.padStart(16),
-    ].join(' '),
-  );
-  console.log(
-    [
-      `meshlens + cp, probed ${leftIdleSeconds} s`.padEnd(30),
-      f(probedLate.rss).padStart(8),
-      f(probedLate.rss / bareRss, 2).padStart(7),
-      f(probedLate.anon).padStart(5),
-      f(probedLate.file).padStart(6),
-      `(one process, kubelet's probes; ${f(probedEarly.rss)} MiB at ${IDLE_SECONDS} s)`.padStart(
-        16,
-      ),
-    ].join(' '),
-  );
+  /** A row for one long-lived process, sampled after start and again at the end. */
+  const oneProcessRow = (label: string, late: Mem, early: Mem, how: string) =>
+    console.log(
+      [
+        `meshlens + cp, ${label} ${leftIdleSeconds} s`.padEnd(30),
+        f(late.rss).padStart(8),
+        f(late.rss / bareRss, 2).padStart(7),
+        f(late.anon).padStart(5),
+        f(late.file).padStart(6),
+        `(one process${how}; ${f(early.rss)} MiB at ${IDLE_SECONDS} s)`.padStart(16),
+      ].join(' '),
+    );
+  oneProcessRow('idle', leftIdleLate, leftIdleEarly, '');
+  oneProcessRow('probed', probedLate, probedEarly, ", kubelet's probes");
   const launched = samples.get('meshlens (as launched)') ?? [];
   const idle = median(launched.map((x) => x.idle.rss));
   const peak = median(launched.map((x) => x.loadPeak));

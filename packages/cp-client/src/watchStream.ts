@@ -20,12 +20,13 @@ export interface WatchStreamOptions {
   backoff?: { initialMs?: number; maxMs?: number };
 }
 
+/** A stream the server ends sooner than this after it opened is a failure (backoff). */
+const QUICK_END_MS = 500;
+
 /**
  * Keeps one server-sent-events stream open: reconnects with exponential backoff and jitter
  * whenever it ends, fails or goes silent. Returns a function that stops it.
  */
-const QUICK_END_MS = 500;
-
 export function watchStream(opts: WatchStreamOptions): () => void {
   const backoff = createBackoff(opts.backoff);
   const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
