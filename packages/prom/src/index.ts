@@ -1,6 +1,14 @@
-export type { Exemplar, MetricFamily, MetricType, ParseOptions, Sample } from './types';
+export type {
+  Exemplar,
+  MetricFamily,
+  MetricType,
+  ParseOptions,
+  Sample,
+  SampleSink,
+  VisitOptions,
+} from './types';
 export { ExpositionParseError } from './errors';
-export { parseExposition } from './parse';
+export { parseExposition, visitExposition } from './parse';
 export type { Point } from './rate';
 export { increase, irate, rate } from './rate';
 export type { Bucket } from './histogramQuantile';

@@ -21,7 +21,7 @@ import { OM_TYPES, exemplarAllowed, ownedSuffix, seriesSuffixes } from './omRule
 import { checkSample, createOmFamily } from './omFamily';
 import type { OmFamily } from './omFamily';
 import { quotedEnd, readQuoted, unescapeHelp } from './quoted';
-import type { Exemplar, MetricFamily, MetricType, Sample } from './types';
+import type { Exemplar, MetricFamily, MetricType, Sample, SampleSink } from './types';
 
 // OpenMetrics 1.0, strict: single spaces, no blank or comment lines, `# EOF` last, families not
 // repeated or interleaved, label sets of a family contiguous, type-specific names and values.
@@ -31,8 +31,9 @@ const MAX_EXEMPLAR_RUNES = 128;
 export function parseOpenMetrics(
   s: string,
   keep: ((name: string) => boolean) | undefined,
+  sink?: SampleSink,
 ): MetricFamily[] {
-  return new OpenMetricsParser(s, keep).run();
+  return new OpenMetricsParser(s, keep, sink).run();
 }
 
 class OpenMetricsParser {
@@ -46,6 +47,8 @@ class OpenMetricsParser {
   constructor(
     private readonly s: string,
     private readonly keepFn: ((name: string) => boolean) | undefined,
+    /** set: samples go to it instead of their family */
+    private readonly sink: SampleSink | undefined,
   ) {}
 
   run(): MetricFamily[] {
@@ -253,7 +256,8 @@ class OpenMetricsParser {
         i >= s.length ? 'line must end with a newline' : 'unexpected text at the end of the sample',
       );
     checkSample(this.s, start, sample, suffix, fam, tsSeconds);
-    fam.family.samples.push(sample);
+    if (this.sink === undefined) fam.family.samples.push(sample);
+    else this.sink(fam.family, sample);
     return i + 1;
   }
 

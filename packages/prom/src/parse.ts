@@ -1,6 +1,6 @@
 import { parseOpenMetrics } from './openMetricsParser';
 import { parseText } from './textParser';
-import type { MetricFamily, ParseOptions } from './types';
+import type { MetricFamily, ParseOptions, SampleSink, VisitOptions } from './types';
 
 const OPENMETRICS = 'application/openmetrics-text';
 
@@ -10,7 +10,26 @@ const OPENMETRICS = 'application/openmetrics-text';
  * Throws ExpositionParseError on invalid input.
  */
 export function parseExposition(text: string, options?: ParseOptions): MetricFamily[] {
+  return run(text, options, undefined);
+}
+
+/**
+ * Parses a scrape as parseExposition does (same checks, same errors), handing each kept sample to
+ * `onSample` as soon as it is read instead of collecting families: a consumer that folds samples
+ * as they come keeps none of them alive, which is what a parse of thousands of series allocates
+ * and a young generation must otherwise copy. Throws as parseExposition throws, possibly after
+ * samples were handed over: whatever the sink built from them must then be discarded.
+ */
+export function visitExposition(text: string, options: VisitOptions): void {
+  run(text, options, options.onSample);
+}
+
+function run(
+  text: string,
+  options: ParseOptions | undefined,
+  sink: SampleSink | undefined,
+): MetricFamily[] {
   const contentType = options?.contentType?.trimStart().slice(0, OPENMETRICS.length).toLowerCase();
-  if (contentType === OPENMETRICS) return parseOpenMetrics(text, options?.keep);
-  return parseText(text, options?.keep);
+  if (contentType === OPENMETRICS) return parseOpenMetrics(text, options?.keep, sink);
+  return parseText(text, options?.keep, sink);
 }

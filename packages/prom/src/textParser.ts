@@ -21,7 +21,7 @@ import { parseIntTimestamp, parseNumber } from './number';
 import { quotedEnd, readQuoted, unescapeHelp } from './quoted';
 import { TextFamilies } from './textFamilies';
 import type { FamilyState } from './textFamilies';
-import type { MetricFamily, MetricType, Sample } from './types';
+import type { MetricFamily, MetricType, Sample, SampleSink } from './types';
 
 // Prometheus text format 0.0.4, accepting what Prometheus' own scrape parser (PromParser) accepts:
 // whitespace between any tokens, optional commas between labels, a trailing comma, quoted UTF-8
@@ -59,9 +59,10 @@ function readName(s: string, i: number): number {
 export function parseText(
   s: string,
   keep: ((name: string) => boolean) | undefined,
+  sink?: SampleSink,
 ): MetricFamily[] {
   const families = new TextFamilies(keep);
-  const parser = new TextLineParser(s, families);
+  const parser = new TextLineParser(s, families, sink);
   parser.run();
   return families.result();
 }
@@ -76,6 +77,8 @@ class TextLineParser {
   constructor(
     private readonly s: string,
     private readonly families: TextFamilies,
+    /** set: samples go to it instead of their family */
+    private readonly sink: SampleSink | undefined,
   ) {}
 
   run(): void {
@@ -263,7 +266,8 @@ class TextLineParser {
     } else {
       sample = { name, labels, value };
     }
-    state.family.samples.push(sample);
+    if (this.sink === undefined) state.family.samples.push(sample);
+    else this.sink(state.family, sample);
     return i + 1;
   }
 }

@@ -39,3 +39,14 @@ export interface ParseOptions {
   /** Return false to skip a family: its samples are not built. */
   keep?: (familyName: string) => boolean;
 }
+
+/**
+ * Receives each kept sample as it is parsed, in input order: `family` is the family it belongs to
+ * as declared so far (in the text format a TYPE line after a family's samples changes the type
+ * only for what follows). Samples handed to a sink are not collected.
+ */
+export type SampleSink = (family: MetricFamily, sample: Sample) => void;
+
+export interface VisitOptions extends ParseOptions {
+  onSample: SampleSink;
+}

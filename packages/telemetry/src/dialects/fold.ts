@@ -1,22 +1,10 @@
-import type { MetricFamily } from '@meshlens/prom';
+import type { MetricFamily, Sample } from '@meshlens/prom';
 import { COL, type DialectName, type FoldResult, type TargetLabels } from '../model';
 import { addBucket, addCounter, addExemplar, FoldBuilder, type Draft } from './foldBuilder';
 import { istioRouter } from './istio';
 import { linkerdRouter } from './linkerd';
 import type { Route, RouteMetric, Router } from './route';
 import { IncrementTracker, seriesHash, type SeriesState } from './seriesState';
-
-/** Which mesh wrote this scrape, from the metric names in it. */
-export function detectDialect(families: readonly MetricFamily[]): DialectName {
-  let linkerd = false;
-  for (const f of families) {
-    if (f.name.startsWith('istio_')) return 'istio';
-    if (f.name.startsWith('meshlens_')) return 'meshlens';
-    if (f.name === 'response_total' || f.name === 'response' || f.name === 'tcp_open_total')
-      linkerd = true;
-  }
-  return linkerd ? 'linkerd' : 'unknown';
-}
 
 const COUNTER_COLUMN: Partial<Record<RouteMetric, number>> = {
   success: COL.success,
@@ -43,54 +31,90 @@ function apply(route: Route, draft: Draft, value: number, delta: number, istio: 
   if (route.serverId) draft.record.serverId = route.serverId;
 }
 
-export interface FoldInput {
-  families: readonly MetricFamily[];
-  target: TargetLabels;
-  state: SeriesState;
-  /** number of series in the whole scrape, for target health */
-  series: number;
-}
-
 /**
- * Folds one target's scrape into neutral records of increments since the previous scrape of the
- * same target (`state`), returning the state for the next scrape.
+ * Folds one target's scrape, sample by sample as the parser reads it, into neutral records of
+ * increments since the previous scrape of the same target (`state`); `finish` returns them with
+ * the state for the next scrape. Nothing of a sample is kept past `add`, so a scrape's thousands
+ * of samples die young. A parse that fails midway leaves `state` as it was: drop the folder.
+ *
+ * Which mesh wrote the scrape (the router that counts) is known only once its families are seen:
+ * `istio_*` samples go to the Istio router, every other sample to the Linkerd one (also meshlens'),
+ * each with its own builder, and `finish` keeps the records of the dialect the scrape turned out to
+ * be: the first `istio_`/`meshlens_` family to report a sample decides, else Linkerd's
+ * `response_total`/`tcp_open_total`. A scrape is one mesh's, so only one builder ever fills.
  */
-export function foldScrape(input: FoldInput): { result: FoldResult; state: SeriesState } {
-  const dialect = detectDialect(input.families);
-  const builder = new FoldBuilder();
-  const istio = dialect === 'istio';
-  const router: Router = istio
-    ? istioRouter(input.target, builder)
-    : linkerdRouter(input.target, builder);
-  let hint = 0;
-  for (const f of input.families) hint += f.samples.length;
-  const tracker = new IncrementTracker(input.state, hint);
-  for (const family of input.families) {
-    const gauge = family.type === 'gauge';
-    for (const sample of family.samples) {
-      const route = router(sample);
-      if (!route) continue;
-      const delta = gauge
+export class ScrapeFolder {
+  private readonly tracker: IncrementTracker;
+  private readonly linkerdBuilder = new FoldBuilder();
+  private readonly linkerd: Router;
+  private istioBuilder: FoldBuilder | undefined;
+  private istio: Router | undefined;
+  private dialect: DialectName | undefined;
+  private sawLinkerd = false;
+  private lastFamily: MetricFamily | undefined;
+  private lastIsIstio = false;
+
+  constructor(
+    private readonly target: TargetLabels,
+    state: SeriesState,
+    /** expected series in the scrape (sizes the next state) */
+    capacityHint: number,
+  ) {
+    this.tracker = new IncrementTracker(state, capacityHint);
+    this.linkerd = linkerdRouter(target, this.linkerdBuilder);
+  }
+
+  /** The parser's sample sink (a bound arrow: pass it as `onSample`). */
+  readonly add = (family: MetricFamily, sample: Sample): void => {
+    if (family !== this.lastFamily) this.enterFamily(family);
+    const istio = this.lastIsIstio;
+    const route = istio ? this.istioRouter()(sample) : this.linkerd(sample);
+    if (!route) return;
+    const delta =
+      family.type === 'gauge'
         ? 0
-        : tracker.increment(seriesHash(sample.name, sample.labels), sample.value);
-      for (const draft of route.drafts) {
-        apply(route, draft, sample.value, delta, istio);
-        const ex = sample.exemplar;
-        if (ex && route.le !== undefined) {
-          const traceId = ex.labels.trace_id ?? ex.labels.traceID ?? ex.labels.traceId;
-          if (traceId) {
-            const folded = { le: route.le, traceId, value: ex.value };
-            addExemplar(
-              draft,
-              ex.timestampMs === undefined ? folded : { ...folded, timestampMs: ex.timestampMs },
-            );
-          }
+        : this.tracker.increment(seriesHash(sample.name, sample.labels), sample.value);
+    for (const draft of route.drafts) {
+      apply(route, draft, sample.value, delta, istio);
+      const ex = sample.exemplar;
+      if (ex && route.le !== undefined) {
+        const traceId = ex.labels.trace_id ?? ex.labels.traceID ?? ex.labels.traceId;
+        if (traceId) {
+          const folded = { le: route.le, traceId, value: ex.value };
+          addExemplar(
+            draft,
+            ex.timestampMs === undefined ? folded : { ...folded, timestampMs: ex.timestampMs },
+          );
         }
       }
     }
-  }
-  return {
-    result: { dialect, series: input.series, records: builder.finish() },
-    state: tracker.finish(),
   };
+
+  finish(series: number): { result: FoldResult; state: SeriesState } {
+    const dialect = this.dialect ?? (this.sawLinkerd ? 'linkerd' : 'unknown');
+    const builder = dialect === 'istio' ? this.istioBuilder : this.linkerdBuilder;
+    return {
+      result: { dialect, series, records: builder?.finish() ?? [] },
+      state: this.tracker.finish(),
+    };
+  }
+
+  private enterFamily(family: MetricFamily): void {
+    this.lastFamily = family;
+    const name = family.name;
+    this.lastIsIstio = name.startsWith('istio_');
+    if (this.dialect !== undefined) return;
+    if (this.lastIsIstio) this.dialect = 'istio';
+    else if (name.startsWith('meshlens_')) this.dialect = 'meshlens';
+    else if (name === 'response_total' || name === 'response' || name === 'tcp_open_total')
+      this.sawLinkerd = true;
+  }
+
+  private istioRouter(): Router {
+    if (this.istio === undefined) {
+      this.istioBuilder = new FoldBuilder();
+      this.istio = istioRouter(this.target, this.istioBuilder);
+    }
+    return this.istio;
+  }
 }

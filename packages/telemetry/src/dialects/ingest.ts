@@ -1,6 +1,6 @@
-import { parseExposition } from '@meshlens/prom';
+import { visitExposition } from '@meshlens/prom';
 import type { FoldResult, TargetLabels } from '../model';
-import { foldScrape } from './fold';
+import { ScrapeFolder } from './fold';
 import { isRelevantFamily } from './route';
 import type { SeriesState } from './seriesState';
 
@@ -23,7 +23,8 @@ export function countSeries(text: string): number {
 export const DEFAULT_MAX_SERIES = 50_000;
 
 /**
- * Parses (only the families a dialect reads) and folds one scrape body. Throws on bad input.
+ * Parses (only the families a dialect reads) and folds one scrape body, each sample as it is read.
+ * Throws on bad input, with `state` untouched.
  * A body with more than `maxSeries` series is not parsed at all (counting lines is cheap): the
  * target is capped, its previous counter state kept, and nothing else pays for it.
  */
@@ -39,10 +40,12 @@ export function ingestScrape(
     const capped = `series limit: ${series.toLocaleString('en-US')} series, more than the ${maxSeries.toLocaleString('en-US')} allowed per target; scrape dropped`;
     return { result: { dialect: 'unknown', series, records: [], capped }, state };
   }
-  const families = parseExposition(text, {
+  const folder = new ScrapeFolder(target, state, series);
+  visitExposition(text, {
     ...(contentType ? { contentType } : {}),
     keep: (name) =>
       isRelevantFamily(name) || name.startsWith('meshlens_') || name.startsWith('istio_'),
+    onSample: folder.add,
   });
-  return foldScrape({ families, target, state, series });
+  return folder.finish(series);
 }
