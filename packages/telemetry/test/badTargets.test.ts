@@ -11,7 +11,11 @@ function good(n: number): string {
   ].join('\n');
 }
 
-describe('bad targets are marked down with the reason and affect nothing else', () => {
+// Inline and in worker threads (which fetch as well as parse): the same reasons, word for word.
+describe.each([
+  ['parsed inline', 0],
+  ['fetched and parsed in worker threads', 2],
+])('bad targets are marked down with the reason and affect nothing else (%s)', (_how, workers) => {
   const servers: TestServer[] = [];
   let source: EmbeddedSource;
   let hits = 0;
@@ -53,6 +57,7 @@ describe('bad targets are marked down with the reason and affect nothing else', 
     const deadPort = await unusedPort();
     const labels = (pod: string) => ({ namespace: 'shop', deployment: pod, pod: `${pod}-0` });
     source = createEmbeddedSource({
+      workers,
       scrapeIntervalMs: 1000,
       scrapeTimeoutMs: 500,
       maxBodyBytes: 64 * 1024,

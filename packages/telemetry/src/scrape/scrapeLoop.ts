@@ -1,7 +1,5 @@
-import http from 'node:http';
 import { aggregateKey, type FoldedRecord } from '../model';
 import type { TelemetryStore } from '../store/store';
-import { fetchScrape } from './fetchScrape';
 import type { Ingester } from './ingester';
 import { targetId, type ScrapeTarget, type TargetDiscovery, type TargetState } from './targets';
 
@@ -43,7 +41,6 @@ export class ScrapeLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
   private readonly now: () => number;
   /** per target: aggregate key -> last round it reported it (the per-target cap) */
   private readonly fed = new Map<string, Map<string, number>>();
@@ -62,7 +59,6 @@ export class ScrapeLoop {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
-    this.agent.destroy();
   }
 
   /** Runs one round now (tests and the first round at start). */
@@ -146,16 +142,11 @@ export class ScrapeLoop {
     const started = this.now();
     state.lastScrapeMs = started;
     try {
-      const fetched = await fetchScrape(target.url, {
+      // fetched and parsed where the ingester parses (a worker thread): no body crosses threads
+      const result = await this.opts.ingester.scrape(id, target.labels, target.url, {
         timeoutMs: this.opts.timeoutMs,
         maxBytes: this.opts.maxBodyBytes,
-        agent: this.agent,
       });
-      const result = await this.opts.ingester
-        .ingest(id, target.labels, fetched.body, fetched.contentType)
-        .catch((err: unknown) => {
-          throw new Error(`parse error: ${message(err)}`);
-        });
       if (result.capped !== undefined) {
         Object.assign(state, { health: 'down', lastError: result.capped, capped: result.capped });
         Object.assign(state, { series: result.series, dialect: result.dialect });

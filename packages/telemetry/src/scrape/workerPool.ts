@@ -101,6 +101,18 @@ export function createWorkerIngester(size: number, limits: IngestLimits = {}): I
         slot.worker.postMessage(msg, [owned.buffer]);
       });
     },
+    scrape(targetId, labels, url, limits) {
+      const slot = slots[pick(targetId, slots.length)];
+      if (!slot || closed) return Promise.reject(new Error('ingester closed'));
+      const id = nextId++;
+      const msg: WorkerRequest = { type: 'scrape', id, targetId, labels, url, limits };
+      return new Promise<FoldResult>((resolve, reject) => {
+        const done = (r: FoldResult | WorkerMemory): void =>
+          'records' in r ? resolve(r) : reject(new Error('ingest worker answered out of turn'));
+        slot.pending.set(id, { resolve: done, reject });
+        slot.worker.postMessage(msg);
+      });
+    },
     forget(targetId) {
       const slot = slots[pick(targetId, slots.length)];
       const msg: WorkerRequest = { type: 'forget', targetId };

@@ -1,4 +1,5 @@
 import type { FoldResult, TargetLabels } from '../model';
+import type { ScrapeLimits } from './ingester';
 
 export type WorkerRequest =
   | {
@@ -9,6 +10,14 @@ export type WorkerRequest =
       /** UTF-8 bytes: transferred, not copied */
       body: Uint8Array;
       contentType: string | undefined;
+    }
+  | {
+      type: 'scrape';
+      id: number;
+      targetId: string;
+      labels: TargetLabels;
+      url: string;
+      limits: ScrapeLimits;
     }
   | { type: 'forget'; targetId: string }
   | { type: 'memory'; id: number };
