@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile } from './histogramQuantile';
+import { histogramQuantile, histogramQuantiles } from './histogramQuantile';
 
 const b = (...pairs: [number, number][]) => pairs.map(([le, count]) => ({ le, count }));
 const LINKERD = b([1, 10], [2, 20], [5, 60], [10, 90], [Infinity, 100]);
@@ -50,5 +50,24 @@ describe('histogramQuantile (PromQL bucketQuantile)', () => {
     const input = b([2, 8], [1, 10], [Infinity, 20]);
     histogramQuantile(0.5, input);
     expect(input).toEqual(b([2, 8], [1, 10], [Infinity, 20]));
+  });
+
+  it('several quantiles at once answer what one at a time answers, NaN cases included', () => {
+    const qs = [Number.NaN, -0.5, 0, 0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 1, 1.5];
+    const inputs = [
+      LINKERD,
+      b([Infinity, 100], [5, 30], [2, 10], [5, 30]),
+      b([-1, 5], [0, 6], [Infinity, 10]),
+      b([1, 5], [2, 4], [Infinity, 3]), // not monotonic
+      b([1, 0], [Infinity, 0]), // no observations
+      b([1, 5], [2, 10]), // no +Inf bucket
+      b([Infinity, 10]), // one bucket
+      [],
+    ];
+    for (const input of inputs) {
+      const one = qs.map((q) => histogramQuantile(q, input));
+      expect(histogramQuantiles(qs, input)).toEqual(one);
+    }
+    expect(histogramQuantiles([0.5, 0.9], LINKERD)).toEqual([2 + (5 - 2) * (30 / 40), 10]);
   });
 });

@@ -49,17 +49,36 @@ function ensureMonotonic(buckets: Bucket[]): void {
 
 /** Exactly PromQL `histogram_quantile(q, ...)` over classic buckets; NaN where PromQL gives NaN. */
 export function histogramQuantile(q: number, input: Bucket[]): number {
+  return quantileOf(q, prepare(input));
+}
+
+/**
+ * `histogramQuantile` for several quantiles of the same buckets (p50, p95, p99 of one edge): the
+ * buckets are sorted, merged and made monotonic once instead of once per quantile.
+ */
+export function histogramQuantiles(qs: readonly number[], input: Bucket[]): number[] {
+  const buckets = prepare(input);
+  return qs.map((q) => quantileOf(q, buckets));
+}
+
+/** The buckets PromQL interpolates in, or undefined where every quantile is NaN. */
+function prepare(input: Bucket[]): Bucket[] | undefined {
+  if (input.length === 0) return undefined;
+  const sorted = [...input].sort((a, b) => a.le - b.le);
+  if ((sorted[sorted.length - 1] as Bucket).le !== Infinity) return undefined;
+  const buckets = coalesce(sorted);
+  ensureMonotonic(buckets);
+  if (buckets.length < 2) return undefined;
+  if ((buckets[buckets.length - 1] as Bucket).count === 0) return undefined;
+  return buckets;
+}
+
+function quantileOf(q: number, buckets: Bucket[] | undefined): number {
   if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  if (input.length === 0) return NaN;
-  const sorted = [...input].sort((a, b) => a.le - b.le);
-  if ((sorted[sorted.length - 1] as Bucket).le !== Infinity) return NaN;
-  const buckets = coalesce(sorted);
-  ensureMonotonic(buckets);
-  if (buckets.length < 2) return NaN;
+  if (buckets === undefined) return NaN;
   const observations = (buckets[buckets.length - 1] as Bucket).count;
-  if (observations === 0) return NaN;
   let rank = q * observations;
   // Binary search like Go's sort.Search over all but the +Inf bucket, so that even odd inputs
   // (NaN counts) land where Prometheus lands.

@@ -12,5 +12,5 @@ export { parseExposition, visitExposition } from './parse';
 export type { Point } from './rate';
 export { increase, irate, rate } from './rate';
 export type { Bucket } from './histogramQuantile';
-export { histogramQuantile } from './histogramQuantile';
+export { histogramQuantile, histogramQuantiles } from './histogramQuantile';
 export { decodeExposition } from './decode';

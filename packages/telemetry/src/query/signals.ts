@@ -1,5 +1,5 @@
 import type { GoldenSignals, Latency, MtlsState } from '@meshlens/contract';
-import { histogramQuantile, type Bucket } from '@meshlens/prom';
+import { histogramQuantiles, type Bucket } from '@meshlens/prom';
 import { COL, FIXED_COUNTER_COLUMNS } from '../model';
 import type { AggregateWindow } from './window';
 
@@ -58,20 +58,29 @@ export function quantileOf(
   buckets: Map<number, number>,
   rangeSeconds: number,
 ): number | null {
-  if (buckets.size === 0) return null;
-  const list: Bucket[] = [...buckets.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([le, count]) => ({ le, count: count / rangeSeconds }));
-  const v = histogramQuantile(q, list);
-  return Number.isFinite(v) ? v : null;
+  return quantilesOf([q], buckets, rangeSeconds)[0] ?? null;
 }
 
+function quantilesOf(
+  qs: readonly number[],
+  buckets: Map<number, number>,
+  rangeSeconds: number,
+): (number | null)[] {
+  if (buckets.size === 0) return qs.map(() => null);
+  const list: Bucket[] = [];
+  for (const [le, count] of buckets) list.push({ le, count: count / rangeSeconds });
+  return histogramQuantiles(qs, list).map((v) => (Number.isFinite(v) ? v : null));
+}
+
+const LATENCY_QUANTILES = [0.5, 0.95, 0.99];
+
 export function latencyOf(buckets: Map<number, number>, rangeSeconds: number): Latency {
-  return {
-    p50: quantileOf(0.5, buckets, rangeSeconds),
-    p95: quantileOf(0.95, buckets, rangeSeconds),
-    p99: quantileOf(0.99, buckets, rangeSeconds),
-  };
+  const [p50 = null, p95 = null, p99 = null] = quantilesOf(
+    LATENCY_QUANTILES,
+    buckets,
+    rangeSeconds,
+  );
+  return { p50, p95, p99 };
 }
 
 export function goldenSignals(t: Totals, rangeSeconds: number): GoldenSignals {
