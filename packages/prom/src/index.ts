@@ -4,11 +4,13 @@ export type {
   MetricType,
   ParseOptions,
   Sample,
+  KnownSeries,
   SampleSink,
   VisitOptions,
 } from './types';
 export { ExpositionParseError } from './errors';
 export { parseExposition, visitExposition } from './parse';
+export { seriesTextHash } from './seriesText';
 export type { Point } from './rate';
 export { increase, irate, rate } from './rate';
 export type { Bucket } from './histogramQuantile';

@@ -1,6 +1,6 @@
 import { parseOpenMetrics } from './openMetricsParser';
 import { parseText } from './textParser';
-import type { MetricFamily, ParseOptions, SampleSink, VisitOptions } from './types';
+import type { KnownSeries, MetricFamily, ParseOptions, SampleSink, VisitOptions } from './types';
 
 const OPENMETRICS = 'application/openmetrics-text';
 
@@ -21,15 +21,16 @@ export function parseExposition(text: string, options?: ParseOptions): MetricFam
  * samples were handed over: whatever the sink built from them must then be discarded.
  */
 export function visitExposition(text: string, options: VisitOptions): void {
-  run(text, options, options.onSample);
+  run(text, options, options.onSample, options.known);
 }
 
 function run(
   text: string,
   options: ParseOptions | undefined,
   sink: SampleSink | undefined,
+  known?: KnownSeries,
 ): MetricFamily[] {
   const contentType = options?.contentType?.trimStart().slice(0, OPENMETRICS.length).toLowerCase();
   if (contentType === OPENMETRICS) return parseOpenMetrics(text, options?.keep, sink);
-  return parseText(text, options?.keep, sink);
+  return parseText(text, options?.keep, sink, known);
 }

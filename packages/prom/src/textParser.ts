@@ -21,7 +21,8 @@ import { parseIntTimestamp, parseNumber } from './number';
 import { quotedEnd, readQuoted, unescapeHelp } from './quoted';
 import { TextFamilies } from './textFamilies';
 import type { FamilyState } from './textFamilies';
-import type { MetricFamily, MetricType, Sample, SampleSink } from './types';
+import { labelledSeriesEnd, labelledSeriesHash, seriesTextHash } from './seriesText';
+import type { KnownSeries, MetricFamily, MetricType, Sample, SampleSink } from './types';
 
 // Prometheus text format 0.0.4, accepting what Prometheus' own scrape parser (PromParser) accepts:
 // whitespace between any tokens, optional commas between labels, a trailing comma, quoted UTF-8
@@ -60,9 +61,10 @@ export function parseText(
   s: string,
   keep: ((name: string) => boolean) | undefined,
   sink?: SampleSink,
+  known?: KnownSeries,
 ): MetricFamily[] {
   const families = new TextFamilies(keep);
-  const parser = new TextLineParser(s, families, sink);
+  const parser = new TextLineParser(s, families, sink, known);
   parser.run();
   return families.result();
 }
@@ -79,6 +81,8 @@ class TextLineParser {
     private readonly families: TextFamilies,
     /** set: samples go to it instead of their family */
     private readonly sink: SampleSink | undefined,
+    /** set: series it knows are not parsed past their name */
+    private readonly known: KnownSeries | undefined,
   ) {}
 
   run(): void {
@@ -162,6 +166,17 @@ class TextLineParser {
       this.lastEnd = end;
       if (!state.keep) return skipLine(s, end);
       i = skipBlanks(s, end);
+      if (this.known !== undefined) {
+        const braces = s.charCodeAt(i) === LBRACE;
+        const hash = braces ? labelledSeriesHash(s, start, i) : seriesTextHash(s, start, end);
+        const seriesEnd = braces ? labelledSeriesEnd : i;
+        if (seriesEnd !== -1 && this.known.isKnown(state.family, hash)) {
+          i = this.readValue(seriesEnd, name);
+          this.known.onKnown(state.family, hash, this.parsedValue, this.parsedTimestamp);
+          return i;
+        }
+        this.seriesHash = hash;
+      }
     }
     const labels: Record<string, string> = {};
     if (s.charCodeAt(i) === LBRACE) {
@@ -174,8 +189,22 @@ class TextLineParser {
       }
     }
     if (name === undefined || state === undefined) return failAt(s, start, 'metric name not set');
-    return this.value(i, name, labels, state);
+    i = this.readValue(i, name);
+    const value = this.parsedValue;
+    const ts = this.parsedTimestamp;
+    // Built once, in one of two fixed shapes, so V8 keeps these objects fast.
+    const sample: Sample =
+      ts === undefined ? { name, labels, value } : { name, labels, value, timestampMs: ts };
+    if (this.sink === undefined) state.family.samples.push(sample);
+    else this.sink(state.family, sample, this.seriesHash);
+    this.seriesHash = undefined;
+    return i;
   }
+
+  /** The current line's series hash, when `known` asked about it (the sink gets it). */
+  private seriesHash: number | undefined;
+  private parsedValue = 0;
+  private parsedTimestamp: number | undefined;
 
   private labelsEnd = 0;
 
@@ -231,12 +260,8 @@ class TextLineParser {
     return braceName;
   }
 
-  private value(
-    i: number,
-    name: string,
-    labels: Record<string, string>,
-    state: FamilyState,
-  ): number {
+  /** Reads the value and timestamp after the series (into parsedValue/parsedTimestamp). */
+  private readValue(i: number, name: string): number {
     const s = this.s;
     i = skipBlanks(s, i);
     let end = i;
@@ -248,9 +273,9 @@ class TextLineParser {
     if (end === i) failAt(s, i, `expected value after metric "${name}"`);
     const value = parseNumber(s, i, end);
     if (value === undefined) failAt(s, i, `invalid value "${s.slice(i, end)}"`);
+    this.parsedValue = value;
+    this.parsedTimestamp = undefined;
     i = skipBlanks(s, end);
-    // Build the sample once, in one of two fixed shapes, so V8 keeps these objects fast.
-    let sample: Sample;
     if (!atLineEnd(s, i)) {
       end = i;
       while (end < s.length) {
@@ -260,14 +285,10 @@ class TextLineParser {
       }
       const ts = parseIntTimestamp(s, i, end);
       if (ts === undefined) failAt(s, i, 'invalid timestamp (expected integer milliseconds)');
-      sample = { name, labels, value, timestampMs: ts };
+      this.parsedTimestamp = ts;
       i = skipBlanks(s, end);
       if (!atLineEnd(s, i)) failAt(s, i, 'unexpected text after timestamp');
-    } else {
-      sample = { name, labels, value };
     }
-    if (this.sink === undefined) state.family.samples.push(sample);
-    else this.sink(state.family, sample);
     return i + 1;
   }
 }

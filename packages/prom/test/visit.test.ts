@@ -5,6 +5,7 @@ import {
   ExpositionParseError,
   decodeExposition,
   parseExposition,
+  seriesTextHash,
   visitExposition,
   type MetricFamily,
   type MetricType,
@@ -170,5 +171,79 @@ describe('visitExposition', () => {
       const parsedOm = viaParse(om, OM);
       expect(viaVisit(om, OM)).toEqual(parsedOm);
     }
+  });
+});
+
+describe('visitExposition with a consumer that knows series (text format)', () => {
+  const text = [
+    '# TYPE r_total counter',
+    'r_total{code="200",path="/a}b"} 10',
+    'r_total {code="500",path="say \\"hi\\""} 2 1700000000000',
+    'up 1',
+    '{"quoted.name",code="1"} 3',
+    '',
+  ].join('\n');
+
+  function run(known: Set<number>, contentType?: string) {
+    const asked: number[] = [];
+    const knownSamples: [string, number, number | undefined][] = [];
+    const parsed: [string, number | undefined][] = [];
+    visitExposition(text, {
+      ...(contentType ? { contentType } : {}),
+      onSample: (f, s, hash) => parsed.push([`${f.name}:${s.value}`, hash]),
+      known: {
+        isKnown: (_f, hash) => (asked.push(hash), known.has(hash)),
+        onKnown: (f, _hash, value, ts) => knownSamples.push([f.name, value, ts]),
+      },
+    });
+    return { asked, knownSamples, parsed };
+  }
+
+  it('hashes each series as written up to its closing brace, quotes and escapes included', () => {
+    const first = run(new Set());
+    const spans = [
+      'r_total{code="200",path="/a}b"}',
+      'r_total {code="500",path="say \\"hi\\""}',
+      'up',
+    ];
+    expect(first.asked).toEqual(spans.map((span) => seriesTextHash(span, 0, span.length)));
+    // nothing known: every sample parsed in full, with its hash; the name inside braces is not asked
+    expect(first.parsed).toEqual([
+      ['r_total:10', first.asked[0]],
+      ['r_total:2', first.asked[1]],
+      ['up:1', first.asked[2]],
+      ['quoted.name:3', undefined],
+    ]);
+  });
+
+  it('a known series is handed over by value and timestamp, its labels never read', () => {
+    const all = new Set(run(new Set()).asked);
+    const second = run(all);
+    expect(second.knownSamples).toEqual([
+      ['r_total', 10, undefined],
+      ['r_total', 2, 1700000000000],
+      ['up', 1, undefined],
+    ]);
+    expect(second.parsed).toEqual([['quoted.name:3', undefined]]);
+  });
+
+  it('is never asked in OpenMetrics (its checks need the labels)', () => {
+    const om = '# TYPE r counter\nr_total{code="200"} 1\n# EOF\n';
+    const asked: number[] = [];
+    visitExposition(om, {
+      contentType: OM,
+      onSample: () => undefined,
+      known: { isKnown: (_f, h) => (asked.push(h), true), onKnown: () => undefined },
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it('a series without its closing brace is parsed in full and fails where the parser fails', () => {
+    expect(() =>
+      visitExposition('r_total{code="200" 1\n', {
+        onSample: () => undefined,
+        known: { isKnown: () => true, onKnown: () => undefined },
+      }),
+    ).toThrow(ExpositionParseError);
   });
 });

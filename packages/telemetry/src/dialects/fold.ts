@@ -1,10 +1,26 @@
-import type { MetricFamily, Sample } from '@meshlens/prom';
-import { COL, type DialectName, type FoldResult, type TargetLabels } from '../model';
+import type { KnownSeries, MetricFamily, Sample } from '@meshlens/prom';
+import {
+  aggregateKey,
+  COL,
+  workloadLabels,
+  type DialectName,
+  type FoldResult,
+  type TargetLabels,
+} from '../model';
 import { addBucket, addCounter, addExemplar, FoldBuilder, type Draft } from './foldBuilder';
 import { istioRouter } from './istio';
-import { linkerdRouter } from './linkerd';
+import { linkerdRouter, targetIdentity } from './linkerd';
 import type { Route, RouteMetric, Router } from './route';
-import { IncrementTracker, seriesHash, type SeriesState } from './seriesState';
+import {
+  cachedRoute,
+  NO_ROUTE,
+  routeEpoch,
+  routeId,
+  OWN_POD_SLOT,
+  slotDraft as draftOfSlot,
+  UNKNOWN_ROUTE,
+} from './routeCache';
+import { IncrementTracker, seriesHash as labelSeriesHash, type SeriesState } from './seriesState';
 
 const COUNTER_COLUMN: Partial<Record<RouteMetric, number>> = {
   success: COL.success,
@@ -15,7 +31,13 @@ const COUNTER_COLUMN: Partial<Record<RouteMetric, number>> = {
   tcpWrite: COL.tcpWriteBytes,
 };
 
-function apply(route: Route, draft: Draft, value: number, delta: number, istio: boolean): void {
+function apply(
+  route: Omit<Route, 'drafts'>,
+  draft: Draft,
+  value: number,
+  delta: number,
+  istio: boolean,
+): void {
   const col = COUNTER_COLUMN[route.metric];
   if (col !== undefined) addCounter(draft, col, delta, value);
   if (route.metric === 'bucket' && route.le !== undefined) addBucket(draft, route.le, delta, value);
@@ -43,7 +65,7 @@ function apply(route: Route, draft: Draft, value: number, delta: number, istio: 
  * be: the first `istio_`/`meshlens_` family to report a sample decides, else Linkerd's
  * `response_total`/`tcp_open_total`. A scrape is one mesh's, so only one builder ever fills.
  */
-export class ScrapeFolder {
+export class ScrapeFolder implements KnownSeries {
   private readonly tracker: IncrementTracker;
   private readonly linkerdBuilder = new FoldBuilder();
   private readonly linkerd: Router;
@@ -53,6 +75,14 @@ export class ScrapeFolder {
   private sawLinkerd = false;
   private lastFamily: MetricFamily | undefined;
   private lastIsIstio = false;
+  /** this scrape's draft of each slot, made on first use */
+  private readonly slotDrafts = new Map<number, Draft>();
+  /** the previous state's route ids are of the current route table */
+  private readonly routesValid: boolean;
+  private readonly epoch = routeEpoch;
+  /** set by isKnown for the sample that follows: its index in the previous scrape */
+  private askedIndex = -1;
+  private askedRoute = UNKNOWN_ROUTE;
 
   constructor(
     private readonly target: TargetLabels,
@@ -62,18 +92,59 @@ export class ScrapeFolder {
   ) {
     this.tracker = new IncrementTracker(state, capacityHint);
     this.linkerd = linkerdRouter(target, this.linkerdBuilder);
+    this.routesValid = state.epoch === routeEpoch;
+    const me = targetIdentity(target);
+    this.ownPodKey =
+      me.pod === undefined
+        ? undefined
+        : aggregateKey({ view: 'pod', resource: { namespace: me.namespace, name: me.pod } });
+  }
+
+  /**
+   * The parser asks before reading a series' labels (text format): known when the previous scrape
+   * had the same series (by its hash as written) and remembered where it counted. Istio series
+   * are always read in full (their drafts take labels from each sample).
+   */
+  isKnown(family: MetricFamily, seriesHash: number): boolean {
+    if (family !== this.lastFamily) this.enterFamily(family);
+    if (this.lastIsIstio) return false;
+    if (!this.routesValid) return false;
+    const index = this.tracker.atWritten(seriesHash);
+    this.askedIndex = index;
+    this.askedRoute = this.tracker.routeAt(index);
+    return this.askedRoute !== UNKNOWN_ROUTE;
+  }
+
+  /** A known series' sample: folded where it counted last time. */
+  onKnown(family: MetricFamily, seriesHash: number, value: number): void {
+    const id = this.askedRoute;
+    const index = this.askedIndex;
+    const delta = this.tracker.record(this.tracker.hashAt(index), seriesHash, value, index, id);
+    const route = cachedRoute(id);
+    if (route === undefined) return;
+    const counted = family.type === 'gauge' ? 0 : delta;
+    for (const slot of route.slots) apply(route, this.slotDraft(slot), value, counted, false);
   }
 
   /** The parser's sample sink (a bound arrow: pass it as `onSample`). */
-  readonly add = (family: MetricFamily, sample: Sample): void => {
+  readonly add = (family: MetricFamily, sample: Sample, seriesHash?: number): void => {
     if (family !== this.lastFamily) this.enterFamily(family);
     const istio = this.lastIsIstio;
     const route = istio ? this.istioRouter()(sample) : this.linkerd(sample);
+    const gauge = family.type === 'gauge';
+    let delta = 0;
+    if (seriesHash !== undefined && !istio) {
+      // remembered, routed or not, with where it counts and how it was written, so the next
+      // scrape reads only its value; its identity stays its name and labels (a series written
+      // differently, labels re-spaced or reordered, is still the same series)
+      const hash = labelSeriesHash(sample.name, sample.labels);
+      const id = route === undefined ? NO_ROUTE : routeId(route, this.ownPodKey);
+      delta = this.tracker.record(hash, seriesHash, sample.value, this.tracker.at(hash), id);
+    } else if (route !== undefined && !gauge) {
+      delta = this.tracker.increment(labelSeriesHash(sample.name, sample.labels), sample.value);
+    }
     if (!route) return;
-    const delta =
-      family.type === 'gauge'
-        ? 0
-        : this.tracker.increment(seriesHash(sample.name, sample.labels), sample.value);
+    if (gauge) delta = 0;
     for (const draft of route.drafts) {
       apply(route, draft, sample.value, delta, istio);
       const ex = sample.exemplar;
@@ -93,12 +164,43 @@ export class ScrapeFolder {
   finish(series: number): { result: FoldResult; state: SeriesState } {
     const dialect = this.dialect ?? (this.sawLinkerd ? 'linkerd' : 'unknown');
     const builder = dialect === 'istio' ? this.istioBuilder : this.linkerdBuilder;
-    return {
-      result: { dialect, series, records: builder?.finish() ?? [] },
-      state: this.tracker.finish(),
-    };
+    const state = this.tracker.finish();
+    // ids made after the route table started over mid-scrape would be read in the wrong table
+    state.epoch = this.epoch === routeEpoch ? routeEpoch : -1;
+    return { result: { dialect, series, records: builder?.finish() ?? [] }, state };
   }
 
+  /**
+   * The scraped pod's own aggregate in this scrape, as the Linkerd router makes it (the target's
+   * namespace and pod, the target's workload labels); undefined for a target without a pod.
+   */
+  private ownPod(): Draft | undefined {
+    if (this.pod === undefined) {
+      const me = targetIdentity(this.target);
+      if (me.pod === undefined) return undefined;
+      const labels = workloadLabels(
+        this.target.app ?? this.target.service,
+        this.target.version,
+        this.target.cluster,
+      );
+      this.pod = this.linkerdBuilder.record('pod', { namespace: me.namespace, name: me.pod });
+      if (labels) this.pod.record.labels = labels;
+    }
+    return this.pod;
+  }
+
+  private pod: Draft | undefined;
+  private readonly ownPodKey: string | undefined;
+
+  private slotDraft(slot: number): Draft {
+    if (slot === OWN_POD_SLOT) return this.ownPod() as Draft;
+    let draft = this.slotDrafts.get(slot);
+    if (draft === undefined) {
+      draft = draftOfSlot(this.linkerdBuilder, slot);
+      this.slotDrafts.set(slot, draft);
+    }
+    return draft;
+  }
   private enterFamily(family: MetricFamily): void {
     this.lastFamily = family;
     const name = family.name;

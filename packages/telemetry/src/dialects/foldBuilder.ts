@@ -10,6 +10,8 @@ import {
 } from '../model';
 
 interface Draft {
+  /** the aggregate's key */
+  key: string;
   record: FoldedRecord;
   buckets: Map<number, number>;
   absBuckets: Map<number, number>;
@@ -42,7 +44,7 @@ export class FoldBuilder {
         openConnections: 0,
         exemplars: [],
       };
-      draft = { record, buckets: new Map(), absBuckets: new Map(), exemplars: new Map() };
+      draft = { key, record, buckets: new Map(), absBuckets: new Map(), exemplars: new Map() };
       this.drafts.set(key, draft);
     }
     return draft;

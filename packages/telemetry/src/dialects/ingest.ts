@@ -34,6 +34,8 @@ export function ingestScrape(
   target: TargetLabels,
   state: SeriesState,
   maxSeries = DEFAULT_MAX_SERIES,
+  /** fold series seen before from their value alone (tests turn it off to compare) */
+  rememberSeries = true,
 ): { result: FoldResult; state: SeriesState } {
   const series = countSeries(text);
   if (series > maxSeries) {
@@ -46,6 +48,7 @@ export function ingestScrape(
     keep: (name) =>
       isRelevantFamily(name) || name.startsWith('meshlens_') || name.startsWith('istio_'),
     onSample: folder.add,
+    ...(rememberSeries ? { known: folder } : {}),
   });
   return folder.finish(series);
 }

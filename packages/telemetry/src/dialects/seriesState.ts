@@ -9,13 +9,27 @@
 export interface SeriesState {
   hashes: Float64Array;
   values: Float64Array;
+  /** per series, its hash as the target wrote it (0: not known by it), which the parser checks */
+  written: Float64Array;
+  /** per series, how it was routed (an id of routeCache.ts; 0: parse it in full next time) */
+  routes: Uint16Array;
   size: number;
+  /** the route table generation the ids belong to */
+  epoch?: number;
   /** built on demand when the series order changed since the previous scrape */
   index?: Map<number, number>;
+  /** the same for the written hashes */
+  writtenIndex?: Map<number, number>;
 }
 
 export function emptySeriesState(): SeriesState {
-  return { hashes: new Float64Array(0), values: new Float64Array(0), size: 0 };
+  return {
+    hashes: new Float64Array(0),
+    values: new Float64Array(0),
+    written: new Float64Array(0),
+    routes: new Uint16Array(0),
+    size: 0,
+  };
 }
 
 /** cyrb53 over the series name and label pairs: fast, 53 bits, no allocations or closures. */
@@ -45,24 +59,109 @@ export function seriesHash(name: string, labels: Readonly<Record<string, string>
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/*
+ * A state's four arrays share one ArrayBuffer, and the buffer of a state its successor replaced
+ * is reused by the next scrape instead of left to the collector: at 1,000 targets that is ~53 KB
+ * a scrape that would otherwise pile up as external memory between the workers' full collections.
+ */
+const BYTES_PER_SERIES = 26;
+const spare: ArrayBuffer[] = [];
+const MAX_SPARE = 4;
+
+/**
+ * Hands a state's memory back for reuse: call only once `state` was replaced (its successor was
+ * kept) and will never be read again.
+ */
+export function releaseSeriesState(state: SeriesState): void {
+  const buffer = state.hashes.buffer;
+  if (
+    buffer instanceof ArrayBuffer &&
+    buffer.byteLength > 0 &&
+    spare.length < MAX_SPARE &&
+    !spare.includes(buffer)
+  )
+    spare.push(buffer);
+}
+
+function stateArrays(
+  minSeries: number,
+): Pick<SeriesState, 'hashes' | 'values' | 'written' | 'routes'> {
+  const bytes = minSeries * BYTES_PER_SERIES;
+  let buffer: ArrayBuffer | undefined;
+  for (let k = spare.length - 1; k >= 0; k--) {
+    const b = spare[k] as ArrayBuffer;
+    if (b.byteLength >= bytes && b.byteLength <= bytes * 2) {
+      buffer = b;
+      spare.splice(k, 1);
+      break;
+    }
+  }
+  buffer ??= new ArrayBuffer(bytes);
+  const cap = Math.floor(buffer.byteLength / BYTES_PER_SERIES);
+  return {
+    hashes: new Float64Array(buffer, 0, cap),
+    values: new Float64Array(buffer, 8 * cap, cap),
+    written: new Float64Array(buffer, 16 * cap, cap),
+    routes: new Uint16Array(buffer, 24 * cap, cap),
+  };
+}
+
 /** Builds the next state while computing increments against the previous one. */
 export class IncrementTracker {
   private readonly next: SeriesState;
-  private position = 0;
 
   constructor(
     private readonly prev: SeriesState,
     capacityHint: number,
   ) {
-    const cap = Math.max(16, capacityHint);
-    this.next = { hashes: new Float64Array(cap), values: new Float64Array(cap), size: 0 };
+    // a target's series rarely change: last scrape's count (and a little room) fits this one
+    const cap = Math.max(16, prev.size > 0 ? prev.size + 32 : capacityHint);
+    this.next = { ...stateArrays(cap), size: 0 };
   }
 
   /** Increment of one counter sample since the previous scrape (0 for a series seen first). */
   increment(hash: number, value: number): number {
-    const previous = this.lookup(hash);
-    this.remember(hash, value);
-    if (previous === undefined || Number.isNaN(value)) return 0;
+    return this.record(hash, 0, value, this.at(hash), 0);
+  }
+
+  /**
+   * Where the series (by its name and labels) was in the previous scrape, -1 if not there. Series
+   * mostly come in the same order, so the place it would have now is checked first.
+   */
+  at(hash: number): number {
+    const { prev } = this;
+    const i = this.next.size;
+    if (i < prev.size && prev.hashes[i] === hash) return i;
+    prev.index ??= indexOf(prev.hashes, prev.size);
+    return prev.index.get(hash) ?? -1;
+  }
+
+  /** The same by the hash of the series as written (0 is never a written hash: not found). */
+  atWritten(written: number): number {
+    const { prev } = this;
+    const i = this.next.size;
+    if (i < prev.size && prev.written[i] === written) return i;
+    prev.writtenIndex ??= indexOf(prev.written, prev.size);
+    return prev.writtenIndex.get(written) ?? -1;
+  }
+
+  /** The route id and identity the series at a previous index had. */
+  routeAt(index: number): number {
+    return index < 0 ? 0 : (this.prev.routes[index] ?? 0);
+  }
+
+  hashAt(index: number): number {
+    return this.prev.hashes[index] ?? 0;
+  }
+
+  /**
+   * Remembers a series (its hash, the hash as written or 0, its route id) and returns its
+   * increment against the value at `index` of the previous scrape.
+   */
+  record(hash: number, written: number, value: number, index: number, route: number): number {
+    this.remember(hash, written, value, route);
+    if (index < 0 || Number.isNaN(value)) return 0;
+    const previous = this.prev.values[index] ?? 0;
     return value >= previous ? value - previous : value;
   }
 
@@ -70,30 +169,26 @@ export class IncrementTracker {
     return this.next;
   }
 
-  private lookup(hash: number): number | undefined {
-    const i = this.position++;
-    const { prev } = this;
-    if (i < prev.size && prev.hashes[i] === hash) return prev.values[i];
-    if (!prev.index) {
-      prev.index = new Map();
-      for (let j = 0; j < prev.size; j++) prev.index.set(prev.hashes[j] ?? 0, j);
-    }
-    const j = prev.index.get(hash);
-    return j === undefined ? undefined : prev.values[j];
-  }
-
-  private remember(hash: number, value: number): void {
+  private remember(hash: number, written: number, value: number, route: number): void {
     const n = this.next;
     if (n.size === n.hashes.length) {
-      const hashes = new Float64Array(n.size * 2);
-      const values = new Float64Array(n.size * 2);
-      hashes.set(n.hashes);
-      values.set(n.values);
-      n.hashes = hashes;
-      n.values = values;
+      const grown = stateArrays(n.size * 2);
+      grown.hashes.set(n.hashes);
+      grown.values.set(n.values);
+      grown.written.set(n.written);
+      grown.routes.set(n.routes);
+      Object.assign(n, grown);
     }
     n.hashes[n.size] = hash;
     n.values[n.size] = value;
+    n.written[n.size] = written;
+    n.routes[n.size] = route;
     n.size++;
   }
+}
+
+function indexOf(hashes: Float64Array, size: number): Map<number, number> {
+  const index = new Map<number, number>();
+  for (let j = 0; j < size; j++) index.set(hashes[j] ?? 0, j);
+  return index;
 }

@@ -9,6 +9,39 @@ export interface FetchOptions {
   headers?: Readonly<Record<string, string>>;
   /** keep-alive agent shared by a scrape loop; a fresh connection per scrape without one */
   agent?: http.Agent;
+  /** where bodies of a known length are taken from (give them back once read) */
+  pool?: BodyPool;
+}
+
+/**
+ * Body buffers reused between scrapes. A thread that scrapes ~470 MB a round and drops each body
+ * once parsed otherwise leaves them to the collector, which frees external memory only at its
+ * next full collection: tens of MB of dead bodies on top of the live ones.
+ */
+export class BodyPool {
+  private readonly free: ArrayBuffer[] = [];
+
+  constructor(private readonly max = 8) {}
+
+  /** `bytes` bytes over a pooled ArrayBuffer (at most twice as large), else a new one. */
+  take(bytes: number): Buffer {
+    for (let k = this.free.length - 1; k >= 0; k--) {
+      const b = this.free[k] as ArrayBuffer;
+      if (b.byteLength >= bytes && b.byteLength <= bytes * 2) {
+        this.free.splice(k, 1);
+        return Buffer.from(b, 0, bytes);
+      }
+    }
+    // allocUnsafeSlow: outside Buffer's shared pool, so the whole ArrayBuffer is the body's
+    return Buffer.allocUnsafeSlow(bytes);
+  }
+
+  /** Takes back a body nothing reads any more (a Buffer from take(), or one owning its memory). */
+  give(body: Buffer): void {
+    const b = body.buffer;
+    if (b instanceof ArrayBuffer && b.byteLength > 0 && this.free.length < this.max)
+      this.free.push(b);
+  }
 }
 
 export interface FetchedScrape {
@@ -77,7 +110,7 @@ export function fetchScrape(url: string, opts: FetchOptions): Promise<FetchedScr
           return;
         }
         const stream = gzip ? res.pipe(zlib.createGunzip()) : res;
-        const body = new BodyBuffer(gzip || !(declared >= 0) ? undefined : declared);
+        const body = new BodyBuffer(gzip || !(declared >= 0) ? undefined : declared, opts.pool);
         stream.on('data', (chunk: Buffer) => {
           if (body.length + chunk.length > opts.maxBytes) {
             fail(`body exceeds the limit of ${opts.maxBytes} bytes`);
@@ -112,9 +145,10 @@ class BodyBuffer {
   private sized: Buffer | undefined;
   length = 0;
 
-  constructor(declared: number | undefined) {
-    // allocUnsafeSlow: outside the pool; only the bytes received are ever handed out
-    if (declared !== undefined && declared > 0) this.sized = Buffer.allocUnsafeSlow(declared);
+  constructor(declared: number | undefined, pool: BodyPool | undefined) {
+    // outside Buffer's shared pool; only the bytes received are ever handed out
+    if (declared !== undefined && declared > 0)
+      this.sized = pool ? pool.take(declared) : Buffer.allocUnsafeSlow(declared);
   }
 
   push(chunk: Buffer): void {

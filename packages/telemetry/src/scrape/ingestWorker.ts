@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ingestScrape } from '../dialects/ingest';
-import { emptySeriesState, type SeriesState } from '../dialects/seriesState';
+import { emptySeriesState, releaseSeriesState, type SeriesState } from '../dialects/seriesState';
 import type { FoldResult, TargetLabels } from '../model';
+import { BodyPool } from './fetchScrape';
 import { createScrapeAgent, fetchAndIngest } from './ingester';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
@@ -27,6 +28,7 @@ function ingest(
   const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   const { result, state } = ingestScrape(body, contentType, labels, prev, maxSeries);
   states.set(targetId, state);
+  if (state !== prev) releaseSeriesState(prev);
   return result;
 }
 
@@ -36,11 +38,12 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 // targets) never become the main isolate's external memory, which made it run a full collection
 // every few dozen scrapes.
 const agent = createScrapeAgent();
+const pool = new BodyPool();
 
 parentPort?.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'scrape') {
     const { id } = msg;
-    fetchAndIngest(msg.url, msg.limits, agent, (body, contentType) =>
+    fetchAndIngest(msg.url, msg.limits, agent, pool, (body, contentType) =>
       ingest(msg.targetId, msg.labels, body, contentType),
     ).then(
       (result) => parentPort?.postMessage({ id, ok: true, result } satisfies WorkerResponse),

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { ingestScrape } from '../dialects/ingest';
-import { emptySeriesState, type SeriesState } from '../dialects/seriesState';
+import { emptySeriesState, releaseSeriesState, type SeriesState } from '../dialects/seriesState';
 import type { FoldResult, TargetLabels } from '../model';
-import { fetchScrape } from './fetchScrape';
+import { BodyPool, fetchScrape } from './fetchScrape';
 import type { WorkerMemory } from './workerProtocol';
 
 /** What bounds one scrape: the whole exchange in time, the decompressed body in bytes. */
@@ -52,13 +52,17 @@ export async function fetchAndIngest(
   url: string,
   limits: ScrapeLimits,
   agent: http.Agent,
+  pool: BodyPool,
   ingest: (body: Buffer, contentType: string | undefined) => FoldResult | Promise<FoldResult>,
 ): Promise<FoldResult> {
-  const fetched = await fetchScrape(url, { ...limits, agent });
+  const fetched = await fetchScrape(url, { ...limits, agent, pool });
   try {
     return await ingest(fetched.body, fetched.contentType);
   } catch (err) {
     throw new Error(`parse error: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    // decoded into a string by now: nothing reads the bytes again
+    pool.give(fetched.body);
   }
 }
 
@@ -66,6 +70,7 @@ export async function fetchAndIngest(
 export function createInlineIngester(limits: IngestLimits = {}): Ingester {
   const states = new Map<string, SeriesState>();
   const agent = createScrapeAgent();
+  const pool = new BodyPool();
   const ingester: Ingester = {
     async ingest(targetId, labels, body, contentType) {
       // let timers and sockets run between two large parses
@@ -74,18 +79,14 @@ export function createInlineIngester(limits: IngestLimits = {}): Ingester {
         typeof body === 'string'
           ? body
           : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-      const { result, state } = ingestScrape(
-        text,
-        contentType,
-        labels,
-        states.get(targetId) ?? emptySeriesState(),
-        limits.maxSeries,
-      );
+      const prev = states.get(targetId) ?? emptySeriesState();
+      const { result, state } = ingestScrape(text, contentType, labels, prev, limits.maxSeries);
       states.set(targetId, state);
+      if (state !== prev) releaseSeriesState(prev);
       return result;
     },
     scrape(targetId, labels, url, scrapeLimits) {
-      return fetchAndIngest(url, scrapeLimits, agent, (body, contentType) =>
+      return fetchAndIngest(url, scrapeLimits, agent, pool, (body, contentType) =>
         ingester.ingest(targetId, labels, body, contentType),
       );
     },

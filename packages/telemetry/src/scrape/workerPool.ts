@@ -27,8 +27,9 @@ function spawn(onDead: (slot: Slot, err: Error) => void, limits: IngestLimits): 
   const worker = new Worker(workerSource(), {
     eval: true,
     workerData: limits,
-    // parse garbage is short-lived: a small young generation keeps each worker's RSS ~30 MB lower
-    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    // what a worker allocates dies young (samples are folded as parsed, series seen before are
+    // read by value): a small young generation keeps each worker's RSS lower
+    resourceLimits: { maxYoungGenerationSizeMb: 4 },
   });
   const slot: Slot = { worker, pending: new Map() };
   worker.on('message', (msg: WorkerResponse) => {
