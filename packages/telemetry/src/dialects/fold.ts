@@ -108,7 +108,8 @@ export class ScrapeFolder implements KnownSeries {
   isKnown(family: MetricFamily, seriesHash: number): boolean {
     if (family !== this.lastFamily) this.enterFamily(family);
     if (this.lastIsIstio) return false;
-    if (!this.routesValid) return false;
+    // the route table may have started over during this scrape: earlier ids mean nothing then
+    if (!this.routesValid || this.epoch !== routeEpoch) return false;
     const index = this.tracker.atWritten(seriesHash);
     this.askedIndex = index;
     this.askedRoute = this.tracker.routeAt(index);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateKey, COL, type FoldedRecord } from '../model';
 import { ingestScrape } from './ingest';
+import { forgetRoutes } from './routeCache';
 import { emptySeriesState } from './seriesState';
 
 // ingestScrape folds each sample as the parser reads it (visitExposition): the dialect is known
@@ -150,5 +151,20 @@ describe('folding remembered series from their value alone', () => {
     const second = ingestScrape(linkerd(4), undefined, target, first.state);
     expect(successes(second.result.records, 'workload')).toBe(30);
     expect(second.state.routes.slice(0, second.state.size).every((r) => r > 0)).toBe(true);
+  });
+});
+
+describe('when the remembered routes start over', () => {
+  it('series remembered before are parsed in full, with the same increments', () => {
+    let state = ingestScrape(linkerd(1), undefined, target, emptySeriesState()).state;
+    state = ingestScrape(linkerd(2), undefined, target, state).state;
+    forgetRoutes();
+    const after = ingestScrape(linkerd(5), undefined, target, state);
+    expect(successes(after.result.records, 'workload')).toBe(30);
+    expect(after.result.records.find((r) => r.view === 'workload')?.deltas[COL.failure]).toBe(3);
+    // and are remembered again from there
+    const next = ingestScrape(linkerd(6), undefined, target, after.state);
+    expect(successes(next.result.records, 'workload')).toBe(10);
+    expect(next.state.routes.slice(0, next.state.size).every((r) => r > 0)).toBe(true);
   });
 });

@@ -61,7 +61,11 @@ function own<T>(value: T): T {
   return structuredClone(value);
 }
 
-function startOver(): void {
+/**
+ * Drops every remembered route and aggregate (the tables also start over by themselves when
+ * full): series of states made before are parsed in full on their next scrape.
+ */
+export function forgetRoutes(): void {
   slots = [];
   slotIds = new Map();
   routes = [undefined, undefined];
@@ -117,7 +121,7 @@ export function cachedRoute(id: number): CachedRoute | undefined {
  * the aggregate key of the scraped pod's own aggregate, if the target has one (OWN_POD_SLOT).
  */
 export function routeId(route: Route, ownPodKey: string | undefined): number {
-  if (slots.length >= MAX_ENTRIES || routes.length >= MAX_ENTRIES) startOver();
+  if (slots.length >= MAX_ENTRIES || routes.length >= MAX_ENTRIES) forgetRoutes();
   const ids = route.drafts.map((d) => (d.key === ownPodKey ? OWN_POD_SLOT : slotOf(d)));
   const client = identityId(route.clientId);
   const server = identityId(route.serverId);
