@@ -1,15 +1,8 @@
 import type { KnownSeries, MetricFamily, Sample } from '@meshlens/prom';
-import {
-  aggregateKey,
-  COL,
-  workloadLabels,
-  type DialectName,
-  type FoldResult,
-  type TargetLabels,
-} from '../model';
+import { aggregateKey, COL, type DialectName, type FoldResult, type TargetLabels } from '../model';
 import { addBucket, addCounter, addExemplar, FoldBuilder, type Draft } from './foldBuilder';
 import { istioRouter } from './istio';
-import { linkerdRouter, targetIdentity } from './linkerd';
+import { linkerdRouter, ownPodDraft, ownPodOf } from './linkerd';
 import type { Route, RouteMetric, Router } from './route';
 import {
   cachedRoute,
@@ -93,11 +86,8 @@ export class ScrapeFolder implements KnownSeries {
     this.tracker = new IncrementTracker(state, capacityHint);
     this.linkerd = linkerdRouter(target, this.linkerdBuilder);
     this.routesValid = state.epoch === routeEpoch;
-    const me = targetIdentity(target);
-    this.ownPodKey =
-      me.pod === undefined
-        ? undefined
-        : aggregateKey({ view: 'pod', resource: { namespace: me.namespace, name: me.pod } });
+    const pod = ownPodOf(target);
+    this.ownPodKey = pod === undefined ? undefined : aggregateKey({ view: 'pod', resource: pod });
   }
 
   /**
@@ -171,22 +161,9 @@ export class ScrapeFolder implements KnownSeries {
     return { result: { dialect, series, records: builder?.finish() ?? [] }, state };
   }
 
-  /**
-   * The scraped pod's own aggregate in this scrape, as the Linkerd router makes it (the target's
-   * namespace and pod, the target's workload labels); undefined for a target without a pod.
-   */
+  /** The scraped pod's own aggregate in this scrape (made on first use, as the Linkerd router does). */
   private ownPod(): Draft | undefined {
-    if (this.pod === undefined) {
-      const me = targetIdentity(this.target);
-      if (me.pod === undefined) return undefined;
-      const labels = workloadLabels(
-        this.target.app ?? this.target.service,
-        this.target.version,
-        this.target.cluster,
-      );
-      this.pod = this.linkerdBuilder.record('pod', { namespace: me.namespace, name: me.pod });
-      if (labels) this.pod.record.labels = labels;
-    }
+    this.pod ??= ownPodDraft(this.target, this.linkerdBuilder);
     return this.pod;
   }
 

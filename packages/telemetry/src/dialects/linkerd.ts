@@ -4,6 +4,7 @@ import {
   type EdgeDestination,
   type ResourceName,
   type TargetLabels,
+  type WorkloadLabels,
 } from '../model';
 import { parseLe, type Draft, type FoldBuilder } from './foldBuilder';
 import type { Route, RouteMetric, Router } from './route';
@@ -85,6 +86,29 @@ function destinationOf(labels: Record<string, string>): EdgeDestination | undefi
   return authority ? { kind: 'service', ...authority } : undefined;
 }
 
+/** The workload labels a Linkerd-style target's own aggregates carry (app/version/cluster). */
+function targetWorkloadLabels(target: TargetLabels): WorkloadLabels | undefined {
+  // app/version/cluster are target labels (discovery attaches them, as Prometheus relabeling
+  // does for Linkerd); meshlens's control plane names the app `service`.
+  return workloadLabels(target.app ?? target.service, target.version, target.cluster);
+}
+
+/** The scraped pod's own aggregate, undefined for a target without a pod. */
+export function ownPodOf(target: TargetLabels): ResourceName | undefined {
+  const me = targetIdentity(target);
+  return me.pod === undefined ? undefined : { namespace: me.namespace, name: me.pod };
+}
+
+/** The scraped pod's own draft in `builder`, as the Linkerd router makes it. */
+export function ownPodDraft(target: TargetLabels, builder: FoldBuilder): Draft | undefined {
+  const pod = ownPodOf(target);
+  if (pod === undefined) return undefined;
+  const draft = builder.record('pod', pod);
+  const labels = targetWorkloadLabels(target);
+  if (labels) draft.record.labels = labels;
+  return draft;
+}
+
 /**
  * meshlens/Linkerd: inbound series describe the scraped workload (namespace/deployment/pod are
  * target labels); outbound series are edges to dst_* and, through dst_service/authority, services.
@@ -92,9 +116,7 @@ function destinationOf(labels: Record<string, string>): EdgeDestination | undefi
 export function linkerdRouter(target: TargetLabels, builder: FoldBuilder): Router {
   const me = targetIdentity(target);
   const self: ResourceName = { namespace: me.namespace, name: me.workload };
-  // app/version/cluster are target labels (discovery attaches them, as Prometheus relabeling
-  // does for Linkerd); meshlens's control plane names the app `service`.
-  const labels = workloadLabels(target.app ?? target.service, target.version, target.cluster);
+  const labels = targetWorkloadLabels(target);
   const labelled = (d: Draft): Draft => {
     if (labels) d.record.labels = labels;
     return d;
@@ -106,8 +128,8 @@ export function linkerdRouter(target: TargetLabels, builder: FoldBuilder): Route
   const inboundDrafts = (): Draft[] => {
     if (!inbound) {
       inbound = [labelled(builder.record('workload', self))];
-      if (me.pod)
-        inbound.push(labelled(builder.record('pod', { namespace: me.namespace, name: me.pod })));
+      const pod = ownPodDraft(target, builder);
+      if (pod) inbound.push(pod);
     }
     return inbound;
   };

@@ -129,20 +129,24 @@ export class IncrementTracker {
    * mostly come in the same order, so the place it would have now is checked first.
    */
   at(hash: number): number {
-    const { prev } = this;
-    const i = this.next.size;
-    if (i < prev.size && prev.hashes[i] === hash) return i;
-    prev.index ??= indexOf(prev.hashes, prev.size);
-    return prev.index.get(hash) ?? -1;
+    return this.find(hash, 'hashes', 'index');
   }
 
   /** The same by the hash of the series as written (0 is never a written hash: not found). */
   atWritten(written: number): number {
+    return this.find(written, 'written', 'writtenIndex');
+  }
+
+  private find(
+    hash: number,
+    column: 'hashes' | 'written',
+    index: 'index' | 'writtenIndex',
+  ): number {
     const { prev } = this;
     const i = this.next.size;
-    if (i < prev.size && prev.written[i] === written) return i;
-    prev.writtenIndex ??= indexOf(prev.written, prev.size);
-    return prev.writtenIndex.get(written) ?? -1;
+    if (i < prev.size && prev[column][i] === hash) return i;
+    const map = (prev[index] ??= indexOf(prev[column], prev.size));
+    return map.get(hash) ?? -1;
   }
 
   /** The route id and identity the series at a previous index had. */
