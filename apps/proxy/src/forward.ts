@@ -11,6 +11,7 @@ import {
   type UpstreamResponse,
 } from './h2/upstreamResponse';
 import { endToEnd } from './headers';
+import { labelMerges } from './labelSets';
 import type { HttpLabels, ProxyMetrics } from './metrics';
 import type { RetryBudget } from './retryBudget';
 import { spliceTunnel } from './tunnel';
@@ -18,7 +19,7 @@ import { spliceTunnel } from './tunnel';
 export interface Pick {
   target: AttemptTarget;
   state: EndpointState | undefined;
-  /** dst_* labels (outbound) and server_id. */
+  /** dst_* labels (outbound) and server_id: a shared object, made once per endpoint. */
   labels: Partial<HttpLabels>;
 }
 
@@ -29,6 +30,7 @@ export interface ForwardPlan {
   path: string;
   headers: OutgoingHttpHeaders;
   body: Buffer | Readable | undefined;
+  /** Shared (labelSets.ts): merged with each pick's labels once, not per request. */
   labels: HttpLabels;
   pick: (exclude: ReadonlySet<EndpointState>) => Pick | undefined;
   timeoutMs: number;
@@ -127,7 +129,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         sendProxyError(plan.res, 503, 'no-endpoints');
         return { status: 503, proxyError: 'no-endpoints', retries, peer: undefined, labels };
       }
-      labels = { ...plan.labels, ...pick.labels };
+      labels = labelMerges.merge(plan.labels, pick.labels);
       const state = pick.state;
       const t0 = performance.now();
       state?.start(Date.now());

@@ -54,17 +54,23 @@ const MAX_ENTRIES = 10_000;
  */
 export class HttpSeriesCache {
   private readonly entries = new Map<string, HttpSeries>();
+  /** By the labels object itself: the pipelines pass shared label objects (labelSets.ts). */
+  private readonly byObject = new WeakMap<HttpLabels, HttpSeries>();
 
   constructor(private readonly metrics: ProxyMetrics) {}
 
+  /** `labels` must not change afterwards: the series is found again by the object. */
   of(labels: HttpLabels): HttpSeries {
+    let s = this.byObject.get(labels);
+    if (s !== undefined) return s;
     const key = keyOf(labels);
-    let s = this.entries.get(key);
+    s = this.entries.get(key);
     if (s === undefined) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
       s = new HttpSeries(labels, this.metrics);
       this.entries.set(key, s);
     }
+    this.byObject.set(labels, s);
     return s;
   }
 }

@@ -4,10 +4,11 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { spiffeIdFromCert } from '@meshlens/cp-client/peer-identity';
 import type { Pipeline, Tunnel } from './entry';
-import { forward, sendProxyError, type ForwardPlan } from './forward';
+import { forward, sendProxyError, type ForwardPlan, type Pick } from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
 import { HttpSeriesCache } from './httpSeries';
+import { PathTable } from './labelSets';
 import { recordResponse } from './recordResponse';
 import { noBody, readBody } from './requestBody';
 import type { Tracer } from './tracing/tracer';
@@ -54,10 +55,36 @@ export function peerIdentity(socket: Socket): string | undefined {
   return verified;
 }
 
+/** What every inbound request shares: its series, label sets and the app as a pick. */
+interface InboundShared {
+  cache: HttpSeriesCache;
+  labelSets: PathTable<HttpLabels>;
+  /** The app over HTTP/1.1 and over h2c; undefined without an app. */
+  pickApp: (() => Pick | undefined) | undefined;
+  pickAppH2: (() => Pick | undefined) | undefined;
+}
+
+const INBOUND_RETRY_LABELS = { direction: 'inbound', dst_namespace: '', dst_service: '' };
+const NO_STATUSES: readonly number[] = [];
+const NO_LABELS: Partial<HttpLabels> = {};
+const noApp = (): undefined => undefined;
+
 export function createInboundHandler(deps: InboundDeps): Pipeline {
-  const cache = new HttpSeriesCache(deps.metrics);
+  const app = deps.app;
+  const appPick = (h2: H2Route | undefined): (() => Pick) | undefined => {
+    if (app === undefined) return undefined;
+    const target = { address: app.address, port: app.port, agent: deps.agent, h2, pool: deps.pool };
+    const pick: Pick = { target, state: undefined, labels: NO_LABELS };
+    return () => pick;
+  };
+  const shared: InboundShared = {
+    cache: new HttpSeriesCache(deps.metrics),
+    labelSets: new PathTable(),
+    pickApp: appPick(undefined),
+    pickAppH2: appPick(deps.appH2),
+  };
   return (req, res, tunnel) => {
-    handleInbound(deps, cache, req, res, tunnel).catch((err: unknown) => {
+    handleInbound(deps, shared, req, res, tunnel).catch((err: unknown) => {
       deps.logger.warn({ err: (err as Error).message }, 'inbound request failed');
       sendProxyError(res, 502, 'proxy-failure');
     });
@@ -66,7 +93,7 @@ export function createInboundHandler(deps: InboundDeps): Pipeline {
 
 async function handleInbound(
   deps: InboundDeps,
-  cache: HttpSeriesCache,
+  shared: InboundShared,
   req: IncomingMessage,
   res: ServerResponse,
   tunnel: Tunnel | undefined,
@@ -77,15 +104,19 @@ async function handleInbound(
   const tlsSocket = (req.socket as TLSSocket).encrypted === true;
   const clientId = peerIdentity(req.socket);
   const authority = deps.metrics.authorityLimiter.value((req.headers.host ?? '').toLowerCase());
-  const labels: HttpLabels = {
-    direction: 'inbound',
-    authority,
-    tls: tlsSocket ? 'true' : 'no_identity',
-    ...(clientId === undefined ? {} : { client_id: clientId }),
-  };
-  const series = cache.of(labels);
+  const tls = tlsSocket ? 'true' : 'no_identity';
+  // a SPIFFE id is never empty: '' stands for no client identity
+  const labels =
+    shared.labelSets.get(authority, tls, clientId ?? '', '') ??
+    shared.labelSets.set(authority, tls, clientId ?? '', '', {
+      direction: 'inbound',
+      authority,
+      tls,
+      ...(clientId === undefined ? {} : { client_id: clientId }),
+    });
+  const series = shared.cache.of(labels);
   series.requests.inc();
-  const span = deps.tracer.startSpan('server', `${method} inbound`, req.headers);
+  const span = deps.tracer.startSpan('server', method, 'inbound', req.headers);
   const tapped = deps.tap.active
     ? deps.tap.start(inboundTapStart(req, deps.local, clientId, tlsSocket), res)
     : undefined;
@@ -105,18 +136,20 @@ async function handleInbound(
       traceId: span.sampled ? span.traceId : undefined,
       proxyError,
       grpc,
-      endSpan: () =>
-        span.end(
-          status,
-          {
-            'meshlens.direction': 'inbound',
-            'http.request.method': method,
-            ...extra,
-            ...grpcSpanAttributes(grpc),
-          },
-          proxyError,
-          grpc?.failed,
-        ),
+      endSpan: span.recording
+        ? () =>
+            span.end(
+              status,
+              {
+                'meshlens.direction': 'inbound',
+                'http.request.method': method,
+                ...extra,
+                ...grpcSpanAttributes(grpc),
+              },
+              proxyError,
+              grpc?.failed,
+            )
+        : undefined,
     });
   };
   // Peer proxies send origin-form; CONNECT (authority-form) would be an opaque tunnel past
@@ -146,9 +179,8 @@ async function handleInbound(
   addForwarded(headers, req.socket.remoteAddress, tlsSocket ? 'https' : 'http', req.headers.host);
   span.inject(headers);
   const idempotent = IDEMPOTENT.has(method);
-  const app = deps.app;
   // gRPC needs HTTP/2 (trailers, streams); other requests go in the app's protocol.
-  const appH2 = deps.appProtocol === 'h2c' || isGrpc(req.headers) ? deps.appH2 : undefined;
+  const appH2 = deps.appProtocol === 'h2c' || isGrpc(req.headers);
   const plan: ForwardPlan = {
     req,
     res,
@@ -157,27 +189,14 @@ async function handleInbound(
     headers,
     body: noBody(req) ? undefined : await readBody(req, false),
     labels,
-    pick: () =>
-      app === undefined
-        ? undefined
-        : {
-            target: {
-              address: app.address,
-              port: app.port,
-              agent: deps.agent,
-              h2: appH2,
-              pool: deps.pool,
-            },
-            state: undefined,
-            labels: {},
-          },
+    pick: (appH2 ? shared.pickAppH2 : shared.pickApp) ?? noApp,
     timeoutMs: deps.defaultTimeoutMs,
     // One retry covers the race of a reused keep-alive connection the app just closed.
     maxRetries: 1,
-    retryOnStatuses: [],
+    retryOnStatuses: NO_STATUSES,
     idempotent,
     budget: undefined,
-    retryLabels: { direction: 'inbound', dst_namespace: '', dst_service: '' },
+    retryLabels: INBOUND_RETRY_LABELS,
     tunnel,
   };
   const result = await forward(plan, deps.metrics);

@@ -4,7 +4,13 @@ import type { EndpointState } from './balancer/endpointState';
 import type { Destination, Destinations } from './destinations';
 import { serviceKeyFromAuthority } from './discovery/discoverySource';
 import type { Pipeline, Tunnel } from './entry';
-import { forward, sendProxyError, type ForwardPlan, type Pick } from './forward';
+import {
+  forward,
+  sendProxyError,
+  type ForwardPlan,
+  type ForwardResult,
+  type Pick,
+} from './forward';
 import { addForwarded, endToEnd, IDEMPOTENT } from './headers';
 import type { HttpLabels, ProxyMetrics } from './metrics';
 import { noBody, readBody } from './requestBody';
@@ -13,8 +19,9 @@ import type { Router, RouteDecision } from './router';
 import type { AttemptTarget } from './attempt';
 import type { UpstreamPool } from './upstreamPool';
 import type { H2Route } from './h2/h2Attempt';
-import { grpcSpanAttributes, type GrpcOutcome } from './h2/grpc';
+import { grpcSpanAttributes } from './h2/grpc';
 import { HttpSeriesCache } from './httpSeries';
+import { PathTable } from './labelSets';
 import { recordResponse } from './recordResponse';
 import { outboundTapStart, peerFromLabels, type LocalPeer } from './tap/hooks';
 import type { TapHub } from './tap/tapHub';
@@ -62,10 +69,22 @@ export function requestTarget(
 const DEFAULT_MAX_RETRIES = 2;
 const NO_STATUSES: readonly number[] = [];
 
+/** What every outbound request shares: its series and the label sets and picks they start from. */
+interface OutboundShared {
+  cache: HttpSeriesCache;
+  /** base labels by authority, service, route name and rule; [unknown, known] destination */
+  labelSets: PathTable<[HttpLabels | undefined, HttpLabels | undefined]>;
+  picks: PickCache;
+}
+
 export function createOutboundHandler(deps: OutboundDeps): Pipeline {
-  const cache = new HttpSeriesCache(deps.metrics);
+  const shared: OutboundShared = {
+    cache: new HttpSeriesCache(deps.metrics),
+    labelSets: new PathTable(),
+    picks: new PickCache(deps),
+  };
   return (req, res, tunnel) => {
-    handleOutbound(deps, cache, req, res, tunnel).catch((err: unknown) => {
+    handleOutbound(deps, shared, req, res, tunnel).catch((err: unknown) => {
       deps.logger.warn({ err: (err as Error).message }, 'outbound request failed');
       sendProxyError(res, 502, 'proxy-failure');
     });
@@ -74,7 +93,7 @@ export function createOutboundHandler(deps: OutboundDeps): Pipeline {
 
 async function handleOutbound(
   deps: OutboundDeps,
-  cache: HttpSeriesCache,
+  shared: OutboundShared,
   req: IncomingMessage,
   res: ServerResponse,
   tunnel: Tunnel | undefined,
@@ -90,7 +109,7 @@ async function handleOutbound(
   const key =
     target === undefined
       ? undefined
-      : (deps.capturedService?.(req) ?? serviceKeyFromAuthority(target.authority));
+      : (deps.capturedService?.(req) ?? serviceKeyOf(target.authority));
   if (target === undefined || key === undefined) {
     req.resume();
     deps.logger.info(
@@ -114,20 +133,8 @@ async function handleOutbound(
     deps.destinations.get(decision.service, decision.subset) ??
     (await deps.destinations.resolve(decision.service, decision.subset));
   const [svc, ns] = splitKey(decision.service);
-  // dst_* only for services discovery knows: Host values are untrusted and unbounded.
-  const baseLabels: HttpLabels = {
-    direction: 'outbound',
-    authority,
-    tls: 'no_identity',
-    ...(dest === undefined ? {} : { dst_namespace: ns, dst_service: svc }),
-    route_name: decision.route?.name ?? 'default',
-    ...(decision.route === undefined ? {} : { route_rule: decision.route.rule }),
-  };
-  const span = deps.tracer.startSpan(
-    'client',
-    `${method} ${decision.routeName ?? key}`,
-    req.headers,
-  );
+  const baseLabels = outboundLabels(shared.labelSets, authority, decision, dest !== undefined);
+  const span = deps.tracer.startSpan('client', method, decision.routeName ?? key, req.headers);
   const tapped = deps.tap.active
     ? deps.tap.start(
         outboundTapStart(
@@ -145,18 +152,19 @@ async function handleOutbound(
         res,
       )
     : undefined;
+  /** `result` is the forwarded exchange's (none when the proxy answered before sending). */
   const finish = (
     status: number,
     labels: HttpLabels,
-    extra: Record<string, string | number>,
-    proxyError?: string,
-    grpc?: GrpcOutcome,
+    proxyError: string | undefined,
+    result?: ForwardResult,
   ) => {
+    const grpc = result?.grpc;
     tapped?.responded(status, peerFromLabels(labels));
     const ms = performance.now() - startMs;
     // Counted with the final labels (endpoint, tls, server_id) so request_total and
     // response_total series line up.
-    const series = cache.of(labels);
+    const series = shared.cache.of(labels);
     series.requests.inc();
     recordResponse({
       series,
@@ -167,38 +175,48 @@ async function handleOutbound(
       traceId: span.sampled ? span.traceId : undefined,
       proxyError,
       grpc,
-      endSpan: () =>
-        span.end(
-          status,
-          {
-            'meshlens.direction': 'outbound',
-            'meshlens.dst_service': decision.service,
-            'http.request.method': method,
-            ...extra,
-            ...grpcSpanAttributes(grpc),
-          },
-          proxyError,
-          grpc?.failed,
-        ),
+      endSpan: span.recording
+        ? () =>
+            span.end(
+              status,
+              {
+                'meshlens.direction': 'outbound',
+                'meshlens.dst_service': decision.service,
+                'http.request.method': method,
+                ...(result === undefined
+                  ? {}
+                  : {
+                      'meshlens.retries': result.retries,
+                      ...(result.peer === undefined ? {} : { 'network.peer.address': result.peer }),
+                      ...(decision.routeName === undefined
+                        ? {}
+                        : { 'http.route': decision.routeName }),
+                    }),
+                ...grpcSpanAttributes(grpc),
+              },
+              proxyError,
+              grpc?.failed,
+            )
+        : undefined,
     });
   };
   if (decision.reject !== undefined) {
     req.resume();
     sendProxyError(res, decision.reject.status, decision.reject.reason);
-    finish(decision.reject.status, baseLabels, {}, decision.reject.reason);
+    finish(decision.reject.status, baseLabels, decision.reject.reason);
     return;
   }
   if (decision.fault?.abortStatus !== undefined) {
     req.resume();
     sendProxyError(res, decision.fault.abortStatus, 'fault-injected');
-    finish(decision.fault.abortStatus, baseLabels, {}, 'fault-injected');
+    finish(decision.fault.abortStatus, baseLabels, 'fault-injected');
     return;
   }
   if (decision.fault?.delayMs !== undefined) await delay(decision.fault.delayMs);
   if (dest === undefined) {
     req.resume();
     sendProxyError(res, 503, 'no-endpoints');
-    finish(503, baseLabels, {}, 'no-endpoints');
+    finish(503, baseLabels, 'no-endpoints');
     return;
   }
   const idempotent = IDEMPOTENT.has(method);
@@ -216,7 +234,7 @@ async function handleOutbound(
     headers,
     body,
     labels: baseLabels,
-    pick: (exclude) => pickEndpoint(deps, dest, exclude),
+    pick: (exclude) => pickEndpoint(shared.picks, dest, exclude),
     timeoutMs: decision.timeoutMs ?? dest.policy?.timeoutMs ?? deps.defaultTimeoutMs,
     maxRetries: decision.maxRetries ?? dest.policy?.maxRetries ?? DEFAULT_MAX_RETRIES,
     retryOnStatuses: decision.retryOnStatuses ?? dest.policy?.retryOnStatuses ?? NO_STATUSES,
@@ -231,17 +249,7 @@ async function handleOutbound(
     tunnel,
   };
   const result = await forwardLogged(deps, plan);
-  finish(
-    result.status,
-    result.labels,
-    {
-      'meshlens.retries': result.retries,
-      ...(result.peer === undefined ? {} : { 'network.peer.address': result.peer }),
-      ...(decision.routeName === undefined ? {} : { 'http.route': decision.routeName }),
-    },
-    result.proxyError,
-    result.grpc,
-  );
+  finish(result.status, result.labels, result.proxyError, result);
 }
 
 async function forwardLogged(deps: OutboundDeps, plan: ForwardPlan) {
@@ -267,34 +275,105 @@ async function forwardLogged(deps: OutboundDeps, plan: ForwardPlan) {
 }
 
 function pickEndpoint(
-  deps: OutboundDeps,
+  picks: PickCache,
   dest: Destination,
   exclude: ReadonlySet<EndpointState>,
 ): Pick | undefined {
   const now = Date.now();
   const state = dest.balancer.pick(now, exclude) ?? dest.balancer.pick(now);
-  if (state === undefined) return undefined;
-  const tls = deps.tlsFor(state);
-  return {
-    state,
-    target: {
-      address: state.info.address,
-      port: state.info.port,
-      agent: tls === undefined ? deps.agent : deps.tlsAgent,
-      tls,
-      pool: tls === undefined ? deps.pool : undefined,
-      // Plaintext peers may be anything (an app without a proxy): HTTP/1.1, which every
-      // peer speaks and which still carries gRPC's trailers.
-      h2: tls === undefined ? undefined : deps.peerH2,
-    },
-    labels: {
-      dst_namespace: state.info.namespace,
-      dst_service: state.info.service,
-      dst_deployment: state.info.workload,
-      dst_pod: state.info.pod,
-      ...(tls === undefined ? {} : { tls: 'true', server_id: tls.serverId }),
-    },
-  };
+  return state === undefined ? undefined : picks.of(state);
+}
+
+/**
+ * The base labels of an outbound request, one shared object per authority, service, route and
+ * whether discovery knows the service. dst_* only for services discovery knows: Host values are
+ * untrusted and unbounded (the table is bounded too).
+ */
+function outboundLabels(
+  table: OutboundShared['labelSets'],
+  authority: string,
+  decision: RouteDecision,
+  known: boolean,
+): HttpLabels {
+  const route = decision.route;
+  // a route name is never empty: '' stands for no route
+  const name = route?.name ?? '';
+  const rule = route?.rule ?? '';
+  const pair =
+    table.get(authority, decision.service, name, rule) ??
+    table.set(authority, decision.service, name, rule, [undefined, undefined]);
+  const at = known ? 1 : 0;
+  let labels = pair[at];
+  if (labels === undefined) {
+    const [svc, ns] = splitKey(decision.service);
+    labels = pair[at] = {
+      direction: 'outbound',
+      authority,
+      tls: 'no_identity',
+      ...(known ? { dst_namespace: ns, dst_service: svc } : {}),
+      route_name: route?.name ?? 'default',
+      ...(route === undefined ? {} : { route_rule: route.rule }),
+    };
+  }
+  return labels;
+}
+
+/**
+ * An endpoint's Pick (its target and dst_* labels), made once per endpoint state, discovery's
+ * description of it and TLS peer, instead of three objects per attempt.
+ */
+class PickCache {
+  private readonly picks = new WeakMap<
+    EndpointState,
+    { info: EndpointState['info']; tls: AttemptTarget['tls']; pick: Pick }
+  >();
+
+  constructor(private readonly deps: OutboundDeps) {}
+
+  of(state: EndpointState): Pick {
+    const tls = this.deps.tlsFor(state);
+    const cached = this.picks.get(state);
+    if (cached !== undefined && cached.info === state.info && cached.tls === tls) {
+      return cached.pick;
+    }
+    const deps = this.deps;
+    const info = state.info;
+    const pick: Pick = {
+      state,
+      target: {
+        address: info.address,
+        port: info.port,
+        agent: tls === undefined ? deps.agent : deps.tlsAgent,
+        tls,
+        pool: tls === undefined ? deps.pool : undefined,
+        // Plaintext peers may be anything (an app without a proxy): HTTP/1.1, which every
+        // peer speaks and which still carries gRPC's trailers.
+        h2: tls === undefined ? undefined : deps.peerH2,
+      },
+      labels: {
+        dst_namespace: info.namespace,
+        dst_service: info.service,
+        dst_deployment: info.workload,
+        dst_pod: info.pod,
+        ...(tls === undefined ? {} : { tls: 'true', server_id: tls.serverId }),
+      },
+    };
+    this.picks.set(state, { info, tls, pick });
+    return pick;
+  }
+}
+
+const serviceKeys = new Map<string, string | undefined>();
+
+/** serviceKeyFromAuthority, remembered per authority (bounded: Host values are untrusted). */
+function serviceKeyOf(authority: string): string | undefined {
+  let key = serviceKeys.get(authority);
+  if (key === undefined && !serviceKeys.has(authority)) {
+    key = serviceKeyFromAuthority(authority);
+    if (serviceKeys.size >= 1000) serviceKeys.clear();
+    serviceKeys.set(authority, key);
+  }
+  return key;
 }
 
 function applyHeaderMods(headers: http.OutgoingHttpHeaders, d: RouteDecision): void {
@@ -308,9 +387,18 @@ function applyHeaderMods(headers: http.OutgoingHttpHeaders, d: RouteDecision): v
   }
 }
 
+const splitKeys = new Map<string, [string, string]>();
+
+/** `name.namespace` -> [name, namespace], remembered per key (bounded). */
 export function splitKey(key: string): [string, string] {
-  const dot = key.indexOf('.');
-  return [key.slice(0, dot), key.slice(dot + 1)];
+  let parts = splitKeys.get(key);
+  if (parts === undefined) {
+    const dot = key.indexOf('.');
+    parts = [key.slice(0, dot), key.slice(dot + 1)];
+    if (splitKeys.size >= 1000) splitKeys.clear();
+    splitKeys.set(key, parts);
+  }
+  return parts;
 }
 
 function delay(ms: number): Promise<void> {

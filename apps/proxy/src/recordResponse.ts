@@ -13,8 +13,11 @@ export interface ResponseRecord {
   traceId: string | undefined;
   proxyError: string | undefined;
   grpc: GrpcOutcome | undefined;
-  /** Ends the span: at once, or for gRPC once the trailers are relayed. */
-  endSpan: () => void;
+  /**
+   * Ends the span: at once, or for gRPC once the trailers are relayed. Undefined for a span
+   * that records nothing (no closure or attributes made for it).
+   */
+  endSpan: (() => void) | undefined;
 }
 
 /**
@@ -29,13 +32,14 @@ export function recordResponse(r: ResponseRecord): void {
   // A 101 is complete once its head is out: the tunnel's life is counted by tcp_*.
   const countNow = status === 101 || res.writableFinished || res.destroyed;
   // A gRPC call's outcome is only known from its trailers, after the response headers.
-  const spanNow = r.grpc === undefined || res.writableFinished;
+  const endSpan = r.endSpan;
+  const spanNow = endSpan === undefined || r.grpc === undefined || res.writableFinished;
   if (countNow) count(r);
-  if (spanNow) r.endSpan();
+  if (spanNow) endSpan?.();
   if (countNow && spanNow) return;
   res.once('close', () => {
     if (!countNow) count(r);
-    if (!spanNow) r.endSpan();
+    if (!spanNow) endSpan?.();
   });
 }
 

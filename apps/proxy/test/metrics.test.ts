@@ -156,6 +156,34 @@ describe('metrics after a known request mix', () => {
     expect(again.find((f) => f.name === 'request_total')?.type).toBe('counter');
   });
 
+  it("counts under an endpoint's new labels once discovery describes it anew", async () => {
+    // Same address and port, new pod and workload (a relabel, or a pod replaced at the same IP):
+    // the proxy's per-endpoint labels are made once per description, not kept from the first.
+    writeFileSync(
+      proxy.discoveryFile,
+      discoveryYaml([
+        { service: 'reviews', port: up.port, pod: 'reviews-2', workload: 'reviews-v2' },
+      ]),
+    );
+    await proxy.discovery.reload();
+    await request(proxy.outbound, { host: 'reviews.shop', path: '/200' });
+    await request(proxy.outbound, { host: 'reviews.shop', path: '/500' });
+    const after = parseExposition((await request(proxy.admin, { path: '/metrics' })).body);
+    const count = (name: string, match: Record<string, string>) =>
+      after
+        .flatMap((f) => f.samples)
+        .filter((s) => s.name === name)
+        .filter((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v))
+        .reduce((n, s) => n + s.value, 0);
+    const v2 = { ...out, dst_pod: 'reviews-2', dst_deployment: 'reviews-v2' };
+    expect(count('request_total', v2)).toBe(2);
+    expect(count('response_total', { ...v2, classification: 'failure', status_code: '500' })).toBe(
+      1,
+    );
+    // the first description's series keep their counts
+    expect(count('request_total', { ...out, dst_pod: 'reviews-1' })).toBe(10);
+  });
+
   it('passes promtool check metrics without parse errors', () => {
     const promtool = '/usr/bin/promtool';
     if (!existsSync(promtool)) {
