@@ -33,7 +33,8 @@ export type AttemptOutcome =
 
 export interface Attempt {
   outcome: Promise<AttemptOutcome>;
-  cancel: () => void;
+  /** Aborts the attempt (timeouts); called as a method. */
+  cancel(): void;
 }
 
 export interface AttemptTarget {

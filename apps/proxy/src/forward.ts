@@ -1,4 +1,9 @@
-import { ServerResponse, type OutgoingHttpHeaders, type IncomingMessage } from 'node:http';
+import {
+  ServerResponse,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import type { Readable } from 'node:stream';
 import { sendAttempt, type AttemptError, type AttemptOutcome, type AttemptTarget } from './attempt';
 import type { EndpointState } from './balancer/endpointState';
@@ -7,6 +12,7 @@ import { GrpcOutcome } from './h2/grpc';
 import {
   discardResponse,
   drainResponse,
+  type BodySink,
   type DirectBody,
   type UpstreamResponse,
 } from './h2/upstreamResponse';
@@ -102,15 +108,16 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
   let retries = 0;
   let timedOut = false;
   let clientGone = false;
-  let cancel: (() => void) | undefined;
+  // the attempt in flight, cancelled by the timeout or the client's going away
+  let current: { cancel(): void } | undefined;
   const timer = setTimeout(() => {
     timedOut = true;
-    cancel?.();
+    current?.cancel();
   }, plan.timeoutMs);
   const onClose = () => {
     if (!plan.res.writableFinished) {
       clientGone = true;
-      cancel?.();
+      current?.cancel();
     }
   };
   // removed in `finally`, so a plain listener (once() would wrap it per request)
@@ -141,9 +148,9 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
         onContinue: () => plan.res.writeContinue(),
         upgrade,
       });
-      cancel = attempt.cancel;
+      current = attempt;
       const outcome: AttemptOutcome = await attempt.outcome;
-      cancel = undefined;
+      current = undefined;
       const rtt = performance.now() - t0;
       const peer = `${pick.target.address}:${pick.target.port}`;
       if (clientGone) {
@@ -258,12 +265,6 @@ function relay(
   state: EndpointState | undefined,
   grpc: GrpcOutcome,
 ): void {
-  let released = false;
-  const release = () => {
-    if (released) return;
-    released = true;
-    state?.release();
-  };
   grpc.note(up.headers);
   const headers = endToEnd(up.headers);
   // HTTP/2 has no reason phrase (Node warns when given one).
@@ -277,9 +278,15 @@ function relay(
     res.writeHead(up.statusCode, up.statusMessage, headers);
   }
   if (up.direct !== undefined) {
-    relayDirect(res, up.direct, grpc, release);
+    new DirectRelay(res, up.direct, grpc, state);
     return;
   }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    state?.release();
+  };
   const body = up.body;
   let ended = false;
   body.pipe(res, { end: false });
@@ -305,46 +312,66 @@ function relay(
   });
 }
 
-/** The relay of a direct body: chunks written as they come, the sender paused while res is full. */
-function relayDirect(
-  res: ServerResponse,
-  body: DirectBody,
-  grpc: GrpcOutcome,
-  release: () => void,
-): void {
-  let ended = false;
-  let waiting = false;
-  const onDrain = () => {
-    waiting = false;
-    body.resume();
+/**
+ * The relay of a direct body: chunks written as they come, the sender paused while res is full.
+ * One object with methods per response (it is the body's sink) instead of a sink literal and
+ * four closures.
+ */
+class DirectRelay implements BodySink {
+  private ended = false;
+  private waiting = false;
+  private released = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly body: DirectBody,
+    private readonly grpc: GrpcOutcome,
+    private readonly state: EndpointState | undefined,
+  ) {
+    res.once('close', this.onClose);
+    body.attach(this);
+  }
+
+  data(chunk: Buffer): boolean {
+    const res = this.res;
+    if (res.write(chunk) || res.destroyed) return true;
+    if (!this.waiting) {
+      this.waiting = true;
+      res.once('drain', this.onDrain);
+    }
+    return false;
+  }
+
+  end(trailers: IncomingHttpHeaders | undefined): void {
+    this.ended = true;
+    if (trailers !== undefined && hasKeys(trailers)) {
+      this.grpc.note(trailers);
+      this.res.addTrailers(endToEnd(trailers));
+    }
+    this.res.end();
+  }
+
+  error(): void {
+    this.ended = true;
+    this.release();
+    this.res.destroy();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.state?.release();
+  }
+
+  private readonly onDrain = (): void => {
+    this.waiting = false;
+    this.body.resume();
   };
-  body.attach({
-    data: (chunk) => {
-      if (res.write(chunk) || res.destroyed) return true;
-      if (!waiting) {
-        waiting = true;
-        res.once('drain', onDrain);
-      }
-      return false;
-    },
-    end: (trailers) => {
-      ended = true;
-      if (trailers !== undefined && hasKeys(trailers)) {
-        grpc.note(trailers);
-        res.addTrailers(endToEnd(trailers));
-      }
-      res.end();
-    },
-    error: () => {
-      ended = true;
-      release();
-      res.destroy();
-    },
-  });
-  res.once('close', () => {
-    release();
-    if (!ended) body.abort();
-  });
+
+  private readonly onClose = (): void => {
+    this.release();
+    if (!this.ended) this.body.abort();
+  };
 }
 
 /** The pipeline's response is Node's HTTP/2 compatibility response for requests that came as h2. */

@@ -20,7 +20,7 @@ const HOP_BY_HOP = new Set([
 export function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const conn = headers.connection;
-  const named = conn === undefined ? undefined : new Set(conn.toLowerCase().split(/\s*,\s*/));
+  const named = conn === undefined ? undefined : connectionNamed(conn);
   for (const key in headers) {
     if (key.charCodeAt(0) === 58 || HOP_BY_HOP.has(key) || (named !== undefined && named.has(key)))
       continue;
@@ -28,6 +28,20 @@ export function endToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
     if (v !== undefined) out[key] = v;
   }
   return out;
+}
+
+const CLOSE: ReadonlySet<string> = new Set(['close']);
+
+/**
+ * The header names a Connection value lists. Its two usual values are answered without a split:
+ * every keep-alive response of a Node upstream carries `Connection: keep-alive`, whose one name
+ * is hop-by-hop already.
+ */
+function connectionNamed(conn: string): ReadonlySet<string> | undefined {
+  const v = conn.toLowerCase();
+  if (v === 'keep-alive') return undefined;
+  if (v === 'close') return CLOSE;
+  return new Set(v.split(/\s*,\s*/));
 }
 
 /** Appends this hop to x-forwarded-for and fills x-forwarded-proto/-host if absent. */

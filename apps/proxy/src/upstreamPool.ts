@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import type { Attempt, AttemptRequest } from './attempt';
 import type * as UndiciCoreModule from './undiciCore';
-import { classifyError, outcomeOnce } from './attempt';
+import { classifyError, type AttemptOutcome } from './attempt';
 import type { BodySink, DirectBody } from './h2/upstreamResponse';
 
 type UndiciCore = typeof UndiciCoreModule;
@@ -166,90 +166,118 @@ class PoolBody implements DirectBody {
  * pool waits for undici to load (a few milliseconds, once); a cancel meanwhile settles at once.
  */
 export function sendOverPool(pool: UpstreamPool, origin: string, request: AttemptRequest): Attempt {
-  const once = outcomeOnce();
-  const { outcome, settle } = once;
-  let controller: Dispatcher.DispatchController | undefined;
-  let body: PoolBody | undefined;
-  const bodyStarted = request.body !== undefined;
-  const handler: Dispatcher.DispatchHandler = {
-    onRequestStart(c) {
-      controller = c;
-      // cancelled while queued for a connection
-      if (once.settled) c.abort(new Error('timeout'));
-    },
-    onResponseStart(c, statusCode, headers, statusMessage) {
-      if (once.settled) {
-        c.abort(new Error('timeout'));
-        return;
-      }
-      body = new PoolBody(c);
-      settle({
-        kind: 'response',
-        res: {
-          statusCode,
-          statusMessage,
-          headers: headers,
-          direct: body,
-        },
-      });
-    },
-    onResponseData(_c, chunk) {
-      body?.data(chunk);
-    },
-    onResponseEnd(_c, trailers) {
-      body?.end(trailers);
-    },
-    onResponseError(_c, err) {
-      if (body !== undefined) {
-        body.error(err);
-        return;
-      }
-      const e = err as Error & { code?: string };
-      // undici reports connection failures with the socket's own code (ECONNREFUSED ...):
-      // classifyError tells them from a reset of an established exchange by that code.
-      settle({
-        kind: 'error',
-        error: classifyError(e, false),
-        message: `${e.code ?? ''} ${e.message}`.trim(),
-        bodyStarted,
-      });
-    },
-  };
-  const dispatch = (dispatcher: Dispatcher) => {
-    if (once.settled) return;
-    dispatcher.dispatch(
-      {
-        origin,
-        method: request.method,
-        path: request.path,
-        headers: request.headers as Record<string, string | string[]>,
-        body: request.body ?? null,
-      },
-      handler,
-    );
+  const attempt = new PoolAttempt(request.body !== undefined);
+  const options: Dispatcher.DispatchOptions = {
+    origin,
+    method: request.method,
+    path: request.path,
+    headers: request.headers as Record<string, string | string[]>,
+    body: request.body ?? null,
   };
   const ready = pool.ready();
   if (ready instanceof Promise) {
     // a failure to load undici, or a dispatch that throws on a pool closed meanwhile, settles
     // this attempt instead of becoming an unhandled rejection (settle is once: a dispatched
     // request is settled by its handler)
-    ready.then(dispatch).catch((err: unknown) =>
-      settle({
-        kind: 'error',
-        error: 'connect',
-        message: `upstream pool unavailable: ${(err as Error).message}`,
-        bodyStarted,
-        neverSent: true,
-      }),
-    );
+    ready
+      .then((dispatcher) => attempt.dispatch(dispatcher, options))
+      .catch((err: unknown) =>
+        attempt.settle({
+          kind: 'error',
+          error: 'connect',
+          message: `upstream pool unavailable: ${(err as Error).message}`,
+          bodyStarted: attempt.bodyStarted,
+          neverSent: true,
+        }),
+      );
   } else {
-    dispatch(ready);
+    attempt.dispatch(ready, options);
   }
-  return {
-    outcome,
-    cancel: () => {
-      settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
-      controller?.abort(new Error('timeout'));
-    },
-  };
+  return attempt;
+}
+
+/**
+ * The attempt and undici's handler in one object, its callbacks as methods: every request makes
+ * one, and the closures of a handler literal (plus a settle-once helper) were among the largest
+ * allocations of the proxy's own code at saturation.
+ */
+class PoolAttempt implements Attempt, Dispatcher.DispatchHandler {
+  readonly outcome: Promise<AttemptOutcome>;
+  private resolve: ((o: AttemptOutcome) => void) | undefined;
+  private settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private body: PoolBody | undefined;
+
+  constructor(readonly bodyStarted: boolean) {
+    this.outcome = new Promise<AttemptOutcome>((resolve) => (this.resolve = resolve));
+  }
+
+  /** Settles the outcome once: a late error after a timeout, or a close after it, is ignored. */
+  settle(o: AttemptOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve?.(o);
+    this.resolve = undefined;
+  }
+
+  dispatch(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): void {
+    if (!this.settled) dispatcher.dispatch(options, this);
+  }
+
+  cancel(): void {
+    this.settle({
+      kind: 'error',
+      error: 'timeout',
+      message: 'timeout',
+      bodyStarted: this.bodyStarted,
+    });
+    this.controller?.abort(new Error('timeout'));
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    // cancelled while queued for a connection
+    if (this.settled) c.abort(new Error('timeout'));
+  }
+
+  onResponseStart(
+    c: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    if (this.settled) {
+      c.abort(new Error('timeout'));
+      return;
+    }
+    this.body = new PoolBody(c);
+    this.settle({
+      kind: 'response',
+      res: { statusCode, statusMessage, headers, direct: this.body },
+    });
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body?.data(chunk);
+  }
+
+  onResponseEnd(_c: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.body?.end(trailers);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    if (this.body !== undefined) {
+      this.body.error(err);
+      return;
+    }
+    const e = err as Error & { code?: string };
+    // undici reports connection failures with the socket's own code (ECONNREFUSED ...):
+    // classifyError tells them from a reset of an established exchange by that code.
+    this.settle({
+      kind: 'error',
+      error: classifyError(e, false),
+      message: `${e.code ?? ''} ${e.message}`.trim(),
+      bodyStarted: this.bodyStarted,
+    });
+  }
 }
