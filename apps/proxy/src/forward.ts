@@ -27,6 +27,8 @@ export interface Pick {
   state: EndpointState | undefined;
   /** dst_* labels (outbound) and server_id: a shared object, made once per endpoint. */
   labels: Partial<HttpLabels>;
+  /** `address:port`, filled in by forward() the first time a shared pick is used */
+  peer?: string;
 }
 
 export interface ForwardPlan {
@@ -152,7 +154,7 @@ export async function forward(plan: ForwardPlan, metrics: ProxyMetrics): Promise
       const outcome: AttemptOutcome = await attempt.outcome;
       current = undefined;
       const rtt = performance.now() - t0;
-      const peer = `${pick.target.address}:${pick.target.port}`;
+      const peer = (pick.peer ??= `${pick.target.address}:${pick.target.port}`);
       if (clientGone) {
         state?.release();
         if (outcome.kind === 'response') discardResponse(outcome.res);

@@ -241,19 +241,19 @@ async function handleOutbound(
     retryBackoffMs: decision.retryBackoffMs ?? 0,
     idempotent,
     budget: dest.budget,
-    retryLabels: { direction: 'outbound', dst_namespace: ns, dst_service: svc },
+    retryLabels: retryLabelsOf(decision.service),
     onEjected: (s) => {
       deps.metrics.lbEjections.inc({ dst_namespace: ns, dst_service: svc, dst_pod: s.info.pod });
       deps.logger.warn({ service: dest.key, endpoint: s.key }, 'endpoint ejected');
     },
     tunnel,
   };
-  const result = await forwardLogged(deps, plan);
+  const result = await forward(plan, deps.metrics);
+  logProxyError(deps, plan, result);
   finish(result.status, result.labels, result.proxyError, result);
 }
 
-async function forwardLogged(deps: OutboundDeps, plan: ForwardPlan) {
-  const result = await forward(plan, deps.metrics);
+function logProxyError(deps: OutboundDeps, plan: ForwardPlan, result: ForwardResult): void {
   if (
     result.proxyError !== undefined &&
     result.proxyError !== 'client-closed' &&
@@ -271,7 +271,6 @@ async function forwardLogged(deps: OutboundDeps, plan: ForwardPlan) {
       'proxy error',
     );
   }
-  return result;
 }
 
 function pickEndpoint(
@@ -361,6 +360,20 @@ class PickCache {
     this.picks.set(state, { info, tls, pick });
     return pick;
   }
+}
+
+const retryLabelSets = new Map<string, ForwardPlan['retryLabels']>();
+
+/** The labels of a service's retry counters, made once per service (bounded). */
+function retryLabelsOf(service: string): ForwardPlan['retryLabels'] {
+  let labels = retryLabelSets.get(service);
+  if (labels === undefined) {
+    const [svc, ns] = splitKey(service);
+    labels = { direction: 'outbound', dst_namespace: ns, dst_service: svc };
+    if (retryLabelSets.size >= 1000) retryLabelSets.clear();
+    retryLabelSets.set(service, labels);
+  }
+  return labels;
 }
 
 const serviceKeys = new Map<string, string | undefined>();
