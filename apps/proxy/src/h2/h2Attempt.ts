@@ -1,8 +1,7 @@
-import type { ClientHttp2Session, OutgoingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   classifyError,
-  outcomeOnce,
   type Attempt,
   type AttemptOutcome,
   type AttemptRequest,
@@ -70,60 +69,96 @@ function streamAttempt(
   target: AttemptTarget,
   request: AttemptRequest,
 ): Attempt {
-  let bodyStarted = false;
-  const once = outcomeOnce();
-  const { outcome, settle } = once;
   const body = request.body;
   const stream = session.request(h2Headers(request, route.mode, target), {
     endStream: body === undefined,
   });
   route.onStream?.();
-  let trailers: IncomingHttpHeaders | undefined;
-  stream.on('trailers', (t: IncomingHttpHeaders) => (trailers = t));
-  stream.on('response', (headers: IncomingHttpHeaders) => {
+  const attempt = new StreamAttempt(stream);
+  if (Buffer.isBuffer(body)) {
+    attempt.bodyStarted = true;
+    stream.end(body);
+  } else if (body !== undefined) {
+    attempt.bodyStarted = true;
+    body.pipe(stream);
+  }
+  return attempt;
+}
+
+/**
+ * One stream's attempt: its listeners are methods bound once to this object, which holds only
+ * the stream and its outcome (the request path's per-request state is kept out of closures that
+ * could outlive it: ADR 0026).
+ */
+class StreamAttempt implements Attempt {
+  readonly outcome: Promise<AttemptOutcome>;
+  bodyStarted = false;
+  private resolve: ((o: AttemptOutcome) => void) | undefined;
+  private settled = false;
+  private trailers: IncomingHttpHeaders | undefined;
+
+  constructor(private readonly stream: ClientHttp2Stream) {
+    this.outcome = new Promise<AttemptOutcome>((resolve) => (this.resolve = resolve));
+    stream.on('trailers', this.onTrailers);
+    stream.on('response', this.onResponse);
+    stream.on('error', this.onError);
+    stream.on('close', this.onClose);
+  }
+
+  cancel(): void {
+    this.settle({
+      kind: 'error',
+      error: 'timeout',
+      message: 'timeout',
+      bodyStarted: this.bodyStarted,
+    });
+    this.stream.close(CANCEL);
+  }
+
+  private settle(o: AttemptOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve?.(o);
+    this.resolve = undefined;
+  }
+
+  private readonly onTrailers = (t: IncomingHttpHeaders): void => {
+    this.trailers = t;
+  };
+
+  private readonly onResponse = (headers: IncomingHttpHeaders): void => {
     const status = Number(headers[':status']);
     const res: UpstreamResponse = {
       statusCode: Number.isInteger(status) ? status : 502,
       statusMessage: undefined,
       headers: withoutPseudo(headers),
-      body: stream,
-      trailers: () => trailers,
+      body: this.stream,
+      trailers: () => this.trailers,
     };
-    settle({ kind: 'response', res });
-  });
-  stream.on('error', (err: Error & { code?: string | undefined }) => {
+    this.settle({ kind: 'response', res });
+  };
+
+  private readonly onError = (err: Error & { code?: string | undefined }): void => {
     // REFUSED_STREAM (also sent for streams a GOAWAY cut off): the peer processed nothing.
-    const refused = stream.rstCode === REFUSED_STREAM;
-    settle({
+    const refused = this.stream.rstCode === REFUSED_STREAM;
+    this.settle({
       kind: 'error',
       error: refused ? 'refused' : classifyError(err, true),
       message: `${err.code ?? ''} ${err.message}`.trim(),
-      bodyStarted,
+      bodyStarted: this.bodyStarted,
       ...(refused ? { neverProcessed: true } : {}),
     });
-  });
-  stream.on('close', () =>
-    settle({
+  };
+
+  private readonly onClose = (): void => {
+    const refused = this.stream.rstCode === REFUSED_STREAM;
+    this.settle({
       kind: 'error',
-      error: stream.rstCode === REFUSED_STREAM ? 'refused' : 'reset',
-      message: `stream closed before its response (code ${stream.rstCode})`,
-      bodyStarted,
-      ...(stream.rstCode === REFUSED_STREAM ? { neverProcessed: true } : {}),
-    }),
-  );
-  if (Buffer.isBuffer(body)) {
-    bodyStarted = true;
-    stream.end(body);
-  } else if (body !== undefined) {
-    bodyStarted = true;
-    body.pipe(stream);
-  }
-  return {
-    outcome,
-    cancel: () => {
-      settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
-      stream.close(CANCEL);
-    },
+      error: refused ? 'refused' : 'reset',
+      message: `stream closed before its response (code ${this.stream.rstCode})`,
+      bodyStarted: this.bodyStarted,
+      ...(refused ? { neverProcessed: true } : {}),
+    });
   };
 }
 
