@@ -15,6 +15,8 @@ const TLS_HANDSHAKE = 0x16;
 export class MeshTls {
   private clientContext: SecureContext;
   private readonly peers = new Map<string, PeerTls>();
+  /** per endpoint description (replaced when discovery changes it): no SPIFFE id built per request */
+  private byInfo = new WeakMap<EndpointState['info'], PeerTls | undefined>();
   private readonly servers = new Set<tls.Server>();
   private readonly unsubscribe: () => void;
   readonly localId: string;
@@ -37,6 +39,7 @@ export class MeshTls {
   rotate(m: IdentityMaterial): void {
     this.clientContext = tls.createSecureContext(contextOptions(m));
     this.peers.clear();
+    this.byInfo = new WeakMap();
     for (const s of this.servers) s.setSecureContext(contextOptions(m));
     this.logger.info(
       { spiffeId: m.spiffeId, notAfter: m.notAfter.toISOString() },
@@ -46,9 +49,17 @@ export class MeshTls {
 
   /** mTLS settings to reach an endpoint, or undefined when it has no mesh identity. */
   forEndpoint(state: EndpointState): PeerTls | undefined {
-    const sa = state.info.serviceAccount;
+    const info = state.info;
+    if (this.byInfo.has(info)) return this.byInfo.get(info);
+    const peer = this.peerOf(info);
+    this.byInfo.set(info, peer);
+    return peer;
+  }
+
+  private peerOf(info: EndpointState['info']): PeerTls | undefined {
+    const sa = info.serviceAccount;
     if (sa === undefined) return undefined;
-    const serverId = formatSpiffeId(this.trustDomain, state.info.namespace, sa);
+    const serverId = formatSpiffeId(this.trustDomain, info.namespace, sa);
     let peer = this.peers.get(serverId);
     if (peer === undefined) {
       peer = {
