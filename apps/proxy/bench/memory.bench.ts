@@ -23,7 +23,10 @@
  *   that answers a request every few seconds gets small functions optimized within minutes,
  *   which maps the optimizing compiler: the idle figure of a sidecar in a cluster.
  *
- * RSS (and its anonymous / file-backed parts) comes from /proc/<pid>/status; the proxy's heap
+ * RSS (and its anonymous / file-backed parts) comes from /proc/<pid>/status, USS (the pages no
+ * other process maps: what stopping the process frees; the `node` binary's pages that the other
+ * node processes of the run also touched are shared, as they are between the sidecars of a
+ * host) from /proc/<pid>/smaps_rollup; the proxy's heap
  * from its own /metrics (nodejs_heap_size_*). Each scenario runs BENCH_RUNS times in fresh
  * processes and the medians are printed, with ratios to bare node and issue 11/15's targets.
  * BENCH_MEMORY_FLAGS="label=--flag --flag2;label2=..." adds rows of meshlens started with extra
@@ -71,13 +74,23 @@ interface Mem {
   rss: number;
   anon: number;
   file: number;
+  /** Private_Clean + Private_Dirty: the pages no other process maps (what stopping it frees) */
+  uss: number;
 }
 
 function memOf(pid: number): Mem {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) =>
     Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const private_ = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN);
+  return {
+    rss: kb('VmRSS') / 1024,
+    anon: kb('RssAnon') / 1024,
+    file: kb('RssFile') / 1024,
+    uss: (private_('Private_Clean') + private_('Private_Dirty')) / 1024,
+  };
 }
 
 /**
@@ -345,7 +358,7 @@ async function main(): Promise<void> {
     `\nproxy memory bench: medians of ${RUNS} runs; idle = ${IDLE_SECONDS} s after start, no traffic; load = wrk -t1 -c${CONNECTIONS} for ${SECONDS} s, every request traced; MB = MiB (/proc kB / 1024, as kubectl top and docker stats count)`,
   );
   console.log(
-    'scenario                       idle RSS  x bare  anon   file  heap used/total  external  load peak RSS  after load  cpu us/req     rps',
+    'scenario                       idle RSS  x bare  anon   file   uss  heap used/total  external  load peak RSS  after load  cpu us/req     rps',
   );
   const row = (name: string, m: Mem[], s?: Sample[]) => {
     const med = (pick: (x: Sample) => number) => (s ? median(s.map(pick)) : NaN);
@@ -357,6 +370,7 @@ async function main(): Promise<void> {
         f(rss / bareRss, 2).padStart(7),
         f(median(m.map((x) => x.anon))).padStart(5),
         f(median(m.map((x) => x.file))).padStart(6),
+        f(median(m.map((x) => x.uss))).padStart(5),
         `${f(med((x) => x.heapUsed))}/${f(med((x) => x.heapTotal))}`.padStart(16),
         f(med((x) => x.external)).padStart(9),
         f(med((x) => x.loadPeak)).padStart(14),
@@ -392,6 +406,7 @@ async function main(): Promise<void> {
         f(rss / bareRss, 2).padStart(7),
         f(median(m.map((x) => x.anon))).padStart(5),
         f(median(m.map((x) => x.file))).padStart(6),
+        f(median(m.map((x) => x.uss))).padStart(5),
         `${f(median(withCp.map((x) => x.heapUsed)))}/${f(median(withCp.map((x) => x.heapTotal)))}`.padStart(
           16,
         ),
@@ -408,6 +423,7 @@ async function main(): Promise<void> {
         f(late.rss / bareRss, 2).padStart(7),
         f(late.anon).padStart(5),
         f(late.file).padStart(6),
+        f(late.uss).padStart(5),
         `(one process${how}; ${f(early.rss)} MiB at ${IDLE_SECONDS} s)`.padStart(16),
       ].join(' '),
     );
@@ -426,6 +442,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `idle RSS (control plane, probed, after ${leftIdleSeconds} s) ${verdict(probedLate.rss, 50)} (issue 11)`,
+  );
+  console.log(
+    `  of which its own pages (USS: heap, and binary pages no other process here maps) ${f(probedLate.uss)} MiB; the rest is shared with the other node processes`,
   );
   console.log(
     `RSS under load ${f(peak)} MiB: target <= 60 (issue 15) ${peak <= 60 ? 'met' : 'MISSED'}`,
