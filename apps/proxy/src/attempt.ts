@@ -4,6 +4,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { PeerCertificate, SecureContext } from 'node:tls';
 import { sendOverH2, type H2Route } from './h2/h2Attempt';
 import { fromIncoming, type UpstreamResponse } from './h2/upstreamResponse';
+import { OutcomeOnce } from './outcomeOnce';
 import { originOf, sendOverPool, usable, type UpstreamPool } from './upstreamPool';
 
 export interface PeerTls {
@@ -84,36 +85,11 @@ export function sendAttempt(target: AttemptTarget, request: AttemptRequest): Att
   return sendHttp1(target, request);
 }
 
-/**
- * An attempt's outcome, settled once: whatever happens after (a late error once a timeout has
- * answered, a close after the response) is ignored, and `settled` says whether it happened.
- */
-export function outcomeOnce(): {
-  outcome: Promise<AttemptOutcome>;
-  settle: (o: AttemptOutcome) => void;
-  readonly settled: boolean;
-} {
-  let settled = false;
-  let resolveFn: (o: AttemptOutcome) => void = () => undefined;
-  const outcome = new Promise<AttemptOutcome>((resolve) => (resolveFn = resolve));
-  return {
-    outcome,
-    settle: (o) => {
-      if (settled) return;
-      settled = true;
-      resolveFn(o);
-    },
-    get settled() {
-      return settled;
-    },
-  };
-}
-
 function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
   let bodyStarted = false;
   let connected = false;
-  const once = outcomeOnce();
-  const { outcome, settle } = once;
+  const once = new OutcomeOnce();
+  const settle = (o: AttemptOutcome) => once.settle(o);
   const options = {
     host: target.address,
     port: target.port,
@@ -162,7 +138,7 @@ function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
     body.pipe(req);
   }
   return {
-    outcome,
+    outcome: once.outcome,
     cancel: () => {
       settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
       req.destroy();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LabelMerges, PathTable } from './labelSets';
+import { LabelMerges, PathTable, remembered } from './labelSets';
 import type { HttpLabels } from './metrics';
 
 describe('PathTable', () => {
@@ -48,5 +48,23 @@ describe('LabelMerges', () => {
     expect(other).not.toBe(merged);
     expect(other).toEqual(merged);
     expect(base).toEqual({ direction: 'outbound', tls: 'no_identity', authority: 'a' });
+  });
+});
+
+describe('remembered', () => {
+  it('computes once per argument, undefined results included, and starts over when full', () => {
+    const calls: string[] = [];
+    const keyOf = remembered((host: string) => {
+      calls.push(host);
+      return host.includes('.') ? host.split('.')[0] : undefined;
+    }, 2);
+    expect(keyOf('web.shop')).toBe('web');
+    expect(keyOf('web.shop')).toBe('web');
+    expect(keyOf('nowhere')).toBeUndefined();
+    expect(keyOf('nowhere')).toBeUndefined();
+    expect(calls).toEqual(['web.shop', 'nowhere']);
+    keyOf('api.shop'); // the third key: the table starts over
+    expect(keyOf('web.shop')).toBe('web');
+    expect(calls).toEqual(['web.shop', 'nowhere', 'api.shop', 'web.shop']);
   });
 });

@@ -12,6 +12,23 @@ import type { HttpLabels } from './metrics';
 /** Distinct sets kept before a table starts over (label values can come from Host headers). */
 const MAX_SETS = 10_000;
 
+/**
+ * `fn` remembered per argument, for per-request derivations of a few strings (service keys,
+ * their parts): computed once per distinct argument, the table starting over at `max` entries.
+ */
+export function remembered<V>(fn: (key: string) => V, max = 1000): (key: string) => V {
+  const table = new Map<string, V>();
+  return (key) => {
+    let value = table.get(key);
+    if (value === undefined && !table.has(key)) {
+      value = fn(key);
+      if (table.size >= max) table.clear();
+      table.set(key, value);
+    }
+    return value as V;
+  };
+}
+
 /** Values found by a path of four strings, without a key built per lookup; bounded. */
 export class PathTable<V> {
   private root = new Map<string, Map<string, Map<string, Map<string, V>>>>();

@@ -21,7 +21,7 @@ import type { UpstreamPool } from './upstreamPool';
 import type { H2Route } from './h2/h2Attempt';
 import { grpcSpanAttributes } from './h2/grpc';
 import { HttpSeriesCache } from './httpSeries';
-import { PathTable } from './labelSets';
+import { PathTable, remembered } from './labelSets';
 import { recordResponse } from './recordResponse';
 import { outboundTapStart, peerFromLabels, type LocalPeer } from './tap/hooks';
 import type { TapHub } from './tap/tapHub';
@@ -362,32 +362,14 @@ class PickCache {
   }
 }
 
-const retryLabelSets = new Map<string, ForwardPlan['retryLabels']>();
+/** The labels of a service's retry counters, made once per service. */
+const retryLabelsOf = remembered((service): ForwardPlan['retryLabels'] => {
+  const [svc, ns] = splitKey(service);
+  return { direction: 'outbound', dst_namespace: ns, dst_service: svc };
+});
 
-/** The labels of a service's retry counters, made once per service (bounded). */
-function retryLabelsOf(service: string): ForwardPlan['retryLabels'] {
-  let labels = retryLabelSets.get(service);
-  if (labels === undefined) {
-    const [svc, ns] = splitKey(service);
-    labels = { direction: 'outbound', dst_namespace: ns, dst_service: svc };
-    if (retryLabelSets.size >= 1000) retryLabelSets.clear();
-    retryLabelSets.set(service, labels);
-  }
-  return labels;
-}
-
-const serviceKeys = new Map<string, string | undefined>();
-
-/** serviceKeyFromAuthority, remembered per authority (bounded: Host values are untrusted). */
-function serviceKeyOf(authority: string): string | undefined {
-  let key = serviceKeys.get(authority);
-  if (key === undefined && !serviceKeys.has(authority)) {
-    key = serviceKeyFromAuthority(authority);
-    if (serviceKeys.size >= 1000) serviceKeys.clear();
-    serviceKeys.set(authority, key);
-  }
-  return key;
-}
+/** serviceKeyFromAuthority, once per authority (bounded: Host values are untrusted). */
+const serviceKeyOf = remembered(serviceKeyFromAuthority);
 
 function applyHeaderMods(headers: http.OutgoingHttpHeaders, d: RouteDecision): void {
   const m = d.requestHeaders;
@@ -400,19 +382,11 @@ function applyHeaderMods(headers: http.OutgoingHttpHeaders, d: RouteDecision): v
   }
 }
 
-const splitKeys = new Map<string, [string, string]>();
-
-/** `name.namespace` -> [name, namespace], remembered per key (bounded). */
-export function splitKey(key: string): [string, string] {
-  let parts = splitKeys.get(key);
-  if (parts === undefined) {
-    const dot = key.indexOf('.');
-    parts = [key.slice(0, dot), key.slice(dot + 1)];
-    if (splitKeys.size >= 1000) splitKeys.clear();
-    splitKeys.set(key, parts);
-  }
-  return parts;
-}
+/** `name.namespace` -> [name, namespace], once per key (callers must not change the array). */
+export const splitKey = remembered((key): [string, string] => {
+  const dot = key.indexOf('.');
+  return [key.slice(0, dot), key.slice(dot + 1)];
+});
 
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

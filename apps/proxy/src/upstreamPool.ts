@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import type { Attempt, AttemptRequest } from './attempt';
 import type * as UndiciCoreModule from './undiciCore';
-import { classifyError, type AttemptOutcome } from './attempt';
+import { classifyError } from './attempt';
+import { OutcomeOnce } from './outcomeOnce';
 import type { BodySink, DirectBody } from './h2/upstreamResponse';
 
 type UndiciCore = typeof UndiciCoreModule;
@@ -201,23 +202,12 @@ export function sendOverPool(pool: UpstreamPool, origin: string, request: Attemp
  * one, and the closures of a handler literal (plus a settle-once helper) were among the largest
  * allocations of the proxy's own code at saturation.
  */
-class PoolAttempt implements Attempt, Dispatcher.DispatchHandler {
-  readonly outcome: Promise<AttemptOutcome>;
-  private resolve: ((o: AttemptOutcome) => void) | undefined;
-  private settled = false;
+class PoolAttempt extends OutcomeOnce implements Attempt, Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private body: PoolBody | undefined;
 
   constructor(readonly bodyStarted: boolean) {
-    this.outcome = new Promise<AttemptOutcome>((resolve) => (this.resolve = resolve));
-  }
-
-  /** Settles the outcome once: a late error after a timeout, or a close after it, is ignored. */
-  settle(o: AttemptOutcome): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.resolve?.(o);
-    this.resolve = undefined;
+    super();
   }
 
   dispatch(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): void {

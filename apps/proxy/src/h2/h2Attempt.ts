@@ -7,6 +7,7 @@ import {
   type AttemptRequest,
   type AttemptTarget,
 } from '../attempt';
+import { OutcomeOnce } from '../outcomeOnce';
 import { isGrpc } from './grpc';
 import { CANCEL, REFUSED_STREAM } from './http2';
 import type { H2Mode, H2SessionPool } from './sessionPool';
@@ -90,15 +91,12 @@ function streamAttempt(
  * the stream and its outcome (the request path's per-request state is kept out of closures that
  * could outlive it: ADR 0026).
  */
-class StreamAttempt implements Attempt {
-  readonly outcome: Promise<AttemptOutcome>;
+class StreamAttempt extends OutcomeOnce implements Attempt {
   bodyStarted = false;
-  private resolve: ((o: AttemptOutcome) => void) | undefined;
-  private settled = false;
   private trailers: IncomingHttpHeaders | undefined;
 
   constructor(private readonly stream: ClientHttp2Stream) {
-    this.outcome = new Promise<AttemptOutcome>((resolve) => (this.resolve = resolve));
+    super();
     stream.on('trailers', this.onTrailers);
     stream.on('response', this.onResponse);
     stream.on('error', this.onError);
@@ -113,13 +111,6 @@ class StreamAttempt implements Attempt {
       bodyStarted: this.bodyStarted,
     });
     this.stream.close(CANCEL);
-  }
-
-  private settle(o: AttemptOutcome): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.resolve?.(o);
-    this.resolve = undefined;
   }
 
   private readonly onTrailers = (t: IncomingHttpHeaders): void => {
