@@ -140,7 +140,7 @@ function sendHttp1(target: AttemptTarget, request: AttemptRequest): Attempt {
   return {
     outcome: once.outcome,
     cancel: () => {
-      settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
+      once.timedOut(bodyStarted);
       req.destroy();
     },
   };

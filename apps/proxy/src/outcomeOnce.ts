@@ -26,4 +26,9 @@ export class OutcomeOnce {
     this.resolve?.(o);
     this.resolve = undefined;
   }
+
+  /** Settles as a timeout: the pipeline's deadline passed before the attempt answered. */
+  timedOut(bodyStarted: boolean): void {
+    this.settle({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted });
+  }
 }

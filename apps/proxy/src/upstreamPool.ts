@@ -215,12 +215,7 @@ class PoolAttempt extends OutcomeOnce implements Attempt, Dispatcher.DispatchHan
   }
 
   cancel(): void {
-    this.settle({
-      kind: 'error',
-      error: 'timeout',
-      message: 'timeout',
-      bodyStarted: this.bodyStarted,
-    });
+    this.timedOut(this.bodyStarted);
     this.controller?.abort(new Error('timeout'));
   }
 

@@ -104,12 +104,7 @@ class StreamAttempt extends OutcomeOnce implements Attempt {
   }
 
   cancel(): void {
-    this.settle({
-      kind: 'error',
-      error: 'timeout',
-      message: 'timeout',
-      bodyStarted: this.bodyStarted,
-    });
+    this.timedOut(this.bodyStarted);
     this.stream.close(CANCEL);
   }
 
