@@ -82,52 +82,78 @@ export async function saturate(
   return { requests, rps, errors: non2xx + sockErrors, cpuSeconds: cpu, peakRssMb: peak };
 }
 
-/** Open-loop requests at `rps` over ONE keep-alive connection; p50/p99 in ms. */
-export async function pacedOneConnection(
-  port: number,
+export interface Latency {
+  p50: number;
+  p99: number;
+  /** samples behind the percentiles */
+  samples: number;
+  errors: number;
+}
+
+/**
+ * Open-loop latency at ONE keep-alive connection per target, the targets INTERLEAVED: one
+ * schedule at `rps` per target sends to each target in turn, so every target is sampled across
+ * the same seconds. A stall of the machine (another tenant, the scheduler, the client's own GC)
+ * then lands on every target alike instead of on whichever one was measured at the time; the
+ * difference of two targets' percentiles is the difference of what they add. Latency is taken
+ * from the send, so a request queued behind a slow one on its connection counts its wait.
+ */
+export async function pacedInterleaved(
+  ports: number[],
   host: string,
   rps: number,
   seconds: number,
-): Promise<{ p50: number; p99: number; errors: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const lat: number[] = [];
-  let errors = 0;
-  const once = () =>
+): Promise<Latency[]> {
+  const targets = ports.map((port) => ({
+    port,
+    agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    lat: [] as number[],
+    errors: 0,
+  }));
+  const once = (t: (typeof targets)[number]) =>
     new Promise<void>((resolve) => {
       const t0 = performance.now();
       const req = http.request(
-        { host: '127.0.0.1', port, path: '/api/items', headers: { host }, agent },
+        { host: '127.0.0.1', port: t.port, path: '/api/items', headers: { host }, agent: t.agent },
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode === 200) lat.push(performance.now() - t0);
-            else errors++;
+            if (res.statusCode === 200) t.lat.push(performance.now() - t0);
+            else t.errors++;
             resolve();
           });
         },
       );
       req.on('error', () => {
-        errors++;
+        t.errors++;
         resolve();
       });
       req.end();
     });
-  for (let i = 0; i < 200; i++) await once(); // warm-up
-  lat.length = 0;
+  for (let i = 0; i < 100; i++) {
+    await Promise.all(targets.map((t) => once(t))); // warm-up
+  }
+  for (const t of targets) {
+    t.lat.length = 0;
+    t.errors = 0;
+  }
   const pending: Promise<void>[] = [];
   const t0 = performance.now();
-  const total = rps * seconds;
+  const interval = 1000 / (rps * targets.length);
+  const total = Math.round(rps * seconds) * targets.length;
   for (let i = 0; i < total; i++) {
-    const wait = t0 + (i * 1000) / rps - performance.now();
+    const wait = t0 + i * interval - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     if (performance.now() - t0 > seconds * 3000) break; // bounded in time
-    pending.push(once());
+    pending.push(once(targets[i % targets.length] as (typeof targets)[number]));
   }
   await Promise.all(pending);
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  return { p50: q(0.5), p99: q(0.99), errors };
+  return targets.map((t) => {
+    t.agent.destroy();
+    const lat = t.lat.sort((a, b) => a - b);
+    const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+    return { p50: q(0.5), p99: q(0.99), samples: lat.length, errors: t.errors };
+  });
 }
 
 interface ProfileNode {

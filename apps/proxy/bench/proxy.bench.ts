@@ -10,8 +10,10 @@
  * Every process is started first; then BENCH_ROUNDS rounds each measure every scenario once, in
  * an order rotated per round, so a burst of load from elsewhere on the machine hits one row of a
  * round, not one scenario. Per row: `wrk -t1 -c16` for BENCH_SECONDS (bounded load), process CPU
- * time (from /proc) per completed request, throughput and peak RSS under that load; then p50/p99
- * at ONE connection at a fixed rate (BENCH_PACED_RPS). The summary is the median of the rounds
+ * time (from /proc) per completed request, throughput and peak RSS under that load. Then, per
+ * round, p50/p99 at ONE connection per scenario at a fixed rate (BENCH_PACED_RPS each), the
+ * scenarios interleaved request by request over the same seconds, so the added p99 of a hop is
+ * the difference of two distributions taken side by side (`pacedInterleaved`). The summary is the median of the rounds
  * with their spread; target ratios are taken within each round. A CPU profile of meshlens (10 %)
  * at saturation is summarized by self time. The CPU of a paced run is not reported: at a low rate
  * idle wake-ups, timers and scrapes dominate it.
@@ -25,10 +27,12 @@ import { proxyNodeFlags } from '@meshlens/inject';
 import {
   buildProxy,
   ensureWrk,
-  pacedOneConnection,
+  pacedInterleaved,
   saturate,
   startSpanSink,
   topSelfFrames,
+  type Latency,
+  type Saturation,
 } from './measure';
 import { report, SCENARIOS, type Row } from './report';
 
@@ -41,8 +45,8 @@ const COMPARE = process.env.BENCH_COMPARE;
 /** Trace sample rate of the profiled proxy. */
 const PROFILE_RATE = process.env.BENCH_PROFILE_RATE ?? '0.1';
 const CONNECTIONS = 16;
-const PACED_RPS = Number(process.env.BENCH_PACED_RPS ?? 200);
-const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 4);
+const PACED_RPS = Number(process.env.BENCH_PACED_RPS ?? 150);
+const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 
 const children: ChildProcess[] = [];
 
@@ -81,11 +85,24 @@ interface Scenario {
   pid: number | undefined;
 }
 
-async function measure(wrk: string, s: Scenario): Promise<Row> {
-  const url = `http://127.0.0.1:${s.port}/api/items`;
-  const sat = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, s.pid ? [s.pid] : []);
-  const lat = await pacedOneConnection(s.port, 'direct.bench', PACED_RPS, PACED_SECONDS);
-  return { name: s.name, ...sat, p50: lat.p50, p99: lat.p99, pacedErrors: lat.errors };
+/** One round: each scenario saturated in turn (the order rotated per round), then latency at one
+ * connection of all of them interleaved over the same seconds. */
+async function round(wrk: string, scenarios: Scenario[], r: number): Promise<Row[]> {
+  const saturation: Saturation[] = [];
+  for (let i = 0; i < scenarios.length; i++) {
+    const k = (i + r) % scenarios.length;
+    const s = scenarios[k] as Scenario;
+    const url = `http://127.0.0.1:${s.port}/api/items`;
+    const pids = s.pid ? [s.pid] : [];
+    saturation[k] = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, pids);
+  }
+  const ports = scenarios.map((s) => s.port);
+  const latency = await pacedInterleaved(ports, 'direct.bench', PACED_RPS, PACED_SECONDS);
+  return scenarios.map((s, k) => {
+    const lat = latency[k] as Latency;
+    const sat = saturation[k] as Saturation;
+    return { name: s.name, ...sat, p50: lat.p50, p99: lat.p99, pacedErrors: lat.errors };
+  });
 }
 
 function meshlensArgs(
@@ -171,19 +188,14 @@ async function main(): Promise<void> {
   }
   const rounds: Row[][] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const rows: Row[] = [];
-    for (let i = 0; i < scenarios.length; i++) {
-      const s = scenarios[(i + r) % scenarios.length] as Scenario;
-      rows.push(await measure(wrk, s));
-    }
-    rounds.push(rows);
+    rounds.push(await round(wrk, scenarios, r));
     console.log(`round ${r + 1}/${ROUNDS} done (load average ${load()})`);
   }
   if (ROUNDS > 0) {
     report(
       rounds,
       [
-        `proxy bench: wrk -t1 -c${CONNECTIONS} for ${SECONDS}s per row (1 hop, plaintext, metrics on; meshlens with ${proxyNodeFlags.join(' ')}); p50/p99 at 1 connection, ${PACED_RPS} rps for ${PACED_SECONDS}s`,
+        `proxy bench: wrk -t1 -c${CONNECTIONS} for ${SECONDS}s per row (1 hop, plaintext, metrics on; meshlens with ${proxyNodeFlags.join(' ')}); p50/p99 at 1 connection per scenario, all interleaved, ${PACED_RPS} rps each for ${PACED_SECONDS}s`,
         `wrk, the upstream and the measured process share this machine's ${cpus().length} cores (and whatever else runs on it):`,
         `CPU per request is the process's own time, throughput is what is left to it. Load average ${loadBefore} before, ${load()} after.`,
       ].join('\n'),
