@@ -6,6 +6,9 @@
  * - bare node: `node -e` with a timer (the least any Node process costs)
  * - node server: node:http, node:http2, node:tls and node:crypto loaded, one HTTP server
  *   listening (the least a Node proxy costs before its own code)
+ * - floor proxy: the proxy bench's floor (`floor.mjs`: node:http + undici Pool.stream) started
+ *   with `proxyNodeFlags` and put under the same load as meshlens (the least RSS a Node proxy
+ *   reaches there)
  * - meshlens (as launched: with `proxyNodeFlags` of @meshlens/inject, the flags the sidecar,
  *   docker-compose.yml and `npm start` use): idle for BENCH_IDLE_SECONDS after `listening`, then under a bounded load
  *   (`wrk -t1 -c16` for BENCH_SECONDS, every request traced to a sink), then idle again
@@ -278,6 +281,32 @@ async function meshlens(
   };
 }
 
+/**
+ * The proxy bench's floor (a bare node:http server forwarding with undici's Pool.stream) started
+ * as the proxy is and put under the same load: what RSS any Node proxy reaches there.
+ */
+async function floorUnderLoad(wrk: string, upPort: number): Promise<Sample> {
+  const p = await start([...proxyNodeFlags, path.join(here, 'floor.mjs'), String(upPort)], 'floor');
+  const pid = p.child.pid as number;
+  await wait(IDLE_SECONDS);
+  const idle = memOf(pid);
+  const url = `http://127.0.0.1:${(JSON.parse(p.line) as { port: number }).port}/api/items`;
+  const sat = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, [pid]);
+  await wait(5);
+  const afterLoad = memOf(pid).rss;
+  await stop(p.child);
+  return {
+    idle,
+    heapUsed: NaN,
+    heapTotal: NaN,
+    external: NaN,
+    loadPeak: sat.peakRssMb,
+    usPerReq: (sat.cpuSeconds * 1e6) / sat.requests,
+    rps: sat.rps,
+    afterLoad,
+  };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
@@ -314,16 +343,23 @@ async function main(): Promise<void> {
   const cp = await controlPlane(dir);
   const leftIdle = await startWithControlPlane(cp, upPort);
   const probed = await startWithControlPlane(cp, upPort);
+  // the runtime's own floor under the same probes: a node:http server as launched
+  const probedServer = await start([...proxyNodeFlags, '-e', NODE_SERVER], 'probed node server');
   const stopProbes = probeLikeKubelet(
     (JSON.parse(probed.line) as { admin: { port: number } }).admin.port,
+  );
+  const stopServerProbes = probeLikeKubelet(
+    (JSON.parse(probedServer.line) as { port: number }).port,
   );
   const leftIdleStart = Date.now();
   await wait(IDLE_SECONDS);
   const leftIdleEarly = memOf(leftIdle.child.pid as number);
   const probedEarly = memOf(probed.child.pid as number);
+  const serverEarly = memOf(probedServer.child.pid as number);
   const withCp: Awaited<ReturnType<typeof meshlensWithControlPlane>>[] = [];
   const bare: Mem[] = [];
   const server: Mem[] = [];
+  const floor: Sample[] = [];
   const samples = new Map<string, Sample[]>(variants.map(([n]) => [n, []]));
   // interleaved: a change in the machine's load hits every scenario alike
   for (let run = 0; run < RUNS; run++) {
@@ -334,6 +370,7 @@ async function main(): Promise<void> {
       ),
     );
     server.push(await baseline(['-e', NODE_SERVER], 'node server'));
+    floor.push(await floorUnderLoad(wrk, upPort));
     for (const [name, flags] of variants) {
       samples.get(name)?.push(await meshlens(wrk, flags, discovery, collector));
     }
@@ -342,9 +379,12 @@ async function main(): Promise<void> {
   const leftIdleSeconds = Math.round((Date.now() - leftIdleStart) / 1000);
   const leftIdleLate = memOf(leftIdle.child.pid as number);
   const probedLate = memOf(probed.child.pid as number);
+  const serverLate = memOf(probedServer.child.pid as number);
   stopProbes();
+  stopServerProbes();
   await stop(leftIdle.child);
   await stop(probed.child);
+  await stop(probedServer.child);
   await stop(upstream.child);
   sink.close();
 
@@ -388,6 +428,11 @@ async function main(): Promise<void> {
   };
   row('bare node', bare);
   row('node http/tls server', server);
+  row(
+    'floor proxy, as launched',
+    floor.map((x) => x.idle),
+    floor,
+  );
   for (const [name] of variants) {
     const s = samples.get(name) ?? [];
     row(
@@ -418,7 +463,7 @@ async function main(): Promise<void> {
   const oneProcessRow = (label: string, late: Mem, early: Mem, how: string) =>
     console.log(
       [
-        `meshlens + cp, ${label} ${leftIdleSeconds} s`.padEnd(30),
+        `${label} ${leftIdleSeconds} s`.padEnd(30),
         f(late.rss).padStart(8),
         f(late.rss / bareRss, 2).padStart(7),
         f(late.anon).padStart(5),
@@ -427,8 +472,9 @@ async function main(): Promise<void> {
         `(one process${how}; ${f(early.rss)} MiB at ${IDLE_SECONDS} s)`.padStart(16),
       ].join(' '),
     );
-  oneProcessRow('idle', leftIdleLate, leftIdleEarly, '');
-  oneProcessRow('probed', probedLate, probedEarly, ", kubelet's probes");
+  oneProcessRow('meshlens + cp, idle', leftIdleLate, leftIdleEarly, '');
+  oneProcessRow('meshlens + cp, probed', probedLate, probedEarly, ", kubelet's probes");
+  oneProcessRow('node server, probed', serverLate, serverEarly, ', as launched, probed alike');
   const launched = samples.get('meshlens (as launched)') ?? [];
   const idle = median(launched.map((x) => x.idle.rss));
   const peak = median(launched.map((x) => x.loadPeak));
@@ -447,7 +493,13 @@ async function main(): Promise<void> {
     `  of which its own pages (USS: heap, and binary pages no other process here maps) ${f(probedLate.uss)} MiB; the rest is shared with the other node processes`,
   );
   console.log(
+    `  the runtime's floor alike (a node:http server, as launched, probed as long): ${f(serverLate.rss)} MiB; meshlens adds ${f(probedLate.rss - serverLate.rss)} MiB to it`,
+  );
+  console.log(
     `RSS under load ${f(peak)} MiB: target <= 60 (issue 15) ${peak <= 60 ? 'met' : 'MISSED'}`,
+  );
+  console.log(
+    `  the floor proxy (node:http + undici Pool.stream, no metrics, no spans), as launched, under the same load: ${f(median(floor.map((x) => x.loadPeak)))} MiB`,
   );
   for (const [name] of variants) {
     const runs = samples.get(name) ?? [];

@@ -57,7 +57,12 @@ function perRound(rounds: Row[][], f: (round: Row[]) => number): number[] {
 function verdict(label: string, values: number[], target: number, atMost: boolean): string {
   const value = median(values);
   const ok = atMost ? value <= target : value >= target;
-  return `${label.padEnd(62)} ${spread(values, 2).padStart(20)}   target ${atMost ? '<=' : '>='} ${target}   ${ok ? 'met' : 'MISSED'}`;
+  return `${label.padEnd(68)} ${spread(values, 2).padStart(20)}   target ${atMost ? '<=' : '>='} ${target}   ${ok ? 'met' : 'MISSED'}`;
+}
+
+/** A figure printed beside the targets without one of its own. */
+function reference(label: string, values: number[]): string {
+  return `${label.padEnd(68)} ${spread(values, 2).padStart(20)}`;
 }
 
 export function report(rounds: Row[][], setup: string): void {
@@ -127,11 +132,9 @@ export function report(rounds: Row[][], setup: string): void {
     ),
   );
   console.log(
-    verdict(
+    reference(
       '(for reference) p99 at 1 connection, meshlens 10 % minus floor (ms)',
       perRound(rounds, (round) => by(round, SCENARIOS.ten).p99 - by(round, SCENARIOS.floor).p99),
-      0,
-      true,
     ),
   );
   console.log(
