@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runtimeEnv } from '@meshlens/inject';
 import { describe, expect, it } from 'vitest';
 import { npmRunSteps, parseDockerfile } from './lib/dockerfile';
 import { helpOf, repoRoot } from './lib/entryPoints';
@@ -104,6 +105,17 @@ describe('deploy/docker/Dockerfile', () => {
     }
     const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8');
     expect(ignore).toContain('**/node_modules');
+  });
+
+  it("sets meshlens's runtime environment (runtimeEnv of @meshlens/inject) in the runtime stage", () => {
+    const env = new Map(
+      runtime
+        .filter((i) => i.op === 'ENV')
+        .flatMap((i) => i.args.split(/\s+/))
+        .map((kv) => kv.split('=') as [string, string]),
+    );
+    expect(Object.keys(runtimeEnv).length).toBeGreaterThan(0);
+    for (const [k, v] of Object.entries(runtimeEnv)) expect(env.get(k), k).toBe(v);
   });
 
   it('installs iptables for meshlens-init in the runtime stage', () => {

@@ -27,8 +27,8 @@ import { Supervisor } from './lib/supervisor.mjs';
 register();
 const { shopInstances, shopNamespace } = await import('../apps/demo/src/topology.ts');
 const { createTokenAdminClient } = await import('@meshlens/cp-client');
-// the proxy's V8 flags, as the injected sidecar and docker-compose.yml launch it
-const { proxyNodeFlags } = await import('@meshlens/inject');
+// the proxy's V8 flags and every process's environment, as the image and the sidecar have them
+const { proxyNodeFlags, runtimeEnv } = await import('@meshlens/inject');
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HELP = `Usage: npm start -- [--port N] [--otlp-grpc-port N|off] [--open] [--no-build] [--tls-mode M]
@@ -437,6 +437,7 @@ async function mainStart() {
   const procs = new ProcessSet({
     root,
     logDir,
+    env: runtimeEnv,
     onUnexpectedExit: (name, code, signal) => {
       // Ctrl-C in a terminal reaches the whole process group: a child may stop first
       if (signal === 'SIGINT' || signal === 'SIGTERM' || code === 130 || code === 0) {

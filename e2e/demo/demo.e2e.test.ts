@@ -284,6 +284,21 @@ describe('npm start: the demo mesh in the dashboard', () => {
     T,
   );
 
+  it("every process npm start runs has meshlens's runtime environment (two malloc arenas)", () => {
+    // runtimeEnv of @meshlens/inject, as the image sets it; a value of the caller's own wins
+    const expected = `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`;
+    const statusFile = path.join(REPO_ROOT, '.meshlens/status/processes.json');
+    const { processes } = JSON.parse(readFileSync(statusFile, 'utf8')) as {
+      processes: { name: string; pid: number | null }[];
+    };
+    expect(processes.map((p) => p.name)).toContain('dashboard');
+    for (const p of processes) {
+      expect(p.pid, p.name).toBeGreaterThan(0);
+      const environ = readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0');
+      expect(environ, p.name).toContain(expected);
+    }
+  });
+
   it('a SIGKILLed catalog proxy is restarted: its target goes down and comes back, web keeps answering', async () => {
     type Targets = {
       targets: {

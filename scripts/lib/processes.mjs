@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export class ProcessSet {
-  /** @param {{ root: string, logDir: string, onUnexpectedExit: (name: string, code: number | null, signal: string | null) => void }} o */
+  /**
+   * `o.env`: environment every child gets under the user's own (which wins), e.g. runtimeEnv.
+   * @param {{ root: string, logDir: string, env?: Readonly<Record<string, string>>, onUnexpectedExit: (name: string, code: number | null, signal: string | null) => void }} o
+   */
   constructor(o) {
     this.o = o;
     /** @type {Map<string, import('node:child_process').ChildProcess>} */
@@ -29,7 +32,7 @@ export class ProcessSet {
     const child = spawn(process.execPath, [...nodeArgs, join(this.o.root, entry), ...args], {
       cwd: this.o.root,
       stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
+      env: { ...this.o.env, ...process.env, ...opts.env },
     });
     this.children.set(name, child);
     child.stderr.pipe(log, { end: false });

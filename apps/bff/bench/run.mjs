@@ -31,7 +31,9 @@ try {
   });
   const run = spawnSync(process.execPath, [path.join(out, 'bff.bench.mjs')], {
     stdio: 'inherit',
-    env: { ...process.env, BENCH_DIR: here },
+    // as the image, `npm start` and `meshlens dashboard` run the BFF (runtimeEnv of
+    // @meshlens/inject: two malloc arenas, docs/adr/0027); MALLOC_ARENA_MAX=0 measures glibc's default
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, BENCH_DIR: here },
   });
   process.exitCode = run.status ?? 1;
 } finally {

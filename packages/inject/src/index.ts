@@ -12,6 +12,7 @@ export {
   proxyCommand,
   proxyContainerName,
   proxyNodeFlags,
+  runtimeEnv,
   proxyPorts,
   proxyUid,
 } from './sidecar';

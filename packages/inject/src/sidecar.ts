@@ -32,6 +32,17 @@ export const proxyNodeFlags: readonly string[] = [
   '--heap-growing-percent=20',
   '--no-icu-timezone-data',
 ];
+/**
+ * Environment of every meshlens process: the image sets it (`ENV` in deploy/docker/Dockerfile,
+ * so the injected sidecar, the Kubernetes manifests and docker-compose.yml have it), and
+ * `npm start` and `meshlens dashboard` give it to the processes they start. glibc gives each
+ * thread that allocates its own malloc arena (up to 8 per core); the BFF's parse workers and V8's
+ * helper threads each grew one and left it fragmented: two arenas took the BFF bench's RSS at
+ * 1,000 targets from 322-336 to 287-295 MB for no measurable CPU (docs/adr/0027-two-malloc-arenas.md).
+ * A value set by the user's own environment wins.
+ */
+export const runtimeEnv: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
 /** The proxy's command in the image (node + the bundle). */
 export const proxyCommand: readonly string[] = [
   'node',

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { runtimeEnv } from '@meshlens/inject';
 import { CliError, exitCodes } from '../io';
 import type { CliIo } from '../io';
 import { openBrowser } from '../browser';
@@ -30,6 +31,11 @@ export function bffArgs(o: LocalDashboardOptions): string[] {
   return args;
 }
 
+/** The BFF's environment: meshlens's runtime settings under the user's own (which win). */
+export function bffEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...runtimeEnv, ...env };
+}
+
 function bffMain(): string {
   return join(dirname(fileURLToPath(import.meta.resolve('@meshlens/bff'))), 'main.ts');
 }
@@ -54,7 +60,7 @@ export async function localDashboard(io: CliIo, o: LocalDashboardOptions): Promi
   const tsx = import.meta.resolve('tsx');
   const child = spawn(process.execPath, ['--import', tsx, bffMain(), ...bffArgs(o)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: io.env,
+    env: bffEnv(io.env),
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
