@@ -131,7 +131,7 @@ async function phase(port: number, targets: number, measuredRounds: number): Pro
   const load = (async () => {
     // a dashboard's worth of polling, ~2 requests/s of each endpoint, bounded by the phase. Faster
     // polling would give the p99 more samples but adds main-thread work the rounds and the event
-    // loop then show (15/s of each: ~1.5 s more CPU per round); BENCH_ROUNDS gives more samples.
+    // loop then show (15/s of each: ~1-1.5 s more CPU per round); BENCH_ROUNDS gives more samples.
     while (!done && stat.length < 10_000) {
       stat.push(await timed(`${api}/stat?kind=workload&window=1m`));
       topo.push(await timed(`${api}/topology?window=1m`));
