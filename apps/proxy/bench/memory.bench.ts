@@ -265,15 +265,27 @@ async function meshlens(
   const idle = memOf(pid);
   const metrics = await get(admin);
   const url = `http://127.0.0.1:${ports.outbound?.port}/api/items`;
-  const sat = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, [pid]);
-  await wait(5);
-  const afterLoad = memOf(pid).rss;
-  await stop(p.child);
   return {
     idle,
     heapUsed: gauge(metrics, 'nodejs_heap_size_used_bytes'),
     heapTotal: gauge(metrics, 'nodejs_heap_size_total_bytes'),
     external: gauge(metrics, 'nodejs_external_memory_bytes'),
+    ...(await loadThenStop(wrk, p.child, url)),
+  };
+}
+
+/** The bounded load on url while sampling the process, its RSS 5 s after, then it is stopped. */
+async function loadThenStop(
+  wrk: string,
+  child: ChildProcess,
+  url: string,
+): Promise<Pick<Sample, 'loadPeak' | 'usPerReq' | 'rps' | 'afterLoad'>> {
+  const pid = child.pid as number;
+  const sat = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, [pid]);
+  await wait(5);
+  const afterLoad = memOf(pid).rss;
+  await stop(child);
+  return {
     loadPeak: sat.peakRssMb,
     usPerReq: (sat.cpuSeconds * 1e6) / sat.requests,
     rps: sat.rps,
@@ -287,23 +299,15 @@ async function meshlens(
  */
 async function floorUnderLoad(wrk: string, upPort: number): Promise<Sample> {
   const p = await start([...proxyNodeFlags, path.join(here, 'floor.mjs'), String(upPort)], 'floor');
-  const pid = p.child.pid as number;
   await wait(IDLE_SECONDS);
-  const idle = memOf(pid);
+  const idle = memOf(p.child.pid as number);
   const url = `http://127.0.0.1:${(JSON.parse(p.line) as { port: number }).port}/api/items`;
-  const sat = await saturate(wrk, url, 'direct.bench', CONNECTIONS, SECONDS, [pid]);
-  await wait(5);
-  const afterLoad = memOf(pid).rss;
-  await stop(p.child);
   return {
     idle,
     heapUsed: NaN,
     heapTotal: NaN,
     external: NaN,
-    loadPeak: sat.peakRssMb,
-    usPerReq: (sat.cpuSeconds * 1e6) / sat.requests,
-    rps: sat.rps,
-    afterLoad,
+    ...(await loadThenStop(wrk, p.child, url)),
   };
 }
 
