@@ -35,11 +35,10 @@ export function sendOverH2(
   const live = route.pool.ready(target);
   if (live !== undefined) return streamAttempt(live, route, target, request);
   let inner: Attempt | undefined;
-  let cancelled = false;
-  let cancelFn: (o: AttemptOutcome) => void = () => undefined;
-  const cancelledOutcome = new Promise<AttemptOutcome>((resolve) => (cancelFn = resolve));
+  // settled only by cancel(): a timeout while the session is still being opened
+  const cancelled = new OutcomeOnce();
   const opened = route.pool.acquire(target, route.mode).then((got): Promise<AttemptOutcome> => {
-    if (cancelled) return cancelledOutcome;
+    if (cancelled.settled) return cancelled.outcome;
     if (got.kind === 'http1') inner = http1();
     else if (got.kind === 'session') inner = streamAttempt(got.session, route, target, request);
     else {
@@ -55,10 +54,9 @@ export function sendOverH2(
     return inner.outcome;
   });
   return {
-    outcome: Promise.race([opened, cancelledOutcome]),
+    outcome: Promise.race([opened, cancelled.outcome]),
     cancel: () => {
-      cancelled = true;
-      cancelFn({ kind: 'error', error: 'timeout', message: 'timeout', bodyStarted: false });
+      cancelled.timedOut(false);
       inner?.cancel();
     },
   };
